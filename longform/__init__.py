@@ -1,0 +1,1 @@
+"""Longform: Markdown essays in, a static site out."""
