@@ -1,0 +1,94 @@
+"""Timing and machine facts shared by the benchmarks: one child process, its wall time and RSS."""
+
+import datetime
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+MAKE_CORPUS = REPO.parent / "shared" / "bench" / "make_corpus.py"
+CORPORA = BENCH / "corpus"
+WORK = BENCH / "work"
+
+
+@dataclass(frozen=True)
+class Sample:
+    seconds: float
+    rss_mb: float
+    error: str | None = None  # last line of the tool's output when it failed
+
+
+def timed(cmd: list[str], cwd: Path | None = None) -> Sample:
+    """Run one build and return its wall time and its own peak RSS (from wait4, not the
+    process-wide RUSAGE_CHILDREN maximum, which would carry over from earlier children)."""
+    with tempfile.TemporaryFile() as log:
+        start = time.perf_counter()
+        proc = subprocess.Popen(
+            cmd, cwd=cwd, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT
+        )
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        rss_mb = usage.ru_maxrss / 1024  # kilobytes on Linux
+        if proc.returncode == 0:
+            return Sample(seconds, rss_mb)
+        log.seek(0)
+        return Sample(seconds, rss_mb, _last_line(log.read()) or f"exit {proc.returncode}")
+
+
+def _last_line(output: bytes) -> str:
+    lines = [line.strip() for line in output.decode("utf-8", "replace").splitlines()]
+    return next((line for line in reversed(lines) if line), "")
+
+
+def corpus(essays: int, flavor: str) -> Path:
+    """The generated corpus for this size and flavour, made once and kept in bench/corpus/."""
+    out = CORPORA / f"{flavor}-{essays}"
+    if len(list(out.glob("*.md"))) != essays:
+        if not MAKE_CORPUS.exists():
+            sys.exit(f"{MAKE_CORPUS} not found: the shared/ folder must sit beside the clone")
+        subprocess.run(
+            [sys.executable, MAKE_CORPUS, out, "--essays", str(essays), "--flavor", flavor],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+    return out
+
+
+def machine() -> dict[str, str]:
+    return {
+        "date": datetime.date.today().isoformat(),
+        "cores": str(os.cpu_count()),
+        "cpu": _cpu_model(),
+        "python": platform.python_version(),
+        "commit": _git("rev-parse", "--short", "HEAD"),
+    }
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def _git(*args: str) -> str:
+    done = subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True)
+    return done.stdout.strip() or "unknown"
+
+
+def version_of(cmd: list[str]) -> str:
+    try:
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"n/a ({exc})"
+    return _last_line((done.stdout or done.stderr).encode()) or "n/a"
