@@ -1,5 +1,6 @@
-"""The one user-facing error type: a problem in the writer's files, with its location."""
+"""The user-facing problem types: an error that stops the build, a warning that does not."""
 
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -14,6 +15,18 @@ class ContentError(Exception):
 
     def __str__(self) -> str:
         return f"{display_path(self.path)}:{self.line}: {self.message}"
+
+
+@dataclass(frozen=True)
+class ContentWarning:
+    """Something the build can get past but the writer should hear about."""
+
+    path: Path
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{display_path(self.path)}:{self.line}: warning: {self.message}"
 
 
 def display_path(path: Path) -> str:

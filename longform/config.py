@@ -1,0 +1,96 @@
+"""Site settings from [tool.longform] in pyproject.toml, with a default for everything."""
+
+import tomllib
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from .errors import ContentError
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    root: Path
+    title: str = "Longform"
+    description: str = ""
+    base_url: str = "http://localhost:8000/"
+    language: str = "en"
+    default_author: str | None = None
+    words_per_minute: int = 230
+    stances: tuple[str, ...] = ("Contrarian",)
+    include_drafts: bool = False
+
+    @property
+    def content_dir(self) -> Path:
+        return self.root / "content"
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.root / "templates"
+
+    @property
+    def charts_dir(self) -> Path:
+        return self.root / "charts"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.root / ".longform-cache"
+
+    @property
+    def base_path(self) -> str:
+        """The path part of base_url, e.g. "/blog/" for project pages, always with slashes."""
+        rest = self.base_url.split("://", 1)[-1]
+        path = "/" + rest.split("/", 1)[1] if "/" in rest else "/"
+        return path if path.endswith("/") else path + "/"
+
+
+_TYPES = {"title": str, "description": str, "base_url": str, "language": str,
+          "default_author": str, "words_per_minute": int, "stances": list}
+
+
+def load_config(root: Path, **overrides) -> SiteConfig:
+    """Read pyproject.toml's [tool.longform] table; command-line overrides win."""
+    pyproject = root / "pyproject.toml"
+    table = _longform_table(pyproject) if pyproject.exists() else {}
+    settings = {}
+    for key, value in table.items():
+        if key not in _TYPES:
+            raise ContentError(pyproject, _key_line(pyproject, key),
+                               f"unknown setting '{key}' in [tool.longform] "
+                               f"(known: {', '.join(sorted(_TYPES))})")
+        if not isinstance(value, _TYPES[key]) or isinstance(value, bool):
+            raise ContentError(pyproject, _key_line(pyproject, key),
+                               f"setting '{key}' must be {_TYPES[key].__name__}")
+        settings[key] = tuple(value) if key == "stances" else value
+    config = SiteConfig(root=root, **settings)
+    given = {k: v for k, v in overrides.items() if v is not None}
+    if "base_url" in given and not given["base_url"].endswith("/"):
+        given["base_url"] += "/"
+    if not config.base_url.endswith("/"):
+        config = replace(config, base_url=config.base_url + "/")
+    return replace(config, **given)
+
+
+def _longform_table(pyproject: Path) -> dict:
+    try:
+        data = tomllib.loads(pyproject.read_text("utf-8"))
+    except tomllib.TOMLDecodeError as err:
+        line = getattr(err, "lineno", None) or _line_from_message(str(err))
+        raise ContentError(pyproject, line, f"pyproject.toml is not valid TOML: {err}") from None
+    return data.get("tool", {}).get("longform", {})
+
+
+def _line_from_message(message: str) -> int:
+    # Python 3.11's TOMLDecodeError only carries "(at line N, column M)" in its text.
+    marker = "at line "
+    if marker in message:
+        digits = message.split(marker, 1)[1].split(",")[0].split(")")[0]
+        if digits.isdigit():
+            return int(digits)
+    return 1
+
+
+def _key_line(pyproject: Path, key: str) -> int:
+    for number, line in enumerate(pyproject.read_text("utf-8").splitlines(), 1):
+        if line.strip().startswith(key) and "=" in line:
+            return number
+    return 1

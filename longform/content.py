@@ -1,0 +1,291 @@
+"""Find essays, split and validate their frontmatter, and build Essay records."""
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from . import frontmatter
+from .errors import ContentError, ContentWarning
+
+ESSAY_SUFFIXES = (".md", ".markdown")
+JEKYLL_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")
+DEK_KEYS = ("dek", "subtitle", "description", "summary", "excerpt")
+KNOWN_KEYS = {"title", "date", "tags", "category", "categories", "author", "authors", "draft",
+              "published", "slug", "related", "updated", "lastmod", *DEK_KEYS}
+
+
+@dataclass(frozen=True)
+class Essay:
+    source: Path
+    slug: str
+    title: str
+    date: date
+    dek: str | None
+    category: str | None
+    tags: tuple[str, ...]
+    author: str | None
+    draft: bool
+    body_md: str
+    body_line: int
+    related_slugs: tuple[str, ...] = ()
+    updated: date | None = None
+    extra: dict = field(default_factory=dict, hash=False, compare=False)
+    # Filled by the render stage.
+    html: str = ""
+    feed_html: str = ""
+    toc: tuple = ()
+    words: int = 0
+    images: int = 0
+    charts: tuple = ()
+    insights: tuple = ()
+    read_minutes: int = 0
+    # Filled by the site stage.
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class Author:
+    key: str
+    name: str
+    bio: str | None = None
+    avatar: str | None = None
+    url: str = ""
+
+
+def essay_files(content_dir: Path) -> list[Path]:
+    """Essay sources directly in content/ and in its sub-folders, in a stable order."""
+    if not content_dir.is_dir():
+        return []
+    files = [p for p in content_dir.rglob("*") if p.suffix in ESSAY_SUFFIXES and p.is_file()]
+    return sorted(p for p in files if not _ignored(p.relative_to(content_dir)))
+
+
+def _ignored(relative: Path) -> bool:
+    # Editors' backups, hidden folders and README files are not essays.
+    return any(part.startswith((".", "_")) for part in relative.parts) or \
+        relative.name.lower() in ("readme.md", "readme.markdown")
+
+
+def load_essay(path: Path, text: str | None = None) -> Essay:
+    """One essay file → an Essay record (not yet rendered)."""
+    if text is None:
+        text = read_text(path)
+    meta, body, body_line = frontmatter.split(path, text)
+    lines = frontmatter.key_lines(text)
+    stem_date, stem_slug = _from_file_name(path)
+    return Essay(
+        source=path,
+        slug=_slug(path, meta, lines, stem_slug),
+        title=_title(path, meta, lines),
+        date=_date(path, meta, lines, stem_date),
+        dek=_first_text(path, meta, lines, DEK_KEYS),
+        category=_category(path, meta, lines),
+        tags=_tags(path, meta, lines),
+        author=_author(path, meta, lines),
+        draft=_draft(path, meta, lines),
+        body_md=body,
+        body_line=body_line,
+        related_slugs=_string_list(path, meta, lines, "related"),
+        updated=_optional_date(path, meta, lines, ("updated", "lastmod")),
+        extra={k: v for k, v in meta.items() if k not in KNOWN_KEYS},
+    )
+
+
+def read_text(path: Path) -> str:
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        raise ContentError(path, line, "the file is not UTF-8 text; save it with UTF-8 "
+                                       "encoding") from None
+
+
+def _from_file_name(path: Path) -> tuple[date | None, str]:
+    match = JEKYLL_NAME.match(path.stem)
+    if not match:
+        return None, path.stem
+    year, month, day, rest = match.groups()
+    try:
+        return date(int(year), int(month), int(day)), rest
+    except ValueError:
+        return None, path.stem
+
+
+def slugify(text: str) -> str:
+    """Lower-case words joined by hyphens, keeping letters of any script."""
+    words = re.findall(r"[^\W_]+", text.lower().replace("'", "").replace("’", ""))
+    return "-".join(words)
+
+
+def _slug(path, meta, lines, stem_slug) -> str:
+    raw = meta.get("slug", stem_slug)
+    line = lines.get("slug", 1)
+    if not isinstance(raw, str | int) or isinstance(raw, bool):
+        raise ContentError(path, line, "'slug' must be text")
+    raw = str(raw)
+    if "/" in raw or "\\" in raw or ".." in raw:
+        raise ContentError(path, line, f"slug '{raw}' may not contain '/', '\\' or '..'; "
+                                       "use letters, digits and hyphens")
+    slug = slugify(raw)
+    if not slug:
+        raise ContentError(path, line, f"slug '{raw}' has no letters or digits; set 'slug:'")
+    return slug
+
+
+def _title(path, meta, lines) -> str:
+    title = meta.get("title")
+    if title is None or (isinstance(title, str) and not title.strip()):
+        raise ContentError(path, lines.get("title", 1), "missing 'title' in the frontmatter; "
+                                                        "add a line like 'title: My essay'")
+    if isinstance(title, dict | list | bool):
+        raise ContentError(path, lines["title"], "'title' must be text")
+    return str(title).strip()
+
+
+def _date(path, meta, lines, stem_date) -> date:
+    if "date" not in meta:
+        if stem_date:
+            return stem_date
+        raise ContentError(path, 1, "missing 'date' in the frontmatter; add 'date: YYYY-MM-DD' "
+                                    "or name the file YYYY-MM-DD-slug.md")
+    found = frontmatter.as_date(meta["date"])
+    if found is None:
+        raise ContentError(path, lines.get("date", 1),
+                           f"date '{meta['date']}' is not a date; write it as YYYY-MM-DD "
+                           "(a time may follow, as in 2025-03-03 10:30:00 +01:00)")
+    return found
+
+
+def _optional_date(path, meta, lines, keys) -> date | None:
+    for key in keys:
+        if key in meta and meta[key] is not None:
+            found = frontmatter.as_date(meta[key])
+            if found is None:
+                raise ContentError(path, lines.get(key, 1),
+                                   f"'{key}' value '{meta[key]}' is not a date; use YYYY-MM-DD")
+            return found
+    return None
+
+
+def _first_text(path, meta, lines, keys) -> str | None:
+    for key in keys:
+        value = meta.get(key)
+        if value is None:
+            continue
+        if isinstance(value, dict | list | bool):
+            raise ContentError(path, lines.get(key, 1), f"'{key}' must be text")
+        return str(value).strip() or None
+    return None
+
+
+def _category(path, meta, lines) -> str | None:
+    for key in ("category", "categories"):
+        value = meta.get(key)
+        if value is None or value == []:
+            continue
+        if isinstance(value, list):
+            if not all(isinstance(v, str | int) for v in value):
+                raise ContentError(path, lines.get(key, 1), f"'{key}' must be text or a list "
+                                                            "of text")
+            value = value[0]
+        if isinstance(value, dict | bool):
+            raise ContentError(path, lines.get(key, 1), f"'{key}' must be text or a list of "
+                                                        "text")
+        return str(value).strip() or None
+    return None
+
+
+def _tags(path, meta, lines) -> tuple[str, ...]:
+    value = meta.get("tags")
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        # Jekyll allows "tags: a b c"; Pelican writes "a, b, c".
+        parts = value.split(",") if "," in value else value.split()
+        return _unique(p.strip() for p in parts if p.strip())
+    if isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value):
+        return _unique(v.strip() for v in value)
+    raise ContentError(path, lines.get("tags", 1), "'tags' must be a list of text, like "
+                                                   "[scaling, data], or one string 'scaling data'")
+
+
+def _unique(items) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(items))
+
+
+def _string_list(path, meta, lines, key) -> tuple[str, ...]:
+    value = meta.get(key)
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ContentError(path, lines.get(key, 1), f"'{key}' must be a list of essay slugs")
+    return _unique(v.strip() for v in value)
+
+
+def _author(path, meta, lines) -> str | None:
+    value = meta.get("author", meta.get("authors"))
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if value is None:
+        return None
+    if isinstance(value, dict | bool):
+        raise ContentError(path, lines.get("author", lines.get("authors", 1)),
+                           "'author' must be an author's key from content/authors.yaml")
+    return str(value).strip() or None
+
+
+def _draft(path, meta, lines) -> bool:
+    draft = meta.get("draft", False)
+    if not isinstance(draft, bool):
+        raise ContentError(path, lines.get("draft", 1), "'draft' must be true or false")
+    published = meta.get("published", True)  # Jekyll's spelling of the same switch
+    return draft or published is False
+
+
+def unsupported_syntax(essay: Essay) -> list[ContentWarning]:
+    """Jekyll Liquid tags and Hugo shortcodes we leave as text, each with where it stands."""
+    found = []
+    for number, line in enumerate(essay.body_md.splitlines(), essay.body_line):
+        for pattern, what in _FOREIGN:
+            match = pattern.search(line)
+            if match:
+                found.append(ContentWarning(essay.source, number,
+                                            f"{what} '{match.group(0)[:40]}' is not supported "
+                                            "and is shown as text"))
+    return found
+
+
+_FOREIGN = (
+    (re.compile(r"\{\{[<%].*?[%>]\}\}"), "Hugo shortcode"),
+    (re.compile(r"\{%-?\s*\w+.*?%\}"), "Liquid tag"),
+    (re.compile(r"\{\{-?\s*(site|page|post|include)\.[\w.]+.*?\}\}"), "Liquid variable"),
+)
+
+
+def load_authors(content_dir: Path) -> dict[str, Author]:
+    """content/authors.yaml → Author records by key (a missing file means no known authors)."""
+    path = content_dir / "authors.yaml"
+    if not path.exists():
+        return {}
+    data = frontmatter.parse_yaml(path, read_text(path), first_line=1)
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ContentError(path, 1, "authors.yaml must map author keys to {name, bio, avatar}")
+    lines = frontmatter.key_lines(read_text(path))
+    return {str(key): _author_record(path, lines.get(str(key), 1), str(key), value)
+            for key, value in data.items()}
+
+
+def _author_record(path: Path, line: int, key: str, value) -> Author:
+    if isinstance(value, str):
+        return Author(key=key, name=value)
+    if not isinstance(value, dict) or not isinstance(value.get("name", key), str):
+        raise ContentError(path, line, f"author '{key}' must have a text 'name' (and optional "
+                                       "'bio' and 'avatar')")
+    return Author(key=key, name=value.get("name", key), bio=value.get("bio"),
+                  avatar=value.get("avatar"))

@@ -1,0 +1,127 @@
+"""The Python-Markdown pipeline: one configured Markdown instance per process, one call an essay."""
+
+import re
+import xml.etree.ElementTree as etree
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import markdown
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+
+from . import blocks
+from .content import Essay
+from .errors import ContentError
+
+
+@dataclass(frozen=True)
+class Links:
+    """What an essay's relative links can point at: other essays' files, and files in content/."""
+
+    essay_urls: dict  # resolved essay source Path → root-relative URL
+    drafts: frozenset  # resolved paths of drafts left out of this build
+    content_dir: Path
+    base_path: str
+
+
+def rendered(essay: Essay, links: Links, charts_dir: Path, cache_dir: Path | None) -> Essay:
+    """The essay with html, toc, word and image counts, charts and insights filled in."""
+    md = _markdown()
+    md.reset()
+    md.longform = blocks.BlockState(essay=essay, charts_dir=charts_dir, cache_dir=cache_dir)
+    md.longform_links = (essay, links)
+    html = md.convert(essay.body_md)
+    state = md.longform
+    blocks.raise_pending(state)
+    return replace(
+        essay,
+        html=html,
+        feed_html=blocks.feed_html(html),
+        toc=tuple(md.toc_tokens),
+        words=word_count(html),
+        images=html.count("<img") + len(state.charts),
+        charts=tuple(state.charts),
+        insights=tuple(state.insights),
+    )
+
+
+@lru_cache(maxsize=1)
+def _markdown() -> markdown.Markdown:
+    # Building the instance loads Pygments and every extension: do it once per process.
+    return markdown.Markdown(
+        extensions=["footnotes", "tables", "attr_list", "def_list", "abbr", "md_in_html",
+                    "smarty", "toc", "pymdownx.highlight", "pymdownx.superfences",
+                    "pymdownx.tilde", _LinkExtension()],
+        extension_configs={
+            "footnotes": {"BACKLINK_TITLE": "Back to reference %d"},
+            "toc": {"permalink": "#", "permalink_title": "Link to this section"},
+            "pymdownx.highlight": {"use_pygments": True, "css_class": "highlight",
+                                   "guess_lang": False},
+            "pymdownx.superfences": {"custom_fences": blocks.custom_fences()},
+        },
+        output_format="html",
+    )
+
+
+_CHART_FIGURE = re.compile(r"<figure class=\"chart.*?</figure>", re.S)
+_TAG = re.compile(r"<[^>]+>")
+_WORD = re.compile(r"\w", re.U)
+
+
+def word_count(html: str) -> int:
+    """Words a reader reads: text and code, not markup; charts count as images instead."""
+    text = _TAG.sub(" ", _CHART_FIGURE.sub(" ", html))
+    return sum(1 for token in text.split() if _WORD.search(token))
+
+
+class _LinkExtension(Extension):
+    def extendMarkdown(self, md):  # noqa: N802 (Python-Markdown's name)
+        md.treeprocessors.register(_LinkRewriter(md), "longform_links", 1)
+
+
+class _LinkRewriter(Treeprocessor):
+    """Turns links to essay files into the essays' URLs and media paths into site paths."""
+
+    def run(self, root: etree.Element) -> None:
+        essay, links = self.md.longform_links
+        for element in root.iter():
+            for attribute in ("href", "src"):
+                value = element.get(attribute)
+                if value and _is_relative(value):
+                    element.set(attribute, _site_link(essay, links, value))
+
+
+def _is_relative(url: str) -> bool:
+    parts = urlsplit(url)
+    return not (parts.scheme or parts.netloc or url.startswith(("/", "#")))
+
+
+def _site_link(essay: Essay, links: Links, url: str) -> str:
+    parts = urlsplit(url)
+    target = (essay.source.parent / parts.path).resolve()
+    fragment = f"#{parts.fragment}" if parts.fragment else ""
+    if target.suffix in (".md", ".markdown"):
+        if target in links.essay_urls:
+            return links.essay_urls[target] + fragment
+        line = _line_of(essay, parts.path)
+        if target in links.drafts:
+            raise ContentError(essay.source, line, f"link to '{parts.path}', a draft left out "
+                                                   "of this build; build with --drafts or "
+                                                   "remove the link")
+        raise ContentError(essay.source, line, f"link to '{parts.path}', but there is no such "
+                                               "essay in content/; check the file name")
+    try:
+        inside = target.relative_to(links.content_dir.resolve())
+    except ValueError:
+        return url  # outside content/: not ours to rewrite
+    query = f"?{parts.query}" if parts.query else ""
+    return links.base_path + inside.as_posix() + query + fragment
+
+
+def _line_of(essay: Essay, needle: str) -> int:
+    for number, line in enumerate(essay.body_md.split("\n"), essay.body_line):
+        if needle in line:
+            return number
+    return essay.body_line

@@ -1,0 +1,96 @@
+"""The only stage that writes: assets get fingerprinted names, and site/ is swapped in whole."""
+
+import hashlib
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from .errors import ContentError
+
+SKIPPED_CONTENT = {"authors.yaml"}
+
+
+def fingerprinted(name: str, data: bytes) -> str:
+    """static/NAME.HASH.EXT, so a browser may cache an asset forever."""
+    stem, dot, suffix = name.rpartition(".")
+    digest = hashlib.sha256(data).hexdigest()[:10]
+    return f"static/{stem}.{digest}.{suffix}" if dot else f"static/{name}.{digest}"
+
+
+def static_assets(static_dir: Path, generated: dict[str, bytes]) -> dict[str, tuple[str, bytes]]:
+    """Theme files and generated ones (the Vega bundle): name → (fingerprinted path, bytes)."""
+    files = dict(generated)
+    if static_dir.is_dir():
+        for path in sorted(static_dir.rglob("*")):
+            if path.is_file() and not path.name.startswith("."):
+                files[path.relative_to(static_dir).as_posix()] = path.read_bytes()
+    return {name: (fingerprinted(name, data), data) for name, data in sorted(files.items())}
+
+
+def content_media(content_dir: Path) -> dict[str, bytes]:
+    """Images and other files kept beside the essays, copied to the same paths in site/."""
+    if not content_dir.is_dir():
+        return {}
+    root = content_dir.resolve()
+    files = {}
+    for path in sorted(content_dir.rglob("*")):
+        relative = path.relative_to(content_dir)
+        if any(part.startswith(".") for part in relative.parts) or not path.is_file():
+            continue
+        if path.suffix in (".md", ".markdown") or relative.as_posix() in SKIPPED_CONTENT:
+            continue
+        if root not in path.resolve().parents:
+            raise ContentError(path, 1, "this link points outside the project; copy the file "
+                                        "into content/ instead")
+        files[relative.as_posix()] = path.read_bytes()
+    return files
+
+
+def publish(files: dict[str, bytes], out_dir: Path) -> int:
+    """Write every file into a fresh folder beside out_dir, then swap it in; returns how many
+    files changed. Unchanged files are hard-linked from the old site so their mtimes stay."""
+    out_dir = out_dir.resolve()
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-new-", dir=out_dir.parent))
+    staging.chmod(0o755)
+    try:
+        changed = sum(_place(staging, out_dir, rel, data) for rel, data in sorted(files.items()))
+        _swap(staging, out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return changed
+
+
+def _place(staging: Path, old_root: Path, relative: str, data: bytes) -> bool:
+    target = _inside(staging, relative)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    old = old_root / relative
+    if old.is_file() and old.stat().st_size == len(data) and old.read_bytes() == data:
+        try:
+            os.link(old, target)
+            return False
+        except OSError:
+            pass  # a file system without hard links: write a copy instead
+    target.write_bytes(data)
+    return True
+
+
+def _inside(root: Path, relative: str) -> Path:
+    # A slug or tag is slugified before it gets here; this guards against any other way out.
+    target = (root / relative).resolve()
+    if root.resolve() not in target.parents:
+        raise ContentError(root, 1, f"refusing to write '{relative}' outside the output folder")
+    return target
+
+
+def _swap(staging: Path, out_dir: Path) -> None:
+    if not out_dir.exists():
+        staging.rename(out_dir)
+        return
+    retired = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-old-", dir=out_dir.parent))
+    retired.rmdir()
+    out_dir.rename(retired)
+    staging.rename(out_dir)
+    shutil.rmtree(retired, ignore_errors=True)

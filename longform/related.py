@@ -1,0 +1,99 @@
+"""Related-essay scoring: shared tags weighted by rarity, body text similarity, and recency."""
+
+import math
+import re
+from collections import Counter
+
+import numpy as np
+from scipy import sparse
+
+from .content import Essay
+
+MAX_RELATED = 3
+RECENCY_WEIGHT = 0.1
+_WORD = re.compile(r"[a-z][a-z'-]{2,}")
+_STOP = frozenset("""the and that this with for are was were from have has had not but its it's
+they them their there than then which what when where who will would could should can into
+about more most also just only very been being over such these those some any each other our
+your you his her she him one two all out off per yet via""".split())
+
+
+def related_slugs(essays: list[Essay]) -> dict[str, tuple[str, ...]]:
+    """Up to three related essays per essay: its `related:` list first, then the best scores."""
+    if not essays:
+        return {}
+    known = {e.slug for e in essays}
+    result = {}
+    for i, row in _score_rows(essays):
+        essay = essays[i]
+        chosen = [s for s in essay.related_slugs if s in known and s != essay.slug]
+        for j in _ranked(row, essays, i):
+            if len(chosen) >= MAX_RELATED:
+                break
+            if essays[j].slug not in chosen:
+                chosen.append(essays[j].slug)
+        result[essay.slug] = tuple(chosen[:MAX_RELATED])
+    return result
+
+
+def _ranked(row: np.ndarray, essays: list[Essay], me: int) -> list[int]:
+    # Scores are rounded so that float noise cannot reorder ties; ties go to newer, then slug.
+    row = row.copy()
+    row[me] = 0
+    best = np.argsort(-row, kind="stable")[: MAX_RELATED * 4]
+    candidates = [j for j in best if row[j] > 1e-9]
+    return sorted(candidates, key=lambda j: (-round(float(row[j]), 6),
+                                             -essays[j].date.toordinal(), essays[j].slug))
+
+
+def _score_rows(essays: list[Essay], chunk: int = 256):
+    """(index, scores against every essay) in chunks, so 5,000 essays never need an n×n array."""
+    features = sparse.hstack([_tag_matrix(essays), _text_matrix(essays)]).tocsr()
+    transposed = features.T.tocsc()
+    days = np.array([e.date.toordinal() for e in essays], dtype=np.float32)
+    for start in range(0, len(essays), chunk):
+        block = (features[start:start + chunk] @ transposed).toarray()
+        gap = np.abs(days[start:start + chunk, None] - days[None, :])
+        # Recency only separates essays that already have something in common.
+        block += np.where(block > 0, RECENCY_WEIGHT * np.exp(-gap / 365.0), 0)
+        for offset, row in enumerate(block):
+            yield start + offset, row
+
+
+def _tag_matrix(essays: list[Essay]) -> sparse.csr_matrix:
+    """Rows weighted by each tag's idf, scaled so an essay sharing every tag scores 1."""
+    docs = [[t.lower() for t in e.tags] for e in essays]
+    return _weighted(docs, len(essays), sublinear=False)
+
+
+def _text_matrix(essays: list[Essay]) -> sparse.csr_matrix:
+    docs = [[w for w in _WORD.findall(e.body_md.lower()) if w not in _STOP] for e in essays]
+    return _weighted(docs, len(essays), sublinear=True)
+
+
+def _weighted(docs: list[list[str]], n: int, sublinear: bool) -> sparse.csr_matrix:
+    vocabulary: dict[str, int] = {}
+    rows, cols, counts = [], [], []
+    for i, doc in enumerate(docs):
+        for term, count in sorted(Counter(doc).items()):
+            rows.append(i)
+            cols.append(vocabulary.setdefault(term, len(vocabulary)))
+            counts.append(count)
+    if not vocabulary:
+        return sparse.csr_matrix((n, 1), dtype=np.float32)
+    matrix = sparse.csr_matrix((np.array(counts, dtype=np.float32), (rows, cols)),
+                               shape=(n, len(vocabulary)))
+    if sublinear:
+        matrix.data = 1 + np.log(matrix.data)
+    df = np.bincount(matrix.indices, minlength=len(vocabulary))
+    idf = np.log((1 + n) / (1 + df)) + 1
+    matrix = matrix.multiply(idf[None, :]).tocsr()
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    norms[norms == 0] = 1
+    return sparse.diags(1 / norms) @ matrix
+
+
+def tag_idf(essays: list[Essay]) -> dict[str, float]:
+    """How rare each tag is across the site (used by the scoring; exposed for tests)."""
+    df = Counter(t.lower() for e in essays for t in set(e.tags))
+    return {t: math.log((1 + len(essays)) / (1 + c)) + 1 for t, c in df.items()}

@@ -1,0 +1,153 @@
+"""The Jinja2 environment and page rendering: the Site in, every output page's bytes out."""
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+
+from .errors import ContentError
+from .site import Site, author_url, category_url, tag_url
+
+FEED_SIZE = 20
+
+
+@dataclass(frozen=True)
+class Page:
+    """One output file: where it goes, which template draws it and with what."""
+
+    path: str  # output path inside site/, e.g. "essays/slug/index.html"
+    template: str
+    context: dict = field(hash=False, compare=False)
+    title: str = ""
+    description: str = ""
+
+    @property
+    def url(self) -> str:
+        """The page's site-relative URL: clean URLs drop index.html."""
+        return self.path.removesuffix("index.html")
+
+
+def site_pages(site: Site) -> list[Page]:
+    """Every page of the site, in a stable order."""
+    config = site.config
+    pages = [Page("index.html", "index.html", {"essays": site.essays}, config.title,
+                  config.description)]
+    pages += [_essay_page(site, e) for e in site.essays]
+    pages += [_taxonomy_page(site, t) for t in site.tags + site.categories]
+    pages += [_author_page(site, a) for a in site.authors.values()]
+    pages.append(Page("insights/index.html", "insights.html", {"groups": _insight_groups(site)},
+                      "Key insights", f"Every key insight from {config.title}."))
+    pages.append(Page("404.html", "404.html", {}, "Page not found"))
+    pages.append(Page("feed.xml", "feed.xml", {"essays": site.essays[:FEED_SIZE],
+                                               "updated": _newest(site)}))
+    pages.append(Page("sitemap.xml", "sitemap.xml", {"urls": _sitemap_urls(site, pages)}))
+    pages.append(Page("robots.txt", "robots.txt", {}))
+    return pages
+
+
+def _essay_page(site: Site, essay) -> Page:
+    context = {"essay": essay, "author": site.author_of(essay),
+               "related": [site.essay(s) for s in site.related.get(essay.slug, ())]}
+    return Page(essay.url + "index.html", "essay.html", context, essay.title, essay.dek or "")
+
+
+def _taxonomy_page(site: Site, taxonomy) -> Page:
+    context = {"kind": taxonomy.kind, "name": taxonomy.name,
+               "essays": [site.essay(s) for s in taxonomy.slugs]}
+    title = f"Essays tagged “{taxonomy.name}”" if taxonomy.kind == "tag" else taxonomy.name
+    return Page(taxonomy.url + "index.html", "taxonomy.html", context, title)
+
+
+def _author_page(site: Site, author) -> Page:
+    return Page(author.url + "index.html", "author.html",
+                {"author": author, "essays": site.essays_by(author)}, author.name,
+                author.bio or "")
+
+
+def _insight_groups(site: Site) -> list:
+    return [(e, e.insights) for e in site.essays if e.insights]
+
+
+def _newest(site: Site):
+    from datetime import date
+    dates = [e.updated or e.date for e in site.essays]
+    return max(dates) if dates else date(1970, 1, 1)
+
+
+def _sitemap_urls(site: Site, pages: list[Page]) -> list:
+    lastmod = {e.url: e.updated or e.date for e in site.essays}
+    return [(p.url, lastmod.get(p.url)) for p in pages if p.path.endswith("index.html")]
+
+
+def insights_json(site: Site) -> bytes:
+    """The review deck: every insight with its essay and a link back."""
+    deck = [{"essay": e.title, "url": site.config.base_url + e.url + "#" + i.id,
+             "question": i.question, "answer": i.answer}
+            for e in site.essays for i in e.insights]
+    text = json.dumps(deck, ensure_ascii=False, indent=2)
+    return (text.replace("<", "\\u003c").replace(">", "\\u003e") + "\n").encode("utf-8")
+
+
+def environment(site: Site, assets: dict[str, str]) -> jinja2.Environment:
+    """Jinja2 with autoescape, strict undefined names, and the helpers templates may call."""
+    config = site.config
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(config.templates_dir),
+        autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+    def url(path: str = "") -> str:
+        return config.base_path + path.lstrip("/")
+
+    def asset(name: str) -> str:
+        if name not in assets:
+            raise jinja2.TemplateRuntimeError(f"asset('{name}'): no file templates/static/{name}")
+        return url(assets[name])
+
+    env.globals.update(
+        site=config, url=url, asset=asset,
+        abs_url=lambda path="": config.base_url + path.lstrip("/"),
+        tag_url=tag_url, category_url=category_url, author_url=author_url,
+        is_stance=lambda tag: tag.lower() in {s.lower() for s in config.stances},
+        author_of=site.author_of,
+    )
+    env.filters["human_date"] = lambda d: f"{d.day} {d:%B %Y}"
+    return env
+
+
+def render_page(env: jinja2.Environment, page: Page) -> bytes:
+    """One page's bytes; template mistakes become ContentErrors at the template's line."""
+    try:
+        template = env.get_template(page.template)
+        html = template.render(page=page, **page.context)
+    except jinja2.TemplateSyntaxError as err:
+        raise ContentError(Path(err.filename or page.template), err.lineno,
+                           f"template error: {err.message}") from None
+    except jinja2.TemplateNotFound as err:
+        raise ContentError(env.loader.searchpath[0], 1, f"template '{err.name}' not found in "
+                                                        "templates/") from None
+    except ContentError:
+        raise
+    except Exception as err:  # noqa: BLE001 — any runtime error inside a template
+        path, line = _template_frame(err, env)
+        raise ContentError(path, line, f"template error while rendering {page.path}: "
+                                       f"{type(err).__name__}: {err}") from None
+    return html.encode("utf-8")
+
+
+def _template_frame(err: Exception, env: jinja2.Environment) -> tuple[Path, int]:
+    """The innermost template file and line in the traceback (Jinja rewrites frames to them)."""
+    root = Path(env.loader.searchpath[0]).resolve()
+    found = (root / "base.html", 1)
+    tb = err.__traceback__
+    while tb is not None:
+        filename = Path(tb.tb_frame.f_code.co_filename)
+        if filename.suffix in (".html", ".xml", ".txt") and root in filename.resolve().parents:
+            found = (filename, tb.tb_lineno)
+        tb = tb.tb_next
+    return found

@@ -1,0 +1,109 @@
+"""The whole site as data: essays with URLs and read times, tags, categories, authors, related."""
+
+import math
+from dataclasses import dataclass, replace
+
+from .config import SiteConfig
+from .content import Author, Essay, slugify
+from .related import related_slugs
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    """One tag, category or author page: its name, URL and essays (newest first)."""
+
+    kind: str
+    name: str
+    url: str
+    slugs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Site:
+    config: SiteConfig
+    essays: tuple[Essay, ...]  # newest first
+    authors: dict  # key → Author
+    tags: tuple[Taxonomy, ...]
+    categories: tuple[Taxonomy, ...]
+    related: dict  # slug → tuple of slugs
+
+    def essay(self, slug: str) -> Essay:
+        return self._by_slug()[slug]
+
+    def _by_slug(self) -> dict:
+        # Frozen dataclass: memoise the index on the instance without making it a field.
+        index = self.__dict__.get("_index")
+        if index is None:
+            index = {e.slug: e for e in self.essays}
+            object.__setattr__(self, "_index", index)
+        return index
+
+    def author_of(self, essay: Essay) -> Author:
+        key = essay.author or self.config.default_author or ""
+        return self.authors.get(key) or Author(key=key, name=key or self.config.title,
+                                               url=author_url(key) if key else "")
+
+    def essays_by(self, author: Author) -> list[Essay]:
+        return [e for e in self.essays if self.author_of(e).key == author.key]
+
+
+def read_time(words: int, images: int, words_per_minute: int) -> int:
+    """Medium's rule: reading time plus 12 s for the first image, one less for each next, ≥3 s."""
+    image_seconds = sum(max(12 - i, 3) for i in range(images))
+    seconds = words / words_per_minute * 60 + image_seconds
+    return max(1, math.ceil(seconds / 60))
+
+
+def essay_url(slug: str) -> str:
+    return f"essays/{slug}/"
+
+
+def tag_url(tag: str) -> str:
+    return f"tags/{slugify(tag) or 'tag'}/"
+
+
+def category_url(category: str) -> str:
+    return f"categories/{slugify(category) or 'category'}/"
+
+
+def author_url(key: str) -> str:
+    return f"authors/{slugify(key) or 'author'}/"
+
+
+def assemble_site(essays: list[Essay], authors: dict, config: SiteConfig) -> Site:
+    """Rendered essays → the Site, with every cross-reference between pages worked out."""
+    placed = sorted((_placed(e, config) for e in essays), key=lambda e: (-e.date.toordinal(),
+                                                                          e.slug))
+    return Site(
+        config=config,
+        essays=tuple(placed),
+        authors=_authors(placed, authors, config),
+        tags=_taxonomies("tag", [(t, e) for e in placed for t in e.tags], tag_url),
+        categories=_taxonomies("category", [(e.category, e) for e in placed if e.category],
+                               category_url),
+        related=related_slugs(placed),
+    )
+
+
+def _placed(essay: Essay, config: SiteConfig) -> Essay:
+    return replace(essay, url=essay_url(essay.slug),
+                   read_minutes=read_time(essay.words, essay.images, config.words_per_minute))
+
+
+def _authors(essays: list[Essay], known: dict, config: SiteConfig) -> dict:
+    """Known authors plus any named in essays but missing from authors.yaml (name only)."""
+    keys = {e.author or config.default_author for e in essays} - {None, ""}
+    merged = {key: known.get(key) or Author(key=key, name=key) for key in keys}
+    return {key: replace(author, url=author_url(key)) for key, author in sorted(merged.items())}
+
+
+def _taxonomies(kind: str, pairs: list, url_of) -> tuple[Taxonomy, ...]:
+    """Group (name, essay) pairs by URL, so "AI" and "ai" share one page named as first seen."""
+    groups: dict[str, tuple[str, list]] = {}
+    for name, essay in pairs:
+        url = url_of(name)
+        shown, slugs = groups.setdefault(url, (name, []))
+        if essay.slug not in slugs:
+            slugs.append(essay.slug)
+    return tuple(Taxonomy(kind, name, url, tuple(slugs))
+                 for url, (name, slugs) in sorted(groups.items()))
