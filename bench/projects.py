@@ -10,7 +10,13 @@ from harness import REPO
 HUGO_CONFIG = """\
 baseURL = "https://example.org/"
 title = "Bench"
-languageCode = "en"
+
+# One feed for the site, as Longform and the Pelican settings below have.
+[outputs]
+home = ["html", "rss"]
+section = ["html"]
+taxonomy = ["html"]
+term = ["html"]
 
 # The same listings Longform builds: tag, category and author pages.
 [taxonomies]
@@ -64,6 +70,12 @@ PATH = "content"
 TIMEZONE = "UTC"
 DEFAULT_LANG = "en"
 DEFAULT_PAGINATION = False
+# One feed for the site, as Longform and the Hugo settings have.
+FEED_ALL_ATOM = "feeds/all.atom.xml"
+CATEGORY_FEED_ATOM = None
+AUTHOR_FEED_ATOM = None
+AUTHOR_FEED_RSS = None
+TRANSLATION_FEED_ATOM = None
 MARKDOWN = {
     "extension_configs": {
         "markdown.extensions.codehilite": {"css_class": "highlight"},
