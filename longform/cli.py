@@ -40,14 +40,18 @@ def run(args: argparse.Namespace) -> int:
 
 
 def build_command(config, out_dir: Path) -> int:
+    from .cache import code_version, load_memo, save_memo
     from .pipeline import build
     from .publish import publish
     started = time.perf_counter()
-    result = build(config)
+    result = build(config, load_memo(config.cache_dir, code_version()))
     for warning in result.warnings:
         print(warning, file=sys.stderr)
     changed = publish(result.files, out_dir)
+    if result.changed_memo:
+        save_memo(config.cache_dir, result.memo)
     seconds = time.perf_counter() - started
-    print(f"Built {len(result.site.essays)} essays, {len(result.files)} files "
+    print(f"Built {len(result.site.essays)} essays ({result.rendered} rendered, "
+          f"{len(result.site.essays) - result.rendered} cached), {len(result.files)} files "
           f"({changed} changed) into {out_dir} in {seconds:.2f} s")
     return 0

@@ -61,7 +61,7 @@ def load_config(root: Path, **overrides) -> SiteConfig:
             raise ContentError(pyproject, _key_line(pyproject, key),
                                f"setting '{key}' must be {_TYPES[key].__name__}")
         settings[key] = tuple(value) if key == "stances" else value
-    config = SiteConfig(root=root, **settings)
+    config = SiteConfig(root=root.resolve(), **settings)
     given = {k: v for k, v in overrides.items() if v is not None}
     if "base_url" in given and not given["base_url"].endswith("/"):
         given["base_url"] += "/"

@@ -39,8 +39,10 @@ class Essay:
     images: int = 0
     charts: tuple = ()
     insights: tuple = ()
-    read_minutes: int = 0
+    terms: tuple = ()  # (word, count) pairs of the body, for related-essay scoring
+    key: str = ""  # hash of everything the rendering read; stands for the essay in page hashes
     # Filled by the site stage.
+    read_minutes: int = 0
     url: str = ""
 
 

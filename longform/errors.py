@@ -16,6 +16,10 @@ class ContentError(Exception):
     def __str__(self) -> str:
         return f"{display_path(self.path)}:{self.line}: {self.message}"
 
+    def __reduce__(self):
+        # Errors cross process boundaries when essays render in a pool.
+        return (ContentError, (self.path, self.line, self.message))
+
 
 @dataclass(frozen=True)
 class ContentWarning:

@@ -1,19 +1,22 @@
 """The Python-Markdown pipeline: one configured Markdown instance per process, one call an essay."""
 
+import os
 import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import markdown
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
 from . import blocks
+from .cache import file_hash
 from .content import Essay
 from .errors import ContentError
+from .related import body_terms
 
 
 @dataclass(frozen=True)
@@ -26,15 +29,19 @@ class Links:
     base_path: str
 
 
-def rendered(essay: Essay, links: Links, charts_dir: Path, cache_dir: Path | None) -> Essay:
-    """The essay with html, toc, word and image counts, charts and insights filled in."""
+def rendered(essay: Essay, links: Links, charts_dir: Path,
+             cache_dir: Path | None) -> tuple[Essay, tuple]:
+    """The essay with html, toc, counts, charts and insights filled in, and what its rendering
+    read besides the essay itself: (("link", target, url), …) and (("file", path, hash), …)."""
     md = _markdown()
     md.reset()
     md.longform = blocks.BlockState(essay=essay, charts_dir=charts_dir, cache_dir=cache_dir)
-    md.longform_links = (essay, links)
+    md.longform_links = (essay, links, [])
     html = md.convert(essay.body_md)
     state = md.longform
     blocks.raise_pending(state)
+    deps = tuple(md.longform_links[2]) + tuple(
+        ("file", str(path), file_hash(path)) for path in getattr(state, "files_read", ()))
     return replace(
         essay,
         html=html,
@@ -44,7 +51,8 @@ def rendered(essay: Essay, links: Links, charts_dir: Path, cache_dir: Path | Non
         images=html.count("<img") + len(state.charts),
         charts=tuple(state.charts),
         insights=tuple(state.insights),
-    )
+        terms=body_terms(essay.body_md),
+    ), deps
 
 
 @lru_cache(maxsize=1)
@@ -85,12 +93,12 @@ class _LinkRewriter(Treeprocessor):
     """Turns links to essay files into the essays' URLs and media paths into site paths."""
 
     def run(self, root: etree.Element) -> None:
-        essay, links = self.md.longform_links
+        essay, links, looked_up = self.md.longform_links
         for element in root.iter():
             for attribute in ("href", "src"):
                 value = element.get(attribute)
                 if value and _is_relative(value):
-                    element.set(attribute, _site_link(essay, links, value))
+                    element.set(attribute, _site_link(essay, links, value, looked_up))
 
 
 def _is_relative(url: str) -> bool:
@@ -98,11 +106,13 @@ def _is_relative(url: str) -> bool:
     return not (parts.scheme or parts.netloc or url.startswith(("/", "#")))
 
 
-def _site_link(essay: Essay, links: Links, url: str) -> str:
+def _site_link(essay: Essay, links: Links, url: str, looked_up: list) -> str:
     parts = urlsplit(url)
-    target = (essay.source.parent / parts.path).resolve()
+    # normpath, not resolve: sources are already absolute, and resolve() costs a syscall a part.
+    target = Path(os.path.normpath(essay.source.parent / unquote(parts.path)))
     fragment = f"#{parts.fragment}" if parts.fragment else ""
     if target.suffix in (".md", ".markdown"):
+        looked_up.append(("link", str(target), links.essay_urls.get(target)))
         if target in links.essay_urls:
             return links.essay_urls[target] + fragment
         line = _line_of(essay, parts.path)
@@ -113,7 +123,7 @@ def _site_link(essay: Essay, links: Links, url: str) -> str:
         raise ContentError(essay.source, line, f"link to '{parts.path}', but there is no such "
                                                "essay in content/; check the file name")
     try:
-        inside = target.relative_to(links.content_dir.resolve())
+        inside = target.relative_to(links.content_dir)
     except ValueError:
         return url  # outside content/: not ours to rewrite
     query = f"?{parts.query}" if parts.query else ""

@@ -1,14 +1,23 @@
-"""One run of the pipeline: load → render → assemble the site → render pages → output files."""
+"""One run of the pipeline: load → render → assemble the site → render pages → output files.
 
-from dataclasses import dataclass
+Each stage consults the previous run's Memo (cache.py) and does only the work whose inputs
+changed; the Build it returns carries the Memo for the next run.
+"""
+
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from multiprocessing import get_context
 from pathlib import Path
 
-from . import markdown, publish
+from . import publish
+from .cache import Memo, code_version, deps_unchanged, digest, fingerprint
 from .config import SiteConfig
-from .content import Essay, essay_files, load_authors, load_essay, unsupported_syntax
+from .content import Essay, essay_files, load_authors, load_essay, read_text, unsupported_syntax
 from .errors import ContentError, ContentWarning
-from .render import environment, insights_json, render_page, site_pages
-from .site import Site, assemble_site, essay_url
+from .site import Site, assemble_site, essay_url, placed_essays
+
+POOL_THRESHOLD = 24  # below this many essays to render, a process pool costs more than it saves
 
 
 @dataclass(frozen=True)
@@ -18,22 +27,45 @@ class Build:
     site: Site
     files: dict  # output path → bytes
     warnings: tuple[ContentWarning, ...]
+    memo: Memo = field(default_factory=Memo)
+    rendered: int = 0  # essays rendered (the rest came from the cache)
+    pages_rendered: int = 0
+
+    @property
+    def changed_memo(self) -> bool:
+        return bool(self.rendered or self.pages_rendered) or self.memo.dirty
 
 
-def build(config: SiteConfig) -> Build:
-    essays = load_essays(config.content_dir)
+def build(config: SiteConfig, memo: Memo | None = None) -> Build:
+    version = code_version()
+    old = memo if memo is not None and memo.version == version else Memo(version=version)
+    new = Memo(version=version)
+    essays = load_essays(config.content_dir, old, new)
     published = [e for e in essays if config.include_drafts or not e.draft]
     links = essay_links(essays, published, config)
-    rendered = [markdown.rendered(e, links, config.charts_dir, config.cache_dir)
-                for e in published]
-    site = assemble_site(rendered, load_authors(config.content_dir), config)
-    return Build(site, output_files(site), tuple(w for e in published
-                                                 for w in unsupported_syntax(e)))
+    rendered, fresh = render_essays(published, links, config, old, new)
+    placed = placed_essays(rendered, config)
+    site = assemble_site(placed, load_authors(config.content_dir), related(placed, old, new),
+                         config)
+    files, pages_rendered = output_files(site, old, new)
+    warnings = tuple(w for e in published for w in new.loaded[e.source][2])
+    return Build(site, files, warnings, new, fresh, pages_rendered)
 
 
-def load_essays(content_dir: Path) -> list[Essay]:
-    """Every essay file as a record; two essays may not claim one slug."""
-    essays = [load_essay(path) for path in essay_files(content_dir)]
+def load_essays(content_dir: Path, old: Memo, new: Memo) -> list[Essay]:
+    """Every essay file as a record (re-parsed only when its bytes changed); slugs are unique."""
+    essays = []
+    for path in essay_files(content_dir):
+        text = read_text(path)
+        known = old.loaded.get(path)
+        text_hash = digest(text)
+        if known and known[0] == text_hash:
+            new.loaded[path] = known
+        else:
+            essay = load_essay(path, text)
+            new.dirty = True
+            new.loaded[path] = (text_hash, essay, tuple(unsupported_syntax(essay)))
+        essays.append(new.loaded[path][1])
     seen: dict[str, Essay] = {}
     for essay in essays:
         other = seen.setdefault(essay.slug, essay)
@@ -45,22 +77,95 @@ def load_essays(content_dir: Path) -> list[Essay]:
 
 
 def essay_links(essays: list[Essay], published: list[Essay], config: SiteConfig):
-    urls = {e.source.resolve(): config.base_path + essay_url(e.slug) for e in published}
-    drafts = frozenset(e.source.resolve() for e in essays) - set(urls)
-    return markdown.Links(urls, drafts, config.content_dir, config.base_path)
+    from .markdown import Links
+    urls = {e.source: config.base_path + essay_url(e.slug) for e in published}
+    drafts = frozenset(e.source for e in essays) - set(urls)
+    return Links(urls, drafts, config.content_dir, config.base_path)
 
 
-def output_files(site: Site) -> dict[str, bytes]:
-    """Every file of site/: pages, the insights deck, theme assets and content media."""
+def render_essays(essays: list[Essay], links, config: SiteConfig, old: Memo,
+                  new: Memo) -> tuple[list[Essay], int]:
+    """Rendered essays in input order, reusing every cached rendering whose inputs still hold."""
+    source_key = {e.source: digest(new.loaded[e.source][0], new.version, config.base_path)
+                  for e in essays}
+    reusable = {e.source: old.rendered[e.source] for e in essays
+                if _still_valid(old.rendered.get(e.source), source_key[e.source], links)}
+    misses = [e for e in essays if e.source not in reusable]
+    for essay, (result, deps) in zip(misses, _render_all(misses, links, config), strict=True):
+        key = digest(source_key[essay.source], repr(deps))
+        reusable[essay.source] = (source_key[essay.source], deps, _keyed(result, key))
+    new.rendered.update((e.source, reusable[e.source]) for e in essays)
+    return [reusable[e.source][2] for e in essays], len(misses)
+
+
+def _keyed(essay: Essay, key: str) -> Essay:
+    from dataclasses import replace
+    return replace(essay, key=key)
+
+
+def _still_valid(entry, source_key: str, links) -> bool:
+    if entry is None or entry[0] != source_key:
+        return False
+    deps = entry[1]
+    link_ok = all(links.essay_urls.get(Path(target)) == url
+                  for kind, target, url in deps if kind == "link")
+    return link_ok and deps_unchanged([(p, h) for kind, p, h in deps if kind == "file"])
+
+
+def _render_all(essays: list[Essay], links, config: SiteConfig) -> list:
+    from .markdown import rendered
+    cache_dir = config.cache_dir
+    if len(essays) < POOL_THRESHOLD or (os.cpu_count() or 1) < 2:
+        return [rendered(e, links, config.charts_dir, cache_dir) for e in essays]
+    jobs = [(e, links, config.charts_dir, cache_dir) for e in essays]
+    # fork keeps start-up cheap: workers inherit the imported modules.
+    with ProcessPoolExecutor(os.cpu_count(), mp_context=get_context("fork")) as pool:
+        return list(pool.map(_render_job, jobs, chunksize=max(1, len(jobs) // 32)))
+
+
+def _render_job(job):
+    from .markdown import rendered
+    return rendered(*job)
+
+
+def related(placed: list[Essay], old: Memo, new: Memo) -> dict:
+    """Related slugs per essay, recomputed only when some essay's content changed."""
+    inputs = digest(*(e.key for e in placed))
+    if old.related[0] == inputs:
+        new.related = old.related
+    else:
+        from .related import related_slugs  # numpy and scipy: only when there is work
+        new.related = (inputs, related_slugs(placed))
+        new.dirty = True
+    return new.related[1]
+
+
+def output_files(site: Site, old: Memo, new: Memo) -> tuple[dict[str, bytes], int]:
+    """Every file of site/: pages (re-rendered only when their inputs changed), the insights
+    deck, theme assets and content media; and how many pages were rendered."""
+    from .render import environment, insights_json, render_page, site_pages, template_hashes
     config = site.config
     generated = {}
     if any(e.charts for e in site.essays):
         from .charts import vega_bundle
         generated["vega.js"] = vega_bundle(config.cache_dir)
     assets = publish.static_assets(config.templates_dir / "static", generated)
-    env = environment(site, {name: path for name, (path, _) in assets.items()})
-    files = {page.path: render_page(env, page) for page in site_pages(site)}
+    asset_paths = {name: path for name, (path, _) in assets.items()}
+    env = environment(site, asset_paths)
+    shared = digest(repr(config), repr(sorted(site.authors.items())), repr(asset_paths))
+    templates = template_hashes(config.templates_dir)
+    files, count = {}, 0
+    for page in site_pages(site):
+        key = digest(shared, templates.get(page.template, ""), page.title, page.description,
+                     fingerprint(page.context))
+        known = old.pages.get(page.path)
+        if known and known[0] == key:
+            files[page.path] = known[1]
+        else:
+            files[page.path] = render_page(env, page)
+            count += 1
+        new.pages[page.path] = (key, files[page.path])
     files["insights.json"] = insights_json(site)
     files.update(assets.values())
     files.update(publish.content_media(config.content_dir))
-    return files
+    return files, count

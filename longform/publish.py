@@ -51,6 +51,8 @@ def publish(files: dict[str, bytes], out_dir: Path) -> int:
     """Write every file into a fresh folder beside out_dir, then swap it in; returns how many
     files changed. Unchanged files are hard-linked from the old site so their mtimes stay."""
     out_dir = out_dir.resolve()
+    if _same_files(files, out_dir):
+        return 0
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-new-", dir=out_dir.parent))
     staging.chmod(0o755)
@@ -63,11 +65,29 @@ def publish(files: dict[str, bytes], out_dir: Path) -> int:
     return changed
 
 
+def _same_files(files: dict[str, bytes], out_dir: Path) -> bool:
+    """The output folder already holds exactly these files with these bytes."""
+    if not out_dir.is_dir():
+        return False
+    existing = {os.path.relpath(os.path.join(folder, name), out_dir).replace(os.sep, "/")
+                for folder, _, names in os.walk(out_dir) for name in names}
+    if existing != set(files):
+        return False
+    return all(_unchanged(out_dir / relative, data) for relative, data in files.items())
+
+
+def _unchanged(path: Path, data: bytes) -> bool:
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
+
+
 def _place(staging: Path, old_root: Path, relative: str, data: bytes) -> bool:
     target = _inside(staging, relative)
     target.parent.mkdir(parents=True, exist_ok=True)
     old = old_root / relative
-    if old.is_file() and old.stat().st_size == len(data) and old.read_bytes() == data:
+    if _unchanged(old, data):
         try:
             os.link(old, target)
             return False
@@ -79,10 +99,10 @@ def _place(staging: Path, old_root: Path, relative: str, data: bytes) -> bool:
 
 def _inside(root: Path, relative: str) -> Path:
     # A slug or tag is slugified before it gets here; this guards against any other way out.
-    target = (root / relative).resolve()
-    if root.resolve() not in target.parents:
+    normal = os.path.normpath(relative)
+    if os.path.isabs(normal) or normal.split(os.sep)[0] == "..":
         raise ContentError(root, 1, f"refusing to write '{relative}' outside the output folder")
-    return target
+    return root / normal
 
 
 def _swap(staging: Path, out_dir: Path) -> None:

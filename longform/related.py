@@ -40,7 +40,8 @@ def _ranked(row: np.ndarray, essays: list[Essay], me: int) -> list[int]:
     # Scores are rounded so that float noise cannot reorder ties; ties go to newer, then slug.
     row = row.copy()
     row[me] = 0
-    best = np.argsort(-row, kind="stable")[: MAX_RELATED * 4]
+    top = min(MAX_RELATED * 4, len(row) - 1)
+    best = np.argpartition(-row, top)[: top + 1] if top > 0 else np.arange(len(row))
     candidates = [j for j in best if row[j] > 1e-9]
     return sorted(candidates, key=lambda j: (-round(float(row[j]), 6),
                                              -essays[j].date.toordinal(), essays[j].slug))
@@ -66,16 +67,24 @@ def _tag_matrix(essays: list[Essay]) -> sparse.csr_matrix:
     return _weighted(docs, len(essays), sublinear=False)
 
 
+def body_terms(body_md: str) -> tuple[tuple[str, int], ...]:
+    """The body's content words and their counts: computed once per essay, cached with it."""
+    words = Counter(w for w in _WORD.findall(body_md.lower()) if w not in _STOP)
+    return tuple(sorted(words.items()))
+
+
 def _text_matrix(essays: list[Essay]) -> sparse.csr_matrix:
-    docs = [[w for w in _WORD.findall(e.body_md.lower()) if w not in _STOP] for e in essays]
-    return _weighted(docs, len(essays), sublinear=True)
+    return _weighted([e.terms or body_terms(e.body_md) for e in essays], len(essays),
+                     sublinear=True)
 
 
-def _weighted(docs: list[list[str]], n: int, sublinear: bool) -> sparse.csr_matrix:
+def _weighted(docs: list, n: int, sublinear: bool) -> sparse.csr_matrix:
+    """Rows of L2-normalised tf-idf weights; docs are lists of terms or (term, count) pairs."""
     vocabulary: dict[str, int] = {}
     rows, cols, counts = [], [], []
     for i, doc in enumerate(docs):
-        for term, count in sorted(Counter(doc).items()):
+        pairs = doc if doc and isinstance(doc[0], tuple) else sorted(Counter(doc).items())
+        for term, count in pairs:
             rows.append(i)
             cols.append(vocabulary.setdefault(term, len(vocabulary)))
             counts.append(count)

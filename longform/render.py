@@ -151,3 +151,29 @@ def _template_frame(err: Exception, env: jinja2.Environment) -> tuple[Path, int]
             found = (filename, tb.tb_lineno)
         tb = tb.tb_next
     return found
+
+
+def template_hashes(templates_dir: Path) -> dict[str, str]:
+    """Each template's hash together with every template it extends, includes or imports."""
+    from jinja2 import meta
+
+    from .cache import digest
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(templates_dir))
+    sources, refs = {}, {}
+    for path in sorted(templates_dir.glob("*")):
+        if path.is_file():
+            sources[path.name] = path.read_text("utf-8", errors="replace")
+            try:
+                refs[path.name] = set(meta.find_referenced_templates(env.parse(sources[path.name])))
+            except jinja2.TemplateSyntaxError:
+                refs[path.name] = set()  # reported with its line when the page renders
+
+    def closure(name: str, seen: set) -> set:
+        for other in refs.get(name, ()):
+            if other and other not in seen:
+                seen.add(other)
+                closure(other, seen)
+        return seen
+
+    return {name: digest(*(sources.get(n, "") for n in sorted(closure(name, {name}))))
+            for name in sources}

@@ -5,7 +5,6 @@ from dataclasses import dataclass, replace
 
 from .config import SiteConfig
 from .content import Author, Essay, slugify
-from .related import related_slugs
 
 
 @dataclass(frozen=True)
@@ -70,10 +69,15 @@ def author_url(key: str) -> str:
     return f"authors/{slugify(key) or 'author'}/"
 
 
-def assemble_site(essays: list[Essay], authors: dict, config: SiteConfig) -> Site:
-    """Rendered essays → the Site, with every cross-reference between pages worked out."""
-    placed = sorted((_placed(e, config) for e in essays), key=lambda e: (-e.date.toordinal(),
-                                                                          e.slug))
+def placed_essays(essays: list[Essay], config: SiteConfig) -> list[Essay]:
+    """Rendered essays with URLs and read times, newest first (ties by slug)."""
+    return sorted((_placed(e, config) for e in essays),
+                  key=lambda e: (-e.date.toordinal(), e.slug))
+
+
+def assemble_site(placed: list[Essay], authors: dict, related: dict,
+                  config: SiteConfig) -> Site:
+    """Placed essays and their related lists → the Site, with every cross-reference worked out."""
     return Site(
         config=config,
         essays=tuple(placed),
@@ -81,7 +85,7 @@ def assemble_site(essays: list[Essay], authors: dict, config: SiteConfig) -> Sit
         tags=_taxonomies("tag", [(t, e) for e in placed for t in e.tags], tag_url),
         categories=_taxonomies("category", [(e.category, e) for e in placed if e.category],
                                category_url),
-        related=related_slugs(placed),
+        related=related,
     )
 
 

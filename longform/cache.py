@@ -1,0 +1,101 @@
+"""What one build leaves for the next, so rebuilds only redo what changed.
+
+Every entry is keyed by content hashes, never by mtimes or guesses: an essay is re-parsed when
+its bytes change, re-rendered when anything that shapes its HTML changes (its bytes, the code,
+the essays it links to, the chart modules and data files it read), and a page is re-rendered
+when the fingerprint of its inputs changes. `serve` keeps the Memo in memory; `build` pickles it
+to .longform-cache/. A missing, stale or corrupt cache only costs time, never correctness.
+"""
+
+import hashlib
+import pickle
+import sys
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+from .content import Essay
+
+MEMO_FILE = "build.pickle"
+
+
+@dataclass
+class Memo:
+    version: str = ""
+    loaded: dict = field(default_factory=dict)  # source path → (file hash, loaded Essay)
+    rendered: dict = field(default_factory=dict)  # source path → (key, deps, rendered Essay)
+    related: tuple = ("", {})  # (input hash, slug → related slugs)
+    pages: dict = field(default_factory=dict)  # output path → (fingerprint, bytes)
+    dirty: bool = False  # something was parsed or computed afresh: worth saving
+
+
+def digest(*parts: bytes | str) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part.encode("utf-8") if isinstance(part, str) else part)
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def file_hash(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def code_version() -> str:
+    """Our own source and the versions of everything that shapes the HTML."""
+    package = Path(__file__).parent
+    sources = [p.read_bytes() for p in sorted(package.glob("*.py"))]
+    versions = [_version(name) for name in ("markdown", "pymdown-extensions", "pygments",
+                                            "jinja2", "altair", "vl-convert-python")]
+    return digest(sys.version, *versions, *sources)
+
+
+def _version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "-"
+
+
+def load_memo(cache_dir: Path, version: str) -> Memo:
+    """The previous build's memo, or an empty one if it is missing, stale or unreadable."""
+    try:
+        with open(cache_dir / MEMO_FILE, "rb") as handle:
+            memo = pickle.load(handle)
+    except Exception:  # noqa: BLE001 — any damage to the cache means "start cold"
+        return Memo(version=version)
+    if not isinstance(memo, Memo) or memo.version != version:
+        return Memo(version=version)
+    return memo
+
+
+def save_memo(cache_dir: Path, memo: Memo) -> None:
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    temporary = cache_dir / (MEMO_FILE + ".tmp")
+    with open(temporary, "wb") as handle:
+        pickle.dump(memo, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    temporary.replace(cache_dir / MEMO_FILE)
+
+
+def deps_unchanged(deps: tuple) -> bool:
+    """Files an essay's rendering read (chart modules, data) still have the same bytes."""
+    return all(file_hash(Path(path)) == known for path, known in deps)
+
+
+def fingerprint(value) -> str:
+    """A stable hash of a page's inputs; an Essay stands for itself by its content key."""
+    return digest(_canonical(value))
+
+
+def _canonical(value) -> str:
+    if isinstance(value, Essay):
+        return f"E:{value.key}"
+    if isinstance(value, dict):
+        items = sorted((_canonical(k), _canonical(v)) for k, v in value.items())
+        return "{" + ",".join(f"{k}:{v}" for k, v in items) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ",".join(_canonical(v) for v in value) + "]"
+    return repr(value)
