@@ -3,26 +3,45 @@
 import argparse
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 from .config import load_config
 from .errors import ContentError
 
+COMMANDS = ("build", "serve", "new", "check")
+
 
 def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="build.py", description="Build a Longform essay site.")
-    ap.add_argument("command", nargs="?", default="build", choices=["build"],
-                    help="what to do (default: build)")
-    ap.add_argument("--root", type=Path, default=Path("."),
-                    help="the project folder holding content/ and templates/ (default: .)")
-    ap.add_argument("--out", type=Path, help="output folder (default: ROOT/site)")
-    ap.add_argument("--drafts", action="store_true", help="include essays marked draft: true")
-    ap.add_argument("--base-url", help="the URL the site is served from, e.g. "
-                                       "https://me.github.io/blog/")
+    commands = ap.add_subparsers(dest="command", metavar="{build,serve,new,check}")
+    build = commands.add_parser("build", help="build content/ into site/ (the default)")
+    _common(build)
+    build.add_argument("--out", type=Path, help="output folder (default: ROOT/site)")
+    build.add_argument("--drafts", action="store_true", help="include essays marked draft")
+    build.add_argument("--base-url", help="where the site is served from, e.g. "
+                                          "https://me.github.io/blog/")
+    serve = commands.add_parser("serve", help="preview with drafts; reloads as you save")
+    _common(serve)
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default: loopback only)")
+    serve.add_argument("--open", action="store_true", help="open the site in a browser")
+    new = commands.add_parser("new", help="start a new essay as a draft")
+    _common(new)
+    new.add_argument("title", help='the essay\'s title, e.g. "Why scale is not enough"')
     return ap
 
 
+def _common(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("--root", type=Path, default=Path("."),
+                     help="the project folder holding content/ and templates/ (default: .)")
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help")):
+        argv.insert(0, "build")  # `python build.py --drafts` means build
     args = parser().parse_args(argv)
     try:
         return run(args)
@@ -35,6 +54,15 @@ def main(argv: list[str] | None = None) -> int:
 
 def run(args: argparse.Namespace) -> int:
     root = args.root.resolve()
+    if args.command == "serve":
+        from .serve import port_problem, serve
+        problem = port_problem(args.host, args.port)
+        if problem:
+            print(problem, file=sys.stderr)
+            return 1
+        return serve(root, args.host, args.port, args.open)
+    if args.command == "new":
+        return new_command(root, args.title)
     config = load_config(root, base_url=args.base_url, include_drafts=args.drafts or None)
     return build_command(config, (args.out or root / "site"))
 
@@ -54,4 +82,25 @@ def build_command(config, out_dir: Path) -> int:
     print(f"Built {len(result.site.essays)} essays ({result.rendered} rendered, "
           f"{len(result.site.essays) - result.rendered} cached), {len(result.files)} files "
           f"({changed} changed) into {out_dir} in {seconds:.2f} s")
+    return 0
+
+
+def new_command(root: Path, title: str) -> int:
+    """content/SLUG.md with the frontmatter filled in; never overwrites."""
+    from .content import slugify
+    config = load_config(root)
+    slug = slugify(title)
+    if not slug:
+        raise ContentError(Path("content"), 1, f"the title '{title}' has no letters or digits "
+                                               "to make a file name from")
+    path = config.content_dir / f"{slug}.md"
+    if path.exists():
+        raise ContentError(path, 1, "this essay already exists; pick another title or edit it")
+    quoted = title.replace("\\", "\\\\").replace('"', '\\"')
+    author = f"author: {config.default_author}\n" if config.default_author else ""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f'---\ntitle: "{quoted}"\ndate: {date.today().isoformat()}\ndek: \n'
+                    f"category: \ntags: []\n{author}draft: true\n---\n\nStart writing here.\n",
+                    "utf-8")
+    print(f"Wrote {path} (a draft: `python build.py serve` shows it)")
     return 0

@@ -114,3 +114,21 @@ def _swap(staging: Path, out_dir: Path) -> None:
     out_dir.rename(retired)
     staging.rename(out_dir)
     shutil.rmtree(retired, ignore_errors=True)
+
+
+def apply_changes(files: dict[str, bytes], out_dir: Path, previous: dict[str, bytes]) -> list[str]:
+    """Bring a served folder from `previous` to `files` in place, file by file (each write is a
+    rename, so the server never hands out half a file); returns the paths written or removed."""
+    touched = []
+    for relative, data in sorted(files.items()):
+        if previous.get(relative) != data or not (out_dir / relative).exists():
+            target = _inside(out_dir, relative)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            temporary = target.with_name(f".{target.name}.tmp")
+            temporary.write_bytes(data)
+            temporary.replace(target)
+            touched.append(relative)
+    for relative in sorted(set(previous) - set(files)):
+        (out_dir / relative).unlink(missing_ok=True)
+        touched.append(relative)
+    return touched

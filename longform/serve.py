@@ -1,0 +1,246 @@
+"""Drafting loop: livereload preview with debounced, incremental rebuilds and an error overlay.
+
+livereload rebuilds and reloads once per changed file when it watches folders itself (why MkDocs
+left it in 1.2). Here it only serves and reloads: our Watcher decides when to rebuild — once a
+burst of saves has been quiet for QUIET seconds — builds once, and asks for one reload.
+"""
+
+import html
+import mimetypes
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote
+
+from livereload import Server
+from livereload.watcher import Watcher
+from tornado import ioloop
+
+from .cache import Memo
+from .config import SiteConfig, load_config
+from .errors import ContentError, display_path
+from .pipeline import build
+from .publish import apply_changes
+
+POLL_SECONDS = 0.05
+QUIET = 0.12  # a burst of saves closer together than this is one change
+
+
+@dataclass
+class Outcome:
+    written: list = field(default_factory=list)
+    error: ContentError | None = None
+    seconds: float = 0.0
+    rendered: int = 0
+
+
+class Drafting:
+    """The state the loop keeps between rebuilds: the memo, the files served, the last error."""
+
+    def __init__(self, root: Path, out_dir: Path, base_url: str):
+        self.root = root
+        self.out_dir = out_dir
+        self.base_url = base_url
+        self.memo = Memo()
+        self.files: dict[str, bytes] = {}
+        self.error: ContentError | None = None
+        self.builds = 0
+
+    @property
+    def config(self) -> SiteConfig:
+        # Re-read every time, so an edit to [tool.longform] counts like any other edit.
+        return load_config(self.root, base_url=self.base_url, include_drafts=True)
+
+    def rebuild(self) -> Outcome:
+        started = time.perf_counter()
+        self.builds += 1
+        try:
+            result = build(self.config, self.memo)
+        except ContentError as err:
+            self.error = err
+            return Outcome(error=err, seconds=time.perf_counter() - started)
+        written = apply_changes(result.files, self.out_dir, self.files)
+        self.memo, self.files, self.error = result.memo, result.files, None
+        return Outcome(written=written, seconds=time.perf_counter() - started,
+                       rendered=result.rendered)
+
+
+def watched_state(root: Path) -> dict:
+    """Every watched file's (mtime, size): a cheap snapshot to compare between polls."""
+    state = {}
+    for folder in (root / "content", root / "templates", root / "charts"):
+        for root, dirs, names in os.walk(folder):
+            dirs[:] = [d for d in dirs if not d.startswith(".") and d != "__pycache__"]
+            for name in names:
+                if not name.startswith(".") and not name.endswith(("~", ".swp", ".pyc")):
+                    path = os.path.join(root, name)
+                    state[path] = _signature(path)
+    pyproject = root / "pyproject.toml"
+    state[str(pyproject)] = _signature(str(pyproject))
+    return state
+
+
+def _signature(path: str):
+    try:
+        info = os.stat(path)
+        return (info.st_mtime_ns, info.st_size)
+    except OSError:
+        return None
+
+
+class DebouncedWatcher(Watcher):
+    """Polls our folders; after a quiet spell, rebuilds once and reports one change to reload."""
+
+    def __init__(self, drafting: Drafting, report):
+        super().__init__()
+        self.drafting = drafting
+        self.report = report
+        self.built_state = watched_state(drafting.root)
+        self.last_state = self.built_state
+        self.changed_at = None
+
+    def start(self, callback) -> bool:
+        ioloop.PeriodicCallback(callback, POLL_SECONDS * 1000).start()
+        return True
+
+    def examine(self):
+        state = watched_state(self.drafting.root)
+        now = time.monotonic()
+        if state != self.last_state:
+            self.last_state, self.changed_at = state, now
+            return None, None
+        if state == self.built_state or now - self.changed_at < QUIET:
+            return None, None
+        self.built_state = state
+        self.report(self.drafting.rebuild())
+        # '__livereload__' makes livereload reload at once instead of holding reloads 3 s apart.
+        self.filepath = "__livereload__"
+        return "__livereload__", None
+
+
+def site_app(drafting: Drafting):
+    """A WSGI app serving the built folder: files only from inside it, the error overlay while
+    the last build failed, and a small script that keeps the scroll position across reloads."""
+    def app(environ, start_response):
+        relative = _safe_relative(environ.get("PATH_INFO", "/"))
+        path = _file_for(drafting.out_dir, relative) if relative is not None else None
+        is_page = path is None or path.suffix == ".html"
+        if drafting.error is not None and is_page:
+            return _respond(start_response, "500 Build Error", "text/html; charset=utf-8",
+                            overlay(drafting.error).encode("utf-8"))
+        if path is None:
+            missing = drafting.out_dir / "404.html"
+            body = missing.read_bytes() if missing.is_file() else b"<h1>Not found</h1>"
+            return _respond(start_response, "404 Not Found", "text/html; charset=utf-8",
+                            _with_scroll_keeper(body))
+        body = path.read_bytes()
+        kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        if kind == "text/html":
+            body = _with_scroll_keeper(body)
+        if kind.startswith("text/") or kind in ("application/javascript", "application/json"):
+            kind += "; charset=utf-8"
+        return _respond(start_response, "200 OK", kind, body)
+    return app
+
+
+def _safe_relative(path_info: str) -> str | None:
+    """The request path as a relative path inside the site, or None if it tries to leave it."""
+    decoded = unquote(unquote(path_info))  # catches %252e%252e as well as %2e%2e
+    parts = [p for p in decoded.replace("\\", "/").split("/") if p not in ("", ".")]
+    if any(p == ".." or "\0" in p for p in parts):
+        return None
+    return "/".join(parts)
+
+
+def _file_for(out_dir: Path, relative: str) -> Path | None:
+    candidate = out_dir / relative
+    if candidate.is_dir():
+        candidate = candidate / "index.html"
+    if not candidate.is_file():
+        return None
+    resolved, root = candidate.resolve(), out_dir.resolve()
+    return resolved if root in resolved.parents else None
+
+
+def _respond(start_response, status: str, kind: str, body: bytes):
+    start_response(status, [("Content-Type", kind), ("Content-Length", str(len(body))),
+                            ("Cache-Control", "no-store")])
+    return [body]
+
+
+_SCROLL_KEEPER = b"""<script>(function(){var k="longform-scroll:"+location.pathname;
+var y=sessionStorage.getItem(k);if(y!==null){history.scrollRestoration="manual";
+addEventListener("load",function(){scrollTo(0,+y);});}
+addEventListener("beforeunload",function(){sessionStorage.setItem(k,String(scrollY));});
+})();</script>"""
+
+
+def _with_scroll_keeper(body: bytes) -> bytes:
+    return body.replace(b"</body>", _SCROLL_KEEPER + b"</body>", 1)
+
+
+def overlay(error: ContentError) -> str:
+    """The page shown in place of every page while the build is broken, as Vite and Hugo do."""
+    excerpt = "".join(
+        f'<div class="{"bad" if number == error.line else ""}"><span>{number}</span>'
+        f"{html.escape(text)}</div>" for number, text in _source_lines(error))
+    where = f"{display_path(error.path)}:{error.line}"
+    return (
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+        f"<title>Build error: {html.escape(where)}</title><style>{_OVERLAY_CSS}</style></head>"
+        '<body><main id="longform-error-overlay" role="alert"><h1>Build failed</h1>'
+        f'<p class="message"><code>{html.escape(str(error))}</code></p>'
+        f'<pre class="source">{excerpt}</pre><p class="hint">Fix the file and save: this page '
+        "reloads by itself.</p></main></body></html>")
+
+
+def _source_lines(error: ContentError, around: int = 3) -> list:
+    try:
+        lines = error.path.read_text("utf-8", errors="replace").splitlines()
+    except OSError:
+        return []
+    first = max(1, error.line - around)
+    return [(n, lines[n - 1]) for n in range(first, min(len(lines), error.line + around) + 1)]
+
+
+_OVERLAY_CSS = """body{margin:0;background:#1b1b1f;color:#eee;font:16px/1.5 system-ui,sans-serif}
+main{max-width:60rem;margin:4rem auto;padding:2rem;border-top:6px solid #e5484d;
+background:#26262b;border-radius:8px}h1{margin-top:0;color:#ff8589}
+.message code{font:600 1rem/1.4 ui-monospace,monospace;color:#fff;white-space:pre-wrap}
+pre{background:#111;padding:1rem;border-radius:6px;overflow:auto}
+pre div span{display:inline-block;width:3.5em;color:#888;user-select:none}
+pre div.bad{background:#5a1d1f;color:#fff}.hint{color:#aaa}"""
+
+
+def serve(root: Path, host: str, port: int, open_browser: bool) -> int:
+    """Build with drafts, then serve and rebuild on change until interrupted."""
+    base_url = f"http://{'localhost' if host in ('127.0.0.1', '::1') else host}:{port}/"
+    drafting = Drafting(root, root / ".longform-cache" / "serve-site", base_url)
+    report(drafting.rebuild())
+    server = Server(site_app(drafting), watcher=DebouncedWatcher(drafting, report))
+    print(f"Serving drafts at http://{host}:{port}/ (Ctrl+C to stop)", flush=True)
+    server.serve(host=host, port=port, debug=False,
+                 open_url_delay=0.5 if open_browser else None)
+    return 0
+
+
+def report(outcome: Outcome) -> None:
+    if outcome.error is not None:
+        print(outcome.error, file=sys.stderr, flush=True)
+    else:
+        print(f"Rebuilt in {outcome.seconds * 1000:.0f} ms: {outcome.rendered} essays rendered, "
+              f"{len(outcome.written)} files written", flush=True)
+
+
+def port_problem(host: str, port: int) -> str | None:
+    """A one-line reason we cannot listen on host:port, or None."""
+    import socket
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as err:
+            return (f"serve: cannot listen on {host}:{port} ({err.strerror}); if another server "
+                    f"uses the port, pick another with --port {port + 1}")
+    return None
