@@ -1,0 +1,315 @@
+"""Link checking on the built site: every internal href and src names a file of the site, every
+#fragment an id on its page; external URLs are fetched only when asked (`check --external`).
+
+A broken link written in an essay is reported at the line of the essay's Markdown where it is
+written; one that a template makes is reported at the template line that writes it.
+"""
+
+import re
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urldefrag, urljoin, urlsplit
+
+from .content import Essay
+from .errors import ContentError, ContentWarning
+
+LINK_ATTRIBUTES = {("a", "href"), ("area", "href"), ("link", "href"), ("img", "src"),
+                   ("script", "src"), ("source", "src"), ("video", "src"), ("audio", "src"),
+                   ("track", "src"), ("iframe", "src"), ("embed", "src"), ("input", "src"),
+                   ("video", "poster"), ("object", "data")}
+HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+SITE_HOST = "longform.invalid"  # stands for the site's own host while resolving URLs
+USER_AGENT = "Longform link checker (+https://github.com/longform)"
+EXTERNAL_TIMEOUT = 8.0
+EXTERNAL_WORKERS = 4
+
+
+@dataclass(frozen=True)
+class Link:
+    tag: str
+    attribute: str
+    url: str
+
+
+class Scan(HTMLParser):
+    """What one HTML document or fragment links to and holds: links, ids, images (src, alt or
+    None) and headings (level, text) in order, for the link checker and the warnings."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.links: list[Link] = []
+        self.ids: set[str] = set()
+        self.images: list[tuple[str, str | None]] = []
+        self.headings: list[tuple[int, str]] = []
+        self._heading: list | None = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "img":
+            found = dict(attrs)
+            self.images.append((found.get("src") or "", found.get("alt")))
+        elif tag in HEADINGS:
+            self._heading = [int(tag[1]), ""]
+        for name, value in attrs:
+            if value is None:
+                continue
+            if name == "id" or (name == "name" and tag == "a"):
+                self.ids.add(value)
+            elif (tag, name) in LINK_ATTRIBUTES:
+                self.links.append(Link(tag, name, value.strip()))
+            elif name == "srcset" and tag in ("img", "source"):
+                self.links += [Link(tag, name, c.split()[0]) for c in value.split(",")
+                               if c.strip()]
+
+    def handle_data(self, data):
+        if self._heading is not None:
+            self._heading[1] += data
+
+    def handle_endtag(self, tag):
+        if tag in HEADINGS and self._heading is not None:
+            self.headings.append((self._heading[0], " ".join(self._heading[1].split())))
+            self._heading = None
+
+
+def scan(html: str) -> Scan:
+    parser = Scan()
+    parser.feed(html)
+    parser.close()
+    return parser
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a link inside the site leads: a path in site/ and a fragment."""
+
+    path: str | None  # None: the link leaves the site's base path
+    fragment: str
+
+
+class SiteIndex:
+    """The built files, with each HTML page's ids read only when some link needs them."""
+
+    def __init__(self, files: dict[str, bytes], base_url: str, base_path: str):
+        self.files = files
+        self.base_url = base_url
+        self.base_path = base_path
+        self._ids: dict[str, set] = {}
+
+    def target(self, url: str, page: str) -> Target | None:
+        """The target of a link found on page (a path in site/); None when it is external.
+        A full URL counts as external even on the site's own host: other software may serve
+        paths there, so only `check --external` fetches it."""
+        absolute = urljoin(f"http://{SITE_HOST}{self.base_path}{page}", url)
+        parts = urlsplit(absolute)
+        if parts.scheme not in ("http", "https") or parts.netloc != SITE_HOST:
+            return None
+        path = unquote(parts.path)
+        if not path.startswith(self.base_path):
+            return Target(None, parts.fragment)
+        relative = path[len(self.base_path):]
+        if relative == "" or relative.endswith("/"):
+            relative += "index.html"
+        if relative not in self.files and relative + "/index.html" in self.files:
+            relative += "/index.html"  # a folder without its slash: hosts redirect
+        return Target(relative, unquote(parts.fragment))
+
+    def problem(self, link: Link, page: str, own_ids: set = frozenset()) -> str | None:
+        """What is wrong with a link on page, or None when it leads somewhere real."""
+        target = self.target(link.url, page)
+        if target is None:
+            return None
+        what = _kind(link)
+        if target.path is None:
+            return (f"{what} '{link.url}' leads outside the site, which lives under "
+                    f"{self.base_path}; write the link relative to the essay instead")
+        if target.path not in self.files:
+            return f"{what} '{link.url}' leads nowhere: the site has no {target.path}"
+        if not target.fragment or target.fragment == "top":
+            return None
+        if target.path == page and target.fragment in own_ids:
+            return None
+        if target.path.endswith(".html") and target.fragment not in self.ids(target.path):
+            where = "this page" if target.path == page else self._url(target.path)
+            return (f"{what} '{link.url}' points at '#{target.fragment}', but {where} has no "
+                    "element with that id")
+        return None
+
+    def ids(self, path: str) -> set:
+        if path not in self._ids:
+            self._ids[path] = scan(self.files[path].decode("utf-8", "replace")).ids
+        return self._ids[path]
+
+    def _url(self, path: str) -> str:
+        return self.base_path + path.removesuffix("index.html")
+
+
+def _kind(link: Link) -> str:
+    if link.tag in ("a", "area"):
+        return "link to"
+    if link.tag == "img":
+        return "image"
+    return f"<{link.tag} {link.attribute}>"
+
+
+def broken_links(site, files: dict[str, bytes], pages, scans: dict | None = None,
+                 every_page: bool = True) -> list[ContentError]:
+    """Every broken internal link: those written in essays at their Markdown line, then those
+    the templates make (on every page, or on the first page of each template). `scans` may
+    hold each essay's scan by source path, when the caller has them already."""
+    config = site.config
+    index = SiteIndex(files, config.base_url, config.base_path)
+    errors, body_urls = [], {}
+    for essay in site.essays:
+        found = scans[essay.source] if scans else scan(essay.html)
+        page = essay.url + "index.html"
+        body_urls[page] = {link.url for link in found.links}
+        for link in found.links:
+            message = index.problem(link, page, found.ids)
+            if message:
+                errors.append(ContentError(essay.source, source_line(essay, link.url),
+                                           message))
+    errors += _template_errors(index, pages, body_urls, config.templates_dir, every_page)
+    return _unique(errors)
+
+
+def _template_errors(index: SiteIndex, pages, body_urls: dict, templates_dir: Path,
+                     every_page: bool) -> list[ContentError]:
+    errors, seen_templates = [], set()
+    for page in pages:
+        if not page.path.endswith(".html") or page.path not in index.files:
+            continue
+        if not every_page and page.template in seen_templates:
+            continue
+        seen_templates.add(page.template)
+        html = index.files[page.path].decode("utf-8", "replace")
+        for link in scan(html).links:
+            if link.url in body_urls.get(page.path, ()):
+                continue
+            message = index.problem(link, page.path)
+            if message:
+                path, line = template_line(templates_dir, page.template, link.url,
+                                           index.base_path)
+                errors.append(ContentError(path, line, f"{message} (in {page.path})"))
+    return errors
+
+
+def _unique(errors: list[ContentError]) -> list[ContentError]:
+    """One error per place and message: a broken link in base.html is reported once."""
+    seen, kept = set(), []
+    for error in errors:
+        key = (error.path, error.line, error.message.split(" (in ")[0])
+        if key not in seen:
+            seen.add(key)
+            kept.append(error)
+    return kept
+
+
+def source_line(essay: Essay, url: str) -> int:
+    """The line of the essay's Markdown that writes url (as written, or as it was before the
+    renderer turned a path in content/ into a site path)."""
+    lines = essay.body_md.split("\n")
+    for needle in _spellings(url):
+        for number, line in enumerate(lines, essay.body_line):
+            if needle in line:
+                return number
+    return essay.body_line
+
+
+def _spellings(url: str) -> list[str]:
+    path, fragment = urldefrag(url)
+    last = path.rstrip("/").rsplit("/", 1)[-1]
+    candidates = [url, unquote(url), path.lstrip("/"), unquote(path.lstrip("/"))]
+    if fragment:
+        candidates += [f"#{fragment}", f"{last}#{fragment}" if last else f"#{fragment}"]
+    if last:
+        candidates.append(last)
+    return [c for c in dict.fromkeys(candidates) if c]
+
+
+def template_line(templates_dir: Path, template: str, url: str, base_path: str
+                  ) -> tuple[Path, int]:
+    """The template file and line that most likely writes url (its own template first)."""
+    path, _ = urldefrag(url)
+    needles = [n for n in dict.fromkeys([url, path.removeprefix(base_path), path]) if n]
+    files = [templates_dir / template] + sorted(
+        p for p in templates_dir.rglob("*") if p.suffix in (".html", ".xml") and p.is_file())
+    for needle in needles:
+        for file in files:
+            for number, line in enumerate(_lines(file), 1):
+                if needle in line:
+                    return file, number
+    return templates_dir / template, 1
+
+
+def _lines(path: Path) -> list[str]:
+    try:
+        return path.read_text("utf-8").split("\n")
+    except (OSError, UnicodeDecodeError):
+        return []
+
+
+# External links: only with `check --external`.
+
+def external_links(site) -> list[tuple[Essay, str]]:
+    """(essay, url) for every http(s) link an essay makes to another site, in order."""
+    found = []
+    for essay in site.essays:
+        for link in scan(essay.html).links:
+            parts = urlsplit(link.url)
+            if parts.scheme in ("http", "https") and not link.url.startswith(site.config.base_url):
+                found.append((essay, link.url))
+    return found
+
+
+def dead_links(site, timeout: float = EXTERNAL_TIMEOUT, workers: int = EXTERNAL_WORKERS
+               ) -> list[ContentError | ContentWarning]:
+    """Fetch every external URL once (a few at a time) and report those that do not answer."""
+    links = external_links(site)
+    urls = sorted({urldefrag(url)[0] for _, url in links})
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        verdicts = dict(zip(urls, pool.map(lambda u: url_problem(u, timeout), urls), strict=True))
+    problems = []
+    for essay, url in links:
+        verdict = verdicts[urldefrag(url)[0]]
+        if verdict:
+            fatal, reason = verdict
+            kind = ContentError if fatal else ContentWarning
+            text = (f"dead link to '{url}': {reason}" if fatal else
+                    f"could not confirm the link to '{url}': {reason}")
+            problems.append(kind(essay.source, source_line(essay, url), text))
+    return problems
+
+
+def url_problem(url: str, timeout: float) -> tuple[bool, str] | None:
+    """None when url answers; else (dead for sure?, why). HEAD first, GET when HEAD fails."""
+    verdict = _fetch(url, "HEAD", timeout)
+    if verdict is not None and verdict[1] != "timed out":
+        verdict = _fetch(url, "GET", timeout)
+    return verdict
+
+
+def _fetch(url: str, method: str, timeout: float) -> tuple[bool, str] | None:
+    request = urllib.request.Request(url, method=method, headers={"User-Agent": USER_AGENT})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            if method == "GET":
+                response.read(1024)
+        return None
+    except urllib.error.HTTPError as err:
+        return err.code in (404, 410), f"the server answered HTTP {err.code}"
+    except urllib.error.URLError as err:
+        if isinstance(err.reason, TimeoutError):
+            return False, "timed out"
+        return True, f"no answer ({_reason(err.reason)})"
+    except TimeoutError:
+        return False, "timed out"
+    except (OSError, ValueError) as err:
+        return True, f"no answer ({_reason(err)})"
+
+
+def _reason(reason) -> str:
+    text = getattr(reason, "strerror", None) or str(reason)
+    return re.sub(r"^\[Errno -?\d+\]\s*", "", text)
