@@ -7,6 +7,7 @@ changed; the Build it returns carries the Memo for the next run.
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from datetime import date
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from .cache import Memo, code_version, deps_unchanged, digest, fingerprint
 from .config import SiteConfig
 from .content import Essay, essay_files, load_authors, load_essay, read_text, unsupported_syntax
 from .errors import ContentError, ContentWarning
+from .lint import is_scheduled, review
 from .site import Site, assemble_site, essay_url, placed_essays
 
 POOL_THRESHOLD = 24  # below this many essays to render, a process pool costs more than it saves
@@ -41,14 +43,19 @@ def build(config: SiteConfig, memo: Memo | None = None) -> Build:
     old = memo if memo is not None and memo.version == version else Memo(version=version)
     new = Memo(version=version)
     essays = load_essays(config.content_dir, old, new)
-    published = [e for e in essays if config.include_drafts or not e.draft]
+    today = date.today()
+    published = [e for e in essays
+                 if config.include_drafts or not (e.draft or is_scheduled(e, today))]
     links = essay_links(essays, published, config)
     rendered, fresh = render_essays(published, links, config, old, new)
     placed = placed_essays(rendered, config)
     site = assemble_site(placed, load_authors(config.content_dir), related(placed, old, new),
                          config)
     files, pages_rendered = output_files(site, old, new)
-    warnings = tuple(w for e in published for w in new.loaded[e.source][2])
+    broken, reviewed = review(essays, site, files)
+    if broken:
+        raise broken[0]  # `python build.py check` lists every one
+    warnings = tuple(w for e in published for w in new.loaded[e.source][2]) + tuple(reviewed)
     return Build(site, files, warnings, new, fresh, pages_rendered)
 
 
