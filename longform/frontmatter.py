@@ -10,8 +10,22 @@ import yaml
 
 from .errors import ContentError
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*[:=]")
+
+
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """Safe YAML, except that an impossible date (2025-02-30) stays text instead of raising
+    ValueError, so the 'date' check can report it at its line."""
+
+
+def _timestamp(loader, node):
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 
 
 def split(path: Path, text: str) -> tuple[dict, str, int]:
