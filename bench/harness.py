@@ -61,14 +61,21 @@ def corpus(essays: int, flavor: str) -> Path:
     return out
 
 
-def machine() -> dict[str, str]:
+def machine(repo: Path = REPO) -> dict[str, str]:
     return {
         "date": datetime.date.today().isoformat(),
         "cores": str(os.cpu_count()),
         "cpu": _cpu_model(),
         "python": platform.python_version(),
-        "commit": _git("rev-parse", "--short", "HEAD"),
+        "commit": commit_of(repo),
     }
+
+
+def commit_of(repo: Path) -> str:
+    """The checkout's commit, marked when its engine or theme differs from it."""
+    commit = _git(repo, "rev-parse", "--short", "HEAD") or "unknown"
+    dirty = _git(repo, "status", "--porcelain", "--", "longform", "templates", "build.py")
+    return f"{commit} plus uncommitted changes" if dirty else commit
 
 
 def _cpu_model() -> str:
@@ -81,9 +88,9 @@ def _cpu_model() -> str:
     return platform.processor() or "unknown"
 
 
-def _git(*args: str) -> str:
-    done = subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True)
-    return done.stdout.strip() or "unknown"
+def _git(repo: Path, *args: str) -> str:
+    done = subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True)
+    return done.stdout.strip()
 
 
 def version_of(cmd: list[str]) -> str:

@@ -90,19 +90,19 @@ MARKDOWN = {
 """
 
 
-def longform_project(root: Path, corpus: Path) -> Path:
-    """A site folder: the corpus as content/, and the repo's theme, charts and settings."""
+def longform_project(root: Path, corpus: Path, repo: Path = REPO) -> Path:
+    """A site folder: the corpus as content/, and the checkout's theme, charts and settings."""
     _fresh(root)
     shutil.copytree(corpus, root / "content")
     for folder in ("templates", "charts"):
-        if (REPO / folder).is_dir():
-            shutil.copytree(REPO / folder, root / folder)
-    shutil.copy2(REPO / "pyproject.toml", root / "pyproject.toml")
+        if (repo / folder).is_dir():
+            shutil.copytree(repo / folder, root / folder)
+    shutil.copy2(repo / "pyproject.toml", root / "pyproject.toml")
     return root
 
 
-def longform_build(root: Path, out: Path) -> list[str]:
-    return [sys.executable, str(REPO / "build.py"), "--root", str(root), "--out", str(out)]
+def longform_build(root: Path, out: Path, repo: Path = REPO) -> list[str]:
+    return [sys.executable, str(repo / "build.py"), "--root", str(root), "--out", str(out)]
 
 
 def hugo_project(root: Path, corpus: Path) -> Path:

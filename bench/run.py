@@ -27,8 +27,9 @@ TEMPLATE_EDIT = "\n{{# benchmark edit, run {run} #}}\n"
 
 def main() -> None:
     args = parse_args()
-    facts = machine() | tool_versions()
-    results = {n: bench_size(n, args.runs) for n in args.sizes}
+    repo = args.longform.resolve()
+    facts = machine(repo) | tool_versions(repo)
+    results = {n: bench_size(n, args.runs, repo) for n in args.sizes}
     report = results_markdown(results, facts, args)
     print(report)
     (BENCH / "results.md").write_text(report)
@@ -39,23 +40,31 @@ def parse_args() -> argparse.Namespace:
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000])
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--quick", action="store_true", help="smoke test: 200 essays, 3 runs")
+    ap.add_argument(
+        "--longform",
+        type=Path,
+        default=REPO,
+        metavar="CHECKOUT",
+        help="the Longform checkout to measure, e.g. a `git worktree` of one commit "
+        "while this tree is being edited (default: this clone)",
+    )
     args = ap.parse_args()
     if args.quick:
         args.sizes, args.runs = [200], 3
     return args
 
 
-def bench_size(essays: int, runs: int) -> dict:
+def bench_size(essays: int, runs: int, repo: Path) -> dict:
     """Every scenario's samples for one corpus size, the tools taking turns within each run."""
     work = WORK / str(essays)
     yaml_corpus, pelican_corpus = corpus(essays, "yaml"), corpus(essays, "pelican")
-    longform = projects.longform_project(work / "longform", yaml_corpus)
+    longform = projects.longform_project(work / "longform", yaml_corpus, repo)
     hugo = projects.hugo_project(work / "hugo", yaml_corpus)
     pelican = projects.pelican_project(work / "pelican", pelican_corpus)
     outs = {tool: work / f"{tool}-site" for tool in ("longform", *PEERS)}
     samples: dict[str, list[Sample]] = {name: [] for name in (*LONGFORM, *PEERS)}
     rounds: list[Callable[[int], None]] = [
-        lambda run: longform_round(longform, outs["longform"], essays, run, samples),
+        lambda run: longform_round(longform, outs["longform"], repo, essays, run, samples),
         lambda run: samples["hugo"].append(
             full_build(projects.hugo_build(hugo, outs["hugo"]), outs["hugo"])
         ),
@@ -76,41 +85,44 @@ def full_build(cmd: list[str], out: Path) -> Sample:
     return timed(cmd)
 
 
-def longform_round(root: Path, out: Path, essays: int, run: int, samples: dict) -> None:
+def longform_round(root: Path, out: Path, repo: Path, essays: int, run: int, samples: dict) -> None:
     """Cold build, then the three rebuilds, each starting from the state the previous left."""
+    build = projects.longform_build(root, out, repo)
     shutil.rmtree(root / ".longform-cache", ignore_errors=True)
-    cold = full_build(projects.longform_build(root, out), out)
+    cold = full_build(build, out)
     samples["cold"].append(cold)
     if cold.error:
         for name in LONGFORM[1:]:
             samples[name].append(cold)
         return
-    samples["no change"].append(timed(projects.longform_build(root, out)))
+    samples["no change"].append(timed(build))
     essay = root / "content" / f"essay-{essays // 2:05d}.md"
-    samples["one essay edited"].append(edited_build(essay, ESSAY_EDIT, run, root, out))
+    samples["one essay edited"].append(edited_build(essay, ESSAY_EDIT.format(run=run), build))
     template = root / "templates" / "essay.html"
-    samples["one template edited"].append(edited_build(template, TEMPLATE_EDIT, run, root, out))
+    samples["one template edited"].append(
+        edited_build(template, TEMPLATE_EDIT.format(run=run), build)
+    )
 
 
-def edited_build(path: Path, edit: str, run: int, root: Path, out: Path) -> Sample:
+def edited_build(path: Path, edit: str, build: list[str]) -> Sample:
     if not path.exists():
-        return Sample(0.0, 0.0, f"{path.relative_to(root)} not found")
+        return Sample(0.0, 0.0, f"{path.name} not found")
     with path.open("a", encoding="utf-8") as f:
-        f.write(edit.format(run=run))
-    return timed(projects.longform_build(root, out))
+        f.write(edit)
+    return timed(build)
 
 
 def html_pages(out: Path) -> int:
     return sum(1 for _ in out.rglob("*.html")) if out.exists() else 0
 
 
-def tool_versions() -> dict[str, str]:
+def tool_versions(repo: Path) -> dict[str, str]:
     pelican = version_of([sys.executable, "-m", "pelican", "--version"])
     markdown = version_of([sys.executable, "-c", "import markdown; print(markdown.__version__)"])
     return {
         "hugo": version_of([projects.hugo_binary(), "version"]).split(" BuildDate")[0],
         "pelican": f"{pelican} (Python-Markdown {markdown})",
-        "longform": tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["version"],
+        "longform": tomllib.loads((repo / "pyproject.toml").read_text())["project"]["version"],
     }
 
 
