@@ -5,6 +5,7 @@ import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from html import unescape
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -80,7 +81,8 @@ _WORD = re.compile(r"\w", re.U)
 
 def word_count(html: str) -> int:
     """Words a reader reads: text and code, not markup; charts count as images instead."""
-    text = _TAG.sub(" ", _CHART_FIGURE.sub(" ", html))
+    # Entities are characters: "&ndash;" or a footnote's "&#8617;" is not a word.
+    text = unescape(_TAG.sub(" ", _CHART_FIGURE.sub(" ", html)))
     return sum(1 for token in text.split() if _WORD.search(token))
 
 
