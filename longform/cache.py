@@ -26,6 +26,7 @@ class Memo:
     rendered: dict = field(default_factory=dict)  # source path → (key, deps, rendered Essay)
     related: tuple = ("", {})  # (input hash, slug → related slugs)
     pages: dict = field(default_factory=dict)  # output path → (fingerprint, bytes)
+    scans: dict = field(default_factory=dict)  # sha256 of HTML → links.Found, for link checks
     dirty: bool = False  # something was parsed or computed afresh: worth saving
 
 

@@ -7,7 +7,7 @@ from datetime import date
 from . import frontmatter
 from .content import DEK_KEYS, Essay, read_text
 from .errors import ContentError, ContentWarning
-from .links import Scan, source_line
+from .links import Found, Scanner, source_line
 
 DEK_LIMIT = 300
 _ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]|$)")
@@ -26,7 +26,7 @@ def scheduled_warning(essay: Essay) -> ContentWarning:
                           "out of the build until that date (--drafts shows it now)")
 
 
-def essay_warnings(essay: Essay, found: Scan) -> list[ContentWarning]:
+def essay_warnings(essay: Essay, found: Found) -> list[ContentWarning]:
     """One rendered essay: images without alt text, no tags, a long dek, a skipped heading
     level. `found` is the scan of the essay's HTML (links.scan)."""
     warnings = [ContentWarning(essay.source, source_line(essay, src),
@@ -110,19 +110,20 @@ def _key_line(essay: Essay, *keys: str) -> int:
     return next((lines[k] for k in keys if k in lines), 1)
 
 
-def review(essays: list[Essay], site, files: dict[str, bytes], every_page: bool = False
-           ) -> tuple[list[ContentError], list[ContentWarning]]:
+def review(essays: list[Essay], site, files: dict[str, bytes], every_page: bool = False,
+           scanner: Scanner | None = None) -> tuple[list[ContentError], list[ContentWarning]]:
     """The built site's broken links (errors) and every warning above, each sorted by place.
-    `essays` are all loaded essays, drafts and scheduled ones included; `site` what is built."""
-    from .links import broken_links, scan
+    `essays` are all loaded essays, drafts and scheduled ones included; `site` what is built.
+    A Scanner carrying the previous build's scans spares re-parsing unchanged HTML."""
+    from .links import broken_links
     from .render import site_pages
-    scans = {e.source: scan(e.html) for e in site.essays}
-    errors = broken_links(site, files, site_pages(site), scans, every_page)
+    scanner = scanner or Scanner()
+    errors = broken_links(site, files, site_pages(site), scanner, every_page)
     built = {e.source for e in site.essays}
     today = date.today()
     warnings = [scheduled_warning(e) for e in essays
                 if e.source not in built and is_scheduled(e, today)]
-    warnings += [w for e in site.essays for w in essay_warnings(e, scans[e.source])]
+    warnings += [w for e in site.essays for w in essay_warnings(e, scanner(e.html))]
     warnings += site_warnings(essays, list(site.essays))
     return sorted(errors, key=place), sorted(warnings, key=place)
 

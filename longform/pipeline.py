@@ -16,6 +16,7 @@ from .cache import Memo, code_version, deps_unchanged, digest, fingerprint
 from .config import SiteConfig
 from .content import Essay, essay_files, load_authors, load_essay, read_text, unsupported_syntax
 from .errors import ContentError, ContentWarning
+from .links import Scanner
 from .lint import is_scheduled, review
 from .site import Site, assemble_site, essay_url, placed_essays
 
@@ -52,7 +53,7 @@ def build(config: SiteConfig, memo: Memo | None = None) -> Build:
     site = assemble_site(placed, load_authors(config.content_dir), related(placed, old, new),
                          config)
     files, pages_rendered = output_files(site, old, new)
-    broken, reviewed = review(essays, site, files)
+    broken, reviewed = review(essays, site, files, scanner=Scanner(old.scans, new.scans))
     if broken:
         raise broken[0]  # `python build.py check` lists every one
     warnings = tuple(w for e in published for w in new.loaded[e.source][2]) + tuple(reviewed)
