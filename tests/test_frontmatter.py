@@ -1,6 +1,6 @@
 """longform/frontmatter.py: splitting a file into metadata and body, with the writer's lines."""
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -77,7 +77,7 @@ def test_key_lines_stop_at_the_closing_fence():
 
 @pytest.mark.parametrize("value, expected", [
     (date(2024, 3, 4), date(2024, 3, 4)),
-    (datetime(2024, 3, 4, 23, 30, tzinfo=timezone.utc), date(2024, 3, 4)),
+    (datetime(2024, 3, 4, 23, 30, tzinfo=UTC), date(2024, 3, 4)),
     ("2024-03-04", date(2024, 3, 4)),
     ("2024-03-04 10:30", date(2024, 3, 4)),
     ("2024-03-04 10:30:00 +0100", date(2024, 3, 4)),

@@ -1,0 +1,3 @@
+"""A chart module that forgot its chart() function."""
+
+TITLE = "Nothing here"
