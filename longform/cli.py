@@ -27,6 +27,13 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1",
                        help="address to listen on (default: loopback only)")
     serve.add_argument("--open", action="store_true", help="open the site in a browser")
+    check = commands.add_parser("check", help="report every problem, writing nothing")
+    _common(check)
+    check.add_argument("--drafts", action="store_true", help="check drafts as if published")
+    check.add_argument("--base-url", help="check links as if served from this URL")
+    check.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
+    check.add_argument("--external", action="store_true",
+                       help="also fetch links to other sites and report dead ones")
     new = commands.add_parser("new", help="start a new essay as a draft")
     _common(new)
     new.add_argument("title", help='the essay\'s title, e.g. "Why scale is not enough"')
@@ -64,6 +71,9 @@ def run(args: argparse.Namespace) -> int:
     if args.command == "new":
         return new_command(root, args.title)
     config = load_config(root, base_url=args.base_url, include_drafts=args.drafts or None)
+    if args.command == "check":
+        from . import check
+        return check.main(config, args.strict, args.external)
     return build_command(config, (args.out or root / "site"))
 
 
