@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from longform.content import Essay
 
 LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-FENCE_OPEN = re.compile(r"[ \t>]*(?:`{3,}|~{3,})[ \t]*\{?[ \t]*\.?(?P<name>[\w-]+)")
+FENCE_OPEN = re.compile(r"(?P<fence>`{3,}|~{3,})[ \t]*\{?[ \t]*\.?(?P<name>[\w-]*)")
 NUMBER = re.compile(r"\d")  # a value worth counting up has a digit in it
 STAT_KEYS = {"value", "label", "note"}
 
@@ -117,17 +117,31 @@ def raise_pending(state: BlockState) -> None:
 
 
 def fence_line(state: BlockState, name: str, source: str) -> int:
-    """The file line of the first not yet matched `name` fence whose body is `source`."""
+    """The file line of the first `name` fence not yet matched whose body is `source`."""
     lines = state.essay.body_md.split("\n")
     body = [line.strip() for line in source.strip("\n").split("\n")]
-    openers = [i for i, text in enumerate(lines) if (m := FENCE_OPEN.match(text))
-               and m["name"] == name and i not in state.fences_seen]
+    openers = [i for i, found in fence_openers(lines) if found == name
+               and i not in state.fences_seen]
     same = [i for i in openers if body == [quoted(t) for t in lines[i + 1:i + 1 + len(body)]]]
     chosen = (same or openers or [None])[0]
     if chosen is None:
         return state.essay.body_line
     state.fences_seen.add(chosen)
     return state.essay.body_line + chosen
+
+
+def fence_openers(lines: list[str]) -> list[tuple[int, str]]:
+    """(index, language) of each fence that opens outside another fence: a block shown as an
+    example inside a ````markdown fence is text, not a block."""
+    openers, closing = [], None
+    for index, text in enumerate(map(quoted, lines)):
+        if closing is not None:
+            closing = None if closing.fullmatch(text) else closing
+        elif found := FENCE_OPEN.match(text):
+            openers.append((index, found["name"]))
+            fence = found["fence"]
+            closing = re.compile(rf"{re.escape(fence[0])}{{{len(fence)},}}\s*")
+    return openers
 
 
 def quoted(text: str) -> str:
@@ -142,8 +156,7 @@ def parsed_block(source: str, line: int, state: BlockState, name: str) -> Block:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        at = line + 1 + mark.line if mark else line
+        at = line + 1 + yaml_error_line(error, source)
         message = f"{name} block: YAML error: {error.problem}"
         raise BlockError(state.essay.source, at, message) from None
     except yaml.YAMLError as error:
@@ -151,6 +164,15 @@ def parsed_block(source: str, line: int, state: BlockState, name: str) -> Block:
     finally:
         loader.dispose()
     return Block(state.essay.source, line, source, data, node)
+
+
+def yaml_error_line(error: yaml.MarkedYAMLError, source: str) -> int:
+    """The 0-based line of the block where the YAML error is: for an unclosed bracket or
+    quote, where it opened rather than where YAML noticed."""
+    last = len(source.rstrip("\n").split("\n")) - 1
+    opened = (error.context or "").startswith(("while parsing a flow", "while scanning a quoted"))
+    mark = error.context_mark if opened or error.problem_mark is None else error.problem_mark
+    return min(mark.line, last) if mark is not None else 0
 
 
 def chart_html(source: str, line: int, state: BlockState, md) -> str:

@@ -278,18 +278,27 @@ def table_rows(rows: list[dict], y: str | None, fmt: str | None) -> tuple[tuple[
 
 
 def rendered_svg(block: Block, spec: dict, key: str) -> str:
-    """The static SVG, its ids made unique to this chart so two charts on a page never clash."""
+    """The static SVG, drawn without network access."""
     import vl_convert
 
     try:
         svg = vl_convert.vegalite_to_svg(spec, allowed_base_urls=[])
     except ValueError as error:
         raise block.error(f"the chart could not be drawn: {last_line(error)}") from error
-    prefix = f"c{key[:8]}-"
-    ids = set(re.findall(r'\sid="([^"]+)"', svg))
-    for name in sorted(ids, key=len, reverse=True):
-        svg = re.sub(rf'(\sid="|#){re.escape(name)}(?=["\)])', rf"\g<1>{prefix}{name}", svg)
-    return svg
+    return renamed_ids(svg, f"c{key[:8]}-")
+
+
+def renamed_ids(svg: str, prefix: str) -> str:
+    """Ids numbered in order under this chart's prefix: vl-convert counts clip paths across
+    the whole process, which would make output depend on build order and clash on a page."""
+    names: dict[str, str] = {}
+    for name in re.findall(r'\sid="([^"]+)"', svg):
+        names.setdefault(name, f"{prefix}{len(names)}")
+
+    def renamed(match: re.Match) -> str:
+        return match[1] + names.get(match[2], match[2])
+
+    return re.sub(r'(\sid="|url\(#|href="#)([^")]+)', renamed, svg)
 
 
 def vega_bundle(cache_dir: Path | None) -> bytes:

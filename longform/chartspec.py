@@ -78,7 +78,7 @@ def inline_chart(options: dict, rows: list[dict]) -> Any:
         base = base.encode(color=alt.Color(field=escaped(color), type="nominal", title=color))
     if not any(row.get("projected") is True for row in rows):
         return mark(base, kind).encode(tooltip=tips)
-    lighter = alt.Opacity("status:N", title=None, legend=alt.Legend(symbolFillColor=ACCENT),
+    lighter = alt.Opacity("status:O", title=None, legend=alt.Legend(symbolFillColor=ACCENT),
                           scale=alt.Scale(domain=["Observed", "Projected"], range=[1, 0.38]))
     tips.append(alt.Tooltip("status:N", title="Status"))
     base = base.transform_calculate(status=STATUS)

@@ -1,0 +1,67 @@
+/* Longform — stat counters count up once when they scroll into view.
+   The page already holds every real value ("175B", "1.8T (est.)", "+42%"); this only animates
+   from zero to it, and always ends by putting back the exact text as written. Nothing runs
+   when the reader prefers reduced motion or the browser lacks IntersectionObserver. */
+(function () {
+  "use strict";
+
+  var DURATION = 1200; // ms
+  var NUMBER = /^(\D*?)(\d[\d,]*(?:\.\d+)?)([\s\S]*)$/; // prefix, number, suffix
+
+  var values = document.querySelectorAll(".stat__value[data-count]");
+  var reduce = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+  if (!values.length || reduce || !("IntersectionObserver" in window)) {
+    return;
+  }
+
+  var observer = new IntersectionObserver(function (entries) {
+    entries.forEach(function (entry) {
+      if (entry.isIntersecting) {
+        observer.unobserve(entry.target);
+        countUp(entry.target);
+      }
+    });
+  }, { threshold: 0.5 });
+
+  values.forEach(function (element) {
+    observer.observe(element);
+  });
+
+  function countUp(element) {
+    var text = element.textContent;
+    var parts = NUMBER.exec(text);
+    var target = parts ? parseFloat(parts[2].replace(/,/g, "")) : NaN;
+    if (!(target > 0)) {
+      return;
+    }
+    var decimals = (parts[2].split(".")[1] || "").length;
+    var grouped = parts[2].indexOf(",") !== -1;
+    var start = null;
+
+    function frame(now) {
+      if (start === null) {
+        start = now;
+      }
+      var progress = Math.min((now - start) / DURATION, 1);
+      if (progress >= 1) {
+        element.textContent = text; // the real value, exactly as the writer wrote it
+        return;
+      }
+      var eased = 1 - Math.pow(1 - progress, 3);
+      element.textContent = parts[1] + shown(target * eased, decimals, grouped) + parts[3];
+      window.requestAnimationFrame(frame);
+    }
+
+    window.requestAnimationFrame(frame);
+  }
+
+  function shown(value, decimals, grouped) {
+    var fixed = value.toFixed(decimals);
+    if (!grouped) {
+      return fixed;
+    }
+    var halves = fixed.split(".");
+    halves[0] = halves[0].replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+    return halves.join(".");
+  }
+})();
