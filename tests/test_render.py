@@ -1,0 +1,191 @@
+"""longform/render.py: every page of the site — feed, sitemap, robots.txt, 404, canonical URLs —
+and the guarantees a whole build makes: links resolve, markup is balanced, output is repeatable."""
+
+import os
+import xml.etree.ElementTree as ET
+from datetime import date
+
+import feedparser
+import pytest
+from conftest import BASE_URL, Document, broken_links, build_process
+
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+@pytest.fixture
+def basic(make_project, build):
+    project = make_project("basic")
+    result = build(project)
+    assert result.status == 0, result.err
+    return project
+
+
+def test_the_site_has_every_kind_of_page(basic):
+    for path in ("index.html", "404.html", "feed.xml", "sitemap.xml", "robots.txt",
+                 "essays/first-light/index.html", "tags/optics/index.html",
+                 "categories/field-notes/index.html", "authors/ada/index.html",
+                 "media/diagram.svg"):
+        assert (basic.out / path).is_file(), path
+
+
+def test_every_internal_link_resolves(basic):
+    assert broken_links(basic.out) == []
+
+
+def test_every_internal_link_resolves_under_a_sub_path(make_project, build):
+    project = make_project("basic", base_url="https://example.org/blog/")
+    assert build(project, "--drafts").status == 0
+    assert broken_links(project.out, "https://example.org/blog/") == []
+    home = Document(project.page(""))
+    assert "/blog/essays/first-light/" in home.links()
+    assert not [link for link in home.links() if link.startswith("/") and
+                not link.startswith("/blog/")]
+
+
+def test_a_sub_path_given_on_the_command_line(make_project, build):
+    project = make_project("basic")
+    assert build(project, "--base-url", "https://me.github.io/notes").status == 0
+    assert broken_links(project.out, "https://me.github.io/notes/") == []
+    assert "https://me.github.io/notes/sitemap.xml" in project.page("robots.txt")
+
+
+def test_pages_have_balanced_markup_one_h1_and_a_language(basic):
+    for path in sorted(basic.out.rglob("*.html")):
+        page = Document(path.read_text("utf-8"))
+        name = path.relative_to(basic.out).as_posix()
+        assert page.problems == [], name
+        assert len(page.find_all("h1")) == 1, name
+        assert page.find_all("html")[0].attrs.get("lang") == "en", name
+        assert page.text_of("title") and page.text_of("title")[0], name
+
+
+def test_canonical_and_social_meta_use_the_clean_absolute_url(basic):
+    page = Document(basic.page("essays/first-light/"))
+    canonical = [e.attrs["href"] for e in page.find_all("link") if e.attrs.get("rel") ==
+                 "canonical"]
+    assert canonical == [BASE_URL + "essays/first-light/"]
+    meta = {e.attrs.get("property") or e.attrs.get("name"): e.attrs.get("content")
+            for e in page.find_all("meta")}
+    assert meta["og:url"] == BASE_URL + "essays/first-light/"
+    assert meta["og:title"] == "First Light"
+    assert meta["og:description"] == "What the telescope saw on its first night."
+    assert meta["twitter:card"]
+    home = Document(basic.page(""))
+    assert [e.attrs["href"] for e in home.find_all("link") if e.attrs.get("rel") ==
+            "canonical"] == [BASE_URL]
+
+
+def test_feed_parses_with_full_content_and_dates(basic):
+    feed = feedparser.parse((basic.out / "feed.xml").read_bytes())
+    assert not feed.bozo, feed.get("bozo_exception")
+    assert feed.feed.title == "Sample Essays"
+    assert [e.title for e in feed.entries] == ["Second Wind", "First Light", "The Third Rail"]
+    dates = [date(*e.published_parsed[:3]) for e in feed.entries]
+    assert dates == [date(2024, 4, 2), date(2024, 3, 10), date(2024, 1, 15)]
+    assert [e.link for e in feed.entries] == [BASE_URL + "essays/second-wind/",
+                                              BASE_URL + "essays/first-light/",
+                                              BASE_URL + "essays/third-rail/"]
+    assert len({e.id for e in feed.entries}) == 3
+    first_light = feed.entries[1]
+    content = first_light.content[0].value
+    # the whole body, footnotes included, not a summary
+    for text in ("never its best", "The mirror", "A paragraph with an attribute list.",
+                 "Grinding glass is slow work."):
+        assert text in content
+    assert first_light.author == "Ada Byron"
+    assert {t.term for t in first_light.tags} == {"Contrarian", "Optics"}
+    assert date(*feed.feed.updated_parsed[:3]) == date(2024, 4, 2)
+
+
+def test_feed_leaves_drafts_out_and_has_them_with_the_flag(make_project, build):
+    project = make_project("basic")
+    build(project)
+    assert len(feedparser.parse(str(project.out / "feed.xml")).entries) == 3
+    build(project, "--drafts")
+    assert "Unfinished Business" in [e.title for e in
+                                     feedparser.parse(str(project.out / "feed.xml")).entries]
+
+
+def test_sitemap_lists_every_page_by_its_absolute_url(basic):
+    root = ET.fromstring((basic.out / "sitemap.xml").read_bytes())
+    urls = {u.findtext(f"{SITEMAP}loc"): u.findtext(f"{SITEMAP}lastmod") for u in root}
+    assert BASE_URL in urls
+    assert urls[BASE_URL + "essays/first-light/"] == "2024-03-10"
+    for page in ("tags/optics/", "categories/field-notes/", "authors/grace-hopper/"):
+        assert BASE_URL + page in urls
+    for url in urls:
+        relative = url.removeprefix(BASE_URL)
+        assert url.startswith(BASE_URL) and (basic.out / relative / "index.html").is_file(), url
+    assert not [u for u in urls if "unfinished" in u]
+
+
+def test_robots_txt_points_at_the_sitemap(basic):
+    robots = basic.page("robots.txt")
+    assert "User-agent: *" in robots
+    assert f"Sitemap: {BASE_URL}sitemap.xml" in robots
+
+
+def test_404_page_links_work_from_any_address(make_project, build):
+    # The server shows 404.html at whatever URL was asked for: no relative links.
+    project = make_project("basic", base_url="https://example.org/blog/")
+    build(project)
+    page = Document(project.page("404.html"))
+    assert page.links()
+    assert [link for link in page.links() if not link.startswith(("/blog/", "#", "https:"))] == []
+
+
+def test_assets_are_fingerprinted(basic):
+    page = Document(basic.page(""))
+    sheets = [e.attrs["href"] for e in page.find_all("link") if e.attrs.get("rel") ==
+              "stylesheet"]
+    assert sheets
+    for href in sheets:
+        name = href.rsplit("/", 1)[1]
+        stem, digest, suffix = name.rsplit(".", 2)
+        assert len(digest) == 10 and suffix == "css", href
+
+
+def test_highlight_styles_in_the_theme_for_light_and_dark(basic):
+    css = "".join(p.read_text("utf-8") for p in (basic.out / "static").glob("*.css"))
+    assert ".highlight" in css
+    assert "prefers-color-scheme: dark" in css or "prefers-color-scheme:dark" in css
+
+
+def test_empty_content_builds_a_valid_empty_home_page(make_project, build):
+    project = make_project("empty")
+    result = build(project)
+    assert result.status == 0, result.err
+    home = Document(project.page(""))
+    assert home.problems == []
+    assert home.find_all("h1")
+    assert not [link for link in home.links() if "/essays/" in link]
+    assert broken_links(project.out) == []
+    feed = feedparser.parse(str(project.out / "feed.xml"))
+    assert not feed.bozo and feed.entries == []
+    ET.fromstring((project.out / "sitemap.xml").read_bytes())
+
+
+def test_missing_content_folder_builds_like_an_empty_one(make_project, build):
+    project = make_project("empty")
+    (project.root / "content/.gitkeep").unlink()
+    (project.root / "content").rmdir()
+    assert build(project).status == 0
+    assert (project.out / "index.html").is_file()
+
+
+def test_two_builds_are_byte_identical(make_project):
+    # Separate copies, separate processes, different hash seeds: nothing may depend on where
+    # the project sits, on set order or on the clock.
+    first, second = make_project("basic"), make_project("basic")
+    for project, seed in ((first, "1"), (second, "2")):
+        result = build_process(project, "--drafts", env={**os.environ, "PYTHONHASHSEED": seed})
+        assert result.status == 0, result.err
+    assert first.files() == second.files()
+
+
+def test_rebuilding_in_place_changes_nothing(make_project, build):
+    project = make_project("basic")
+    build(project)
+    before = project.files()
+    build(project)
+    assert project.files() == before
