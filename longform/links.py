@@ -172,8 +172,7 @@ class SiteIndex:
             return None
         if target.path.endswith(".html") and target.fragment not in self.ids(target.path):
             where = "this page" if target.path == page else self._url(target.path)
-            return (f"{what} '{link.url}' points at '#{target.fragment}', but {where} has no "
-                    "element with that id")
+            return f"{what} '{link.url}': {where} has no element with id '{target.fragment}'"
         return None
 
     def ids(self, path: str) -> frozenset:
@@ -252,12 +251,14 @@ def source_line(essay: Essay, url: str) -> int:
 
 
 def _spellings(url: str) -> list[str]:
+    # Most distinctive first: the URL itself, its fragment, its path, its file name.
     path, fragment = urldefrag(url)
     last = path.rstrip("/").rsplit("/", 1)[-1]
-    candidates = [url, unquote(url), path.lstrip("/"), unquote(path.lstrip("/"))]
+    candidates = [url, unquote(url)]
     if fragment:
-        candidates += [f"#{fragment}", f"{last}#{fragment}" if last else f"#{fragment}"]
-    if last:
+        candidates += [f"#{fragment}", f"#{unquote(fragment)}"]
+    candidates += [path.lstrip("/"), unquote(path.lstrip("/"))]
+    if "." in last:
         candidates.append(last)
     return [c for c in dict.fromkeys(candidates) if c]
 

@@ -82,7 +82,7 @@ def heading_lines(essay: Essay) -> list[tuple[int, int]]:
 def site_warnings(essays: list[Essay], published: list[Essay]) -> list[ContentWarning]:
     """Between essays: titles used twice, `related:` slugs that name no published essay."""
     warnings, titles = [], {}
-    for essay in published:
+    for essay in sorted(published, key=lambda e: (e.date, str(e.source))):
         first = titles.setdefault(essay.title.casefold(), essay)
         if first is not essay:
             warnings.append(ContentWarning(essay.source, _key_line(essay, "title"),
@@ -90,15 +90,25 @@ def site_warnings(essays: list[Essay], published: list[Essay]) -> list[ContentWa
                                            f"{first.source.name}; readers cannot tell them "
                                            "apart in lists and feeds"))
     built = {e.slug for e in published}
-    drafts = {e.slug for e in essays} - built
+    known = {e.slug: e for e in essays}
     for essay in published:
         for slug in essay.related_slugs:
-            if slug not in built:
-                why = ("a draft or scheduled essay left out of this build" if slug in drafts
-                       else "not the slug of any essay")
+            why = _left_out(known.get(slug)) if slug not in built else None
+            if why:
                 warnings.append(ContentWarning(essay.source, _key_line(essay, "related"),
                                                f"related: '{slug}' is {why}; it is skipped"))
     return warnings
+
+
+def _left_out(essay: Essay | None) -> str | None:
+    """Why a related essay is not in the build (None: it failed, and that error is reported)."""
+    if essay is None:
+        return "not the slug of any essay"
+    if essay.draft:
+        return "a draft, left out of this build"
+    if is_scheduled(essay, date.today()):
+        return f"scheduled for {essay.date.isoformat()}, left out of this build"
+    return None
 
 
 def _key_line(essay: Essay, *keys: str) -> int:
