@@ -60,6 +60,13 @@ def load_config(root: Path, **overrides) -> SiteConfig:
         if not isinstance(value, _TYPES[key]) or isinstance(value, bool):
             raise ContentError(pyproject, _key_line(pyproject, key),
                                f"setting '{key}' must be {_TYPES[key].__name__}")
+        if key == "words_per_minute" and value < 1:
+            raise ContentError(pyproject, _key_line(pyproject, key),
+                               "setting 'words_per_minute' must be a positive number, like 230")
+        if key == "stances" and not all(isinstance(s, str) for s in value):
+            raise ContentError(pyproject, _key_line(pyproject, key),
+                               "setting 'stances' must be a list of tag names, like "
+                               '["Contrarian"]')
         settings[key] = tuple(value) if key == "stances" else value
     config = SiteConfig(root=root.resolve(), **settings)
     given = {k: v for k, v in overrides.items() if v is not None}
@@ -90,7 +97,12 @@ def _line_from_message(message: str) -> int:
 
 
 def _key_line(pyproject: Path, key: str) -> int:
+    # Only inside [tool.longform]: [project] has keys of the same name (description).
+    inside = False
     for number, line in enumerate(pyproject.read_text("utf-8").splitlines(), 1):
-        if line.strip().startswith(key) and "=" in line:
+        text = line.strip()
+        if text.startswith("["):
+            inside = text.replace(" ", "").startswith("[tool.longform]")
+        elif inside and text.split("=", 1)[0].strip().strip("\"'") == key and "=" in text:
             return number
     return 1
