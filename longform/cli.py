@@ -1,6 +1,7 @@
 """The command line: build (the default), serve, new and check."""
 
 import argparse
+import os
 import sys
 import time
 from datetime import date
@@ -82,17 +83,51 @@ def build_command(config, out_dir: Path) -> int:
     from .pipeline import build
     from .publish import publish
     started = time.perf_counter()
-    result = build(config, load_memo(config.cache_dir, code_version()))
+    with progress_bar() as progress:
+        result = build(config, load_memo(config.cache_dir, code_version()), progress)
     for warning in result.warnings:
         print(warning, file=sys.stderr)
     changed = publish(result.files, out_dir)
     if result.changed_memo:
         save_memo(config.cache_dir, result.memo)
-    seconds = time.perf_counter() - started
-    print(f"Built {len(result.site.essays)} essays ({result.rendered} rendered, "
-          f"{len(result.site.essays) - result.rendered} cached), {len(result.files)} files "
-          f"({changed} changed) into {out_dir} in {seconds:.2f} s")
+    print(summary(result, changed, time.perf_counter() - started))
     return 0
+
+
+def summary(result, changed: int, seconds: float) -> str:
+    essays = result.site.essays
+    pages = sum(1 for path in result.files if path.endswith((".html", ".xml")))
+    charts = sum(len(e.charts) for e in essays)
+    return (f"{len(essays)} essays, {pages} pages, {charts} charts: {result.rendered} rendered, "
+            f"{len(essays) - result.rendered} cached; {changed} files changed; {seconds:.2f} s")
+
+
+class progress_bar:  # noqa: N801 — used as a context manager, reads like a function
+    """A rich progress bar on a terminal when many essays render; silent under CI or a pipe."""
+
+    THRESHOLD = 50
+
+    def __init__(self):
+        self.bar = None
+        self.task = None
+        self.enabled = sys.stderr.isatty() and not os.environ.get("CI")
+
+    def __enter__(self):
+        return self
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled or total < self.THRESHOLD:
+            return
+        if self.bar is None:
+            from rich.progress import Progress
+            self.bar = Progress(transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task("Rendering essays", total=total)
+        self.bar.update(self.task, completed=done)
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.stop()
 
 
 def new_command(root: Path, title: str) -> int:

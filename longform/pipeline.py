@@ -39,7 +39,8 @@ class Build:
         return bool(self.rendered or self.pages_rendered) or self.memo.dirty
 
 
-def build(config: SiteConfig, memo: Memo | None = None) -> Build:
+def build(config: SiteConfig, memo: Memo | None = None, progress=None) -> Build:
+    """progress, if given, is called as progress(done, total) while essays render."""
     version = code_version()
     old = memo if memo is not None and memo.version == version else Memo(version=version)
     new = Memo(version=version)
@@ -48,7 +49,7 @@ def build(config: SiteConfig, memo: Memo | None = None) -> Build:
     published = [e for e in essays
                  if config.include_drafts or not (e.draft or is_scheduled(e, today))]
     links = essay_links(essays, published, config)
-    rendered, fresh = render_essays(published, links, config, old, new)
+    rendered, fresh = render_essays(published, links, config, old, new, progress)
     placed = placed_essays(rendered, config)
     site = assemble_site(placed, load_authors(config.content_dir), related(placed, old, new),
                          config)
@@ -91,17 +92,20 @@ def essay_links(essays: list[Essay], published: list[Essay], config: SiteConfig)
     return Links(urls, drafts, config.content_dir, config.base_path)
 
 
-def render_essays(essays: list[Essay], links, config: SiteConfig, old: Memo,
-                  new: Memo) -> tuple[list[Essay], int]:
+def render_essays(essays: list[Essay], links, config: SiteConfig, old: Memo, new: Memo,
+                  progress=None) -> tuple[list[Essay], int]:
     """Rendered essays in input order, reusing every cached rendering whose inputs still hold."""
     source_key = {e.source: digest(new.loaded[e.source][0], new.version, config.base_path)
                   for e in essays}
     reusable = {e.source: old.rendered[e.source] for e in essays
                 if _still_valid(old.rendered.get(e.source), source_key[e.source], links)}
     misses = [e for e in essays if e.source not in reusable]
-    for essay, (result, deps) in zip(misses, _render_all(misses, links, config), strict=True):
+    results = _render_all(misses, links, config)
+    for done, (essay, (result, deps)) in enumerate(zip(misses, results, strict=True), 1):
         key = digest(source_key[essay.source], repr(deps))
         reusable[essay.source] = (source_key[essay.source], deps, _keyed(result, key))
+        if progress:
+            progress(done, len(misses))
     new.rendered.update((e.source, reusable[e.source]) for e in essays)
     return [reusable[e.source][2] for e in essays], len(misses)
 
@@ -120,15 +124,17 @@ def _still_valid(entry, source_key: str, links) -> bool:
     return link_ok and deps_unchanged([(p, h) for kind, p, h in deps if kind == "file"])
 
 
-def _render_all(essays: list[Essay], links, config: SiteConfig) -> list:
+def _render_all(essays: list[Essay], links, config: SiteConfig):
+    """(rendered essay, deps) for each essay, in order, as they finish."""
     from .markdown import rendered
     cache_dir = config.cache_dir
     if len(essays) < POOL_THRESHOLD or (os.cpu_count() or 1) < 2:
-        return [rendered(e, links, config.charts_dir, cache_dir) for e in essays]
+        yield from (rendered(e, links, config.charts_dir, cache_dir) for e in essays)
+        return
     jobs = [(e, links, config.charts_dir, cache_dir) for e in essays]
     # fork keeps start-up cheap: workers inherit the imported modules.
     with ProcessPoolExecutor(os.cpu_count(), mp_context=get_context("fork")) as pool:
-        return list(pool.map(_render_job, jobs, chunksize=max(1, len(jobs) // 32)))
+        yield from pool.map(_render_job, jobs, chunksize=max(1, min(16, len(jobs) // 64)))
 
 
 def _render_job(job):

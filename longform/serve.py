@@ -71,11 +71,11 @@ def watched_state(root: Path) -> dict:
     """Every watched file's (mtime, size): a cheap snapshot to compare between polls."""
     state = {}
     for folder in (root / "content", root / "templates", root / "charts"):
-        for root, dirs, names in os.walk(folder):
+        for here, dirs, names in os.walk(folder):
             dirs[:] = [d for d in dirs if not d.startswith(".") and d != "__pycache__"]
             for name in names:
                 if not name.startswith(".") and not name.endswith(("~", ".swp", ".pyc")):
-                    path = os.path.join(root, name)
+                    path = os.path.join(here, name)
                     state[path] = _signature(path)
     pyproject = root / "pyproject.toml"
     state[str(pyproject)] = _signature(str(pyproject))
@@ -95,6 +95,8 @@ class DebouncedWatcher(Watcher):
 
     def __init__(self, drafting: Drafting, report):
         super().__init__()
+        for folder in ("content", "templates", "charts", "pyproject.toml"):
+            self.watch(str(drafting.root / folder))  # for livereload's log; examine() polls
         self.drafting = drafting
         self.report = report
         self.built_state = watched_state(drafting.root)
@@ -232,6 +234,8 @@ def report(outcome: Outcome) -> None:
     else:
         print(f"Rebuilt in {outcome.seconds * 1000:.0f} ms: {outcome.rendered} essays rendered, "
               f"{len(outcome.written)} files written", flush=True)
+        for path in outcome.written[:5]:
+            print(f"  {path}", flush=True)
 
 
 def port_problem(host: str, port: int) -> str | None:
