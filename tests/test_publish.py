@@ -1,0 +1,96 @@
+"""longform/publish.py: the only stage that writes. site/ is replaced whole or not at all."""
+
+import pytest
+
+from longform.errors import ContentError
+from longform.publish import content_media, fingerprinted, publish, static_assets
+
+
+def tree(folder):
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def leftovers(parent):
+    return sorted(p.name for p in parent.iterdir() if p.name.startswith("."))
+
+
+FILES = {"index.html": b"<h1>Home</h1>", "essays/a/index.html": b"<h1>A</h1>",
+         "static/style.0123456789.css": b"body{}"}
+
+
+def test_publish_writes_every_file(tmp_path):
+    out = tmp_path / "site"
+    assert publish(FILES, out) == 3
+    assert tree(out) == FILES
+    assert leftovers(tmp_path) == []
+
+
+def test_republishing_the_same_files_touches_nothing(tmp_path):
+    out = tmp_path / "site"
+    publish(FILES, out)
+    before = {name: (out / name).stat() for name in FILES}
+    assert publish(FILES, out) == 0
+    for name, stat in before.items():
+        after = (out / name).stat()
+        assert (after.st_ino, after.st_mtime_ns) == (stat.st_ino, stat.st_mtime_ns)
+
+
+def test_changes_replace_the_folder_and_keep_unchanged_files(tmp_path):
+    out = tmp_path / "site"
+    publish(FILES, out)
+    kept = (out / "index.html").stat()
+    new = {**FILES, "essays/a/index.html": b"<h1>A, revised</h1>", "essays/b/index.html": b"B"}
+    del new["static/style.0123456789.css"]
+    assert publish(new, out) == 2
+    assert tree(out) == new  # the stale stylesheet is gone
+    after = (out / "index.html").stat()
+    assert (after.st_ino, after.st_mtime_ns) == (kept.st_ino, kept.st_mtime_ns)
+    assert leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("bad", ["../escape.html", "a/../../escape.html", "/etc/escape"])
+def test_a_path_outside_the_output_folder_fails_and_leaves_the_old_site(tmp_path, bad):
+    out = tmp_path / "site"
+    publish(FILES, out)
+    with pytest.raises(ContentError, match="outside the output folder"):
+        publish({**FILES, "index.html": b"changed", bad: b"x"}, out)
+    assert tree(out) == FILES
+    assert leftovers(tmp_path) == []
+    assert not (tmp_path / "escape.html").exists()
+
+
+def test_fingerprints_follow_the_bytes():
+    assert fingerprinted("style.css", b"a") == fingerprinted("style.css", b"a")
+    assert fingerprinted("style.css", b"a") != fingerprinted("style.css", b"b")
+    name = fingerprinted("fonts/body.woff2", b"a")
+    assert name.startswith("static/fonts/body.") and name.endswith(".woff2")
+
+
+def test_static_assets_include_theme_files_and_generated_ones(tmp_path):
+    (tmp_path / "css").mkdir()
+    (tmp_path / "css/site.css").write_bytes(b"p{}")
+    (tmp_path / ".DS_Store").write_bytes(b"junk")
+    assets = static_assets(tmp_path, {"vega.js": b"vega"})
+    assert sorted(assets) == ["css/site.css", "vega.js"]
+    path, data = assets["css/site.css"]
+    assert path == fingerprinted("css/site.css", b"p{}") and data == b"p{}"
+    assert static_assets(tmp_path / "missing", {}) == {}
+
+
+def test_content_media_is_copied_but_not_essays_or_authors(tmp_path):
+    for name, data in {"a.md": b"x", "b.markdown": b"x", "authors.yaml": b"x",
+                       "media/p.png": b"png", "2024/q.jpg": b"jpg", ".hidden/r.png": b"no"}.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(data)
+    assert content_media(tmp_path) == {"2024/q.jpg": b"jpg", "media/p.png": b"png"}
+
+
+def test_a_failed_build_leaves_the_built_site_and_no_temporary_folders(make_project, build):
+    project = make_project("basic")
+    assert build(project).status == 0
+    before = project.files()
+    project.write("content/broken.md", "---\ntitle: [unclosed\n---\n")
+    assert build(project).status == 1
+    assert project.files() == before
+    assert [p.name for p in project.root.iterdir() if p.name.startswith(".site")] == []
