@@ -298,9 +298,10 @@ def external_links(site) -> list[tuple[Essay, str]]:
     return found
 
 
-def dead_links(site, timeout: float = EXTERNAL_TIMEOUT, workers: int = EXTERNAL_WORKERS
+def dead_links(site, timeout: float | None = None, workers: int = EXTERNAL_WORKERS
                ) -> list[ContentError | ContentWarning]:
     """Fetch every external URL once (a few at a time) and report those that do not answer."""
+    timeout = timeout or EXTERNAL_TIMEOUT
     links = external_links(site)
     urls = sorted({urldefrag(url)[0] for _, url in links})
     with ThreadPoolExecutor(max_workers=workers) as pool:
