@@ -67,7 +67,8 @@ def _parse_toml(path: Path, source: str) -> dict:
         return tomllib.loads(source)
     except tomllib.TOMLDecodeError as err:
         match = re.search(r"line (\d+)", str(err))
-        line = 1 + (int(match.group(1)) if match else 1)
+        # "at end of document" carries no line: the problem is on the last one.
+        line = 1 + (int(match.group(1)) if match else source.count("\n") + 1)
         raise ContentError(path, line, f"invalid TOML frontmatter: {err}") from None
 
 
