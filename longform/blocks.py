@@ -12,27 +12,20 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
 from markdown.extensions import Extension
 from markdown.treeprocessors import InlineProcessor, Treeprocessor
 from pymdownx.superfences import SuperFencesException
 
 from longform import charts
 from longform.errors import ContentError
+from longform.fences import Block, BlockError, fence_line, parsed_block
 
 if TYPE_CHECKING:
     from longform.charts import Chart
     from longform.content import Essay
 
-LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-FENCE_OPEN = re.compile(r"(?P<fence>`{3,}|~{3,})[ \t]*\{?[ \t]*\.?(?P<name>[\w-]*)")
 NUMBER = re.compile(r"\d")  # a value worth counting up has a digit in it
 STAT_KEYS = {"value", "label", "note"}
-
-
-class BlockError(ContentError, SuperFencesException):
-    """A ContentError that superfences lets through: it turns any other exception raised while
-    formatting a fence into a plain code block, which would hide the writer's mistake."""
 
 
 @dataclass(frozen=True)
@@ -56,36 +49,6 @@ class BlockState:
     error: ContentError | None = None
 
 
-@dataclass(frozen=True)
-class Block:
-    """A fence's YAML body with the file and line it came from, so errors can point at it."""
-
-    path: Path
-    line: int  # the opening fence's line in the file
-    source: str
-    data: Any
-    node: yaml.Node | None
-
-    def error(self, message: str, *where: str | int) -> BlockError:
-        """An error at the key or list item reached by `where`, e.g. ("data", 2)."""
-        return BlockError(self.path, self.line_of(*where), message)
-
-    def line_of(self, *where: str | int) -> int:
-        node, line = self.node, self.line
-        for step in where:
-            if isinstance(node, yaml.MappingNode):
-                found = [(k, v) for k, v in node.value if k.value == step]
-                node, start = found[0] if found else (None, None)
-            elif isinstance(node, yaml.SequenceNode) and isinstance(step, int):
-                node = start = node.value[step] if step < len(node.value) else None
-            else:
-                node = start = None
-            if start is None:
-                break
-            line = self.line + 1 + start.start_mark.line
-        return line
-
-
 def custom_fences() -> list[dict]:
     """The superfences entries for our four blocks."""
     renderers = {"chart": chart_html, "stats": stats_html, "insight": insight_html,
@@ -97,7 +60,7 @@ def custom_fences() -> list[dict]:
 def formatter(name: str, render):
     def format_fence(source, language, css_class, options, md, **kwargs) -> str:
         state: BlockState = md.longform
-        line = fence_line(state, name, source)
+        line = fence_line(state.essay, state.fences_seen, name, source)
         try:
             return render(source, line, state, md)
         except BlockError as error:
@@ -116,67 +79,8 @@ def raise_pending(state: BlockState) -> None:
         raise state.error
 
 
-def fence_line(state: BlockState, name: str, source: str) -> int:
-    """The file line of the first `name` fence not yet matched whose body is `source`."""
-    lines = state.essay.body_md.split("\n")
-    body = [line.strip() for line in source.strip("\n").split("\n")]
-    openers = [i for i, found in fence_openers(lines) if found == name
-               and i not in state.fences_seen]
-    same = [i for i in openers if body == [quoted(t) for t in lines[i + 1:i + 1 + len(body)]]]
-    chosen = (same or openers or [None])[0]
-    if chosen is None:
-        return state.essay.body_line
-    state.fences_seen.add(chosen)
-    return state.essay.body_line + chosen
-
-
-def fence_openers(lines: list[str]) -> list[tuple[int, str]]:
-    """(index, language) of each fence that opens outside another fence: a block shown as an
-    example inside a ````markdown fence is text, not a block."""
-    openers, closing = [], None
-    for index, text in enumerate(map(quoted, lines)):
-        if closing is not None:
-            closing = None if closing.fullmatch(text) else closing
-        elif found := FENCE_OPEN.match(text):
-            openers.append((index, found["name"]))
-            fence = found["fence"]
-            closing = re.compile(rf"{re.escape(fence[0])}{{{len(fence)},}}\s*")
-    return openers
-
-
-def quoted(text: str) -> str:
-    """A line as the fence inside a blockquote or list sees it."""
-    return re.sub(r"^[ \t]*(>[ \t]?)*", "", text).strip()
-
-
-def parsed_block(source: str, line: int, state: BlockState, name: str) -> Block:
-    """The block's YAML with its node tree; a YAML error points at its own line in the file."""
-    loader = LOADER(source)
-    try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
-    except yaml.MarkedYAMLError as error:
-        at = line + 1 + yaml_error_line(error, source)
-        message = f"{name} block: YAML error: {error.problem}"
-        raise BlockError(state.essay.source, at, message) from None
-    except yaml.YAMLError as error:
-        raise BlockError(state.essay.source, line, f"{name} block: YAML error: {error}") from None
-    finally:
-        loader.dispose()
-    return Block(state.essay.source, line, source, data, node)
-
-
-def yaml_error_line(error: yaml.MarkedYAMLError, source: str) -> int:
-    """The 0-based line of the block where the YAML error is: for an unclosed bracket or
-    quote, where it opened rather than where YAML noticed."""
-    last = len(source.rstrip("\n").split("\n")) - 1
-    opened = (error.context or "").startswith(("while parsing a flow", "while scanning a quoted"))
-    mark = error.context_mark if opened or error.problem_mark is None else error.problem_mark
-    return min(mark.line, last) if mark is not None else 0
-
-
 def chart_html(source: str, line: int, state: BlockState, md) -> str:
-    block = parsed_block(source, line, state, "chart")
+    block = parsed_block(source, line, state.essay.source, "chart")
     chart, files = charts.chart_from_block(block, state.charts_dir, state.cache_dir)
     state.charts.append(chart)
     state.files_read.extend(files)
@@ -207,7 +111,7 @@ def script_json(text: str) -> str:
 
 
 def stats_html(source: str, line: int, state: BlockState, md) -> str:
-    block = parsed_block(source, line, state, "stats")
+    block = parsed_block(source, line, state.essay.source, "stats")
     items, where = block.data, ()
     if isinstance(items, dict) and "items" in items:
         items, where = items["items"], ("items",)
@@ -234,7 +138,7 @@ def stat_html(block: Block, item: Any, where: tuple) -> str:
 
 
 def insight_html(source: str, line: int, state: BlockState, md) -> str:
-    block = parsed_block(source, line, state, "insight")
+    block = parsed_block(source, line, state.essay.source, "insight")
     if not isinstance(block.data, dict):
         raise block.error("an insight block is a mapping with question: and answer:")
     for key in ("question", "answer"):

@@ -19,13 +19,11 @@ from datetime import date
 from functools import cache
 from importlib.metadata import version
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from longform import chartspec
 from longform.errors import display_path
-
-if TYPE_CHECKING:
-    from longform.blocks import Block
+from longform.fences import Block
 
 # Bump when the spec or SVG we produce for the same input changes.
 CACHE_VERSION = "1"
@@ -149,7 +147,8 @@ def built_chart(block: Block, options: dict, charts_dir: Path, key: str) -> Char
         path = module_path(block, options, charts_dir)
         spec = module_spec(block, path)
         rows, (kind, x, y, fmt) = spec_rows(spec), chartspec.spec_fields(spec)
-        title = options.get("title") or chartspec.spec_title(spec)
+        # The figure shows the title as text; drawn in the SVG too, it would show twice.
+        title = options.get("title") or chartspec.spec_title(spec.pop("title", None))
     else:
         rows = inline_rows(block, options, charts_dir.parent)
         kind, x, y = options.get("kind", "bar"), options["x"], options["y"]

@@ -130,8 +130,8 @@ def escaped(field: str) -> str:
     return re.sub(r"([.\[\]\\])", r"\\\1", field)
 
 
-def spec_title(spec: dict) -> str | None:
-    title = spec.get("title")
+def spec_title(title: str | list | dict | None) -> str | None:
+    """The text of a Vega-Lite title, which may be a string, lines, or {text: …}."""
     text = title.get("text") if isinstance(title, dict) else title
     return " ".join(text) if isinstance(text, list) else text
 
