@@ -60,7 +60,13 @@ def essay_files(content_dir: Path) -> list[Path]:
     if not content_dir.is_dir():
         return []
     files = [p for p in content_dir.rglob("*") if p.suffix in ESSAY_SUFFIXES and p.is_file()]
-    return sorted(p for p in files if not _ignored(p.relative_to(content_dir)))
+    essays = sorted(p for p in files if not _ignored(p.relative_to(content_dir)))
+    root = content_dir.resolve()
+    for path in essays:
+        if root not in path.resolve().parents:
+            raise ContentError(path, 1, "this essay is a symbolic link to a file outside "
+                                        "content/; copy the file into content/ instead")
+    return essays
 
 
 def _ignored(relative: Path) -> bool:
