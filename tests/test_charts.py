@@ -144,6 +144,14 @@ def test_hostile_title_and_data_stay_text(project):
     assert html.count("&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;") >= 4
 
 
+def test_a_module_charts_own_title_moves_from_the_svg_to_the_figure(project):
+    html, state = render(project, "```chart\nname: clipped\n```\n")
+    assert state.charts[0].title == "Clipped"
+    assert '<figcaption class="chart__title">Clipped</figcaption>' in html
+    assert ">Clipped<" not in state.charts[0].svg
+    assert "title" not in embedded_specs(html)[0]
+
+
 def test_svg_ids_are_unique_across_charts(project):
     body = "```chart\nname: growth\ntitle: Growth\n```\n\n```chart\nname: clipped\n```\n"
     _, state = render(project, body)
