@@ -62,7 +62,7 @@ def _markdown() -> markdown.Markdown:
     return markdown.Markdown(
         extensions=["footnotes", "tables", "attr_list", "def_list", "abbr", "md_in_html",
                     "smarty", "toc", "pymdownx.highlight", "pymdownx.superfences",
-                    "pymdownx.tilde", _LinkExtension()],
+                    "pymdownx.tilde", blocks.PullQuoteExtension(), _LinkExtension()],
         extension_configs={
             "footnotes": {"BACKLINK_TITLE": "Back to reference %d"},
             "toc": {"permalink": "#", "permalink_title": "Link to this section"},
