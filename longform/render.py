@@ -160,13 +160,15 @@ def template_hashes(templates_dir: Path) -> dict[str, str]:
     from .cache import digest
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(templates_dir))
     sources, refs = {}, {}
-    for path in sorted(templates_dir.glob("*")):
-        if path.is_file():
-            sources[path.name] = path.read_text("utf-8", errors="replace")
+    # Sub-folders too ({% include "partials/x.html" %}), but not the theme's static files.
+    for path in sorted(templates_dir.rglob("*")):
+        name = path.relative_to(templates_dir).as_posix()
+        if path.is_file() and not name.startswith("static/"):
+            sources[name] = path.read_text("utf-8", errors="replace")
             try:
-                refs[path.name] = set(meta.find_referenced_templates(env.parse(sources[path.name])))
+                refs[name] = set(meta.find_referenced_templates(env.parse(sources[name])))
             except jinja2.TemplateSyntaxError:
-                refs[path.name] = set()  # reported with its line when the page renders
+                refs[name] = set()  # reported with its line when the page renders
 
     def closure(name: str, seen: set) -> set:
         for other in refs.get(name, ()):

@@ -2,6 +2,8 @@
 flags, and for every kind of bad input one `path:line: message` line, exit status 1, no
 traceback, and the previously built site left byte for byte as it was."""
 
+import contextlib
+import io
 import os
 import shutil
 from concurrent.futures import ThreadPoolExecutor
@@ -97,6 +99,9 @@ CASES = [
          {"content/zz-bad.md": ESSAY.format(more="") + "\nSee [this](no-such-essay.md).\n"}),
     Case("linked-essay-deleted", "content/first-light.md:18", "second-wind.md",
          delete=("content/second-wind.md",)),
+    Case("linked-essay-becomes-a-draft", "content/first-light.md:18", "a draft",
+         {"content/second-wind.md": (SITES / "basic/content/second-wind.md").read_text("utf-8")
+          .replace("author: bo\n", "author: bo\ndraft: true\n")}),
     Case("link-to-a-draft", "content/zz-bad.md:8", "draft",
          {"content/zz-bad.md": ESSAY.format(more="") + "\nSee [this](unfinished.md).\n"}),
     Case("authors-yaml-invalid", "content/authors.yaml:3", "invalid YAML",
@@ -129,27 +134,26 @@ class Broken:
 
 @pytest.fixture(scope="module")
 def broken_builds(tmp_path_factory):
-    """Build the basic site once; then, for every case, a copy of that built project (site/
-    and build cache included) with the case's damage, rebuilt by `python build.py` — the
-    subprocesses run side by side to keep the suite fast."""
-    good = Project(tmp_path_factory.mktemp("good") / "basic")
-    shutil.copytree(SITES / "basic", good.root)
-    shutil.copytree(REPO / "templates", good.root / "templates")
-    (good.root / "pyproject.toml").write_text(pyproject_text(SETTINGS), "utf-8")
-    assert main(["--root", str(good.root)]) == 0
-    before = good.files()
-
-    def run(case: Case) -> Broken:
+    """For every case: the basic site built in its own folder (so the build cache is warm, as
+    for a writer), then damaged and rebuilt by `python build.py`. The first builds run here one
+    by one; the failing builds run as subprocesses side by side to keep the suite fast."""
+    workers = ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 1))
+    futures = {}
+    for case in CASES:
         project = Project(tmp_path_factory.mktemp(case.id) / "basic")
-        shutil.copytree(good.root, project.root, symlinks=True)
+        shutil.copytree(SITES / "basic", project.root)
+        shutil.copytree(REPO / "templates", project.root / "templates")
+        (project.root / "pyproject.toml").write_text(pyproject_text(SETTINGS), "utf-8")
+        with contextlib.redirect_stdout(io.StringIO()):
+            assert main(["--root", str(project.root)]) == 0
+        before = project.files()
         for relative, data in case.write.items():
             project.write(relative, data)
         for relative in case.delete:
             (project.root / relative).unlink()
-        return Broken(project, before, build_process(project))
-
-    workers = ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 1))
-    futures = {case.id: workers.submit(run, case) for case in CASES}
+        futures[case.id] = workers.submit(
+            lambda project=project, before=before: Broken(project, before,
+                                                          build_process(project)))
     yield futures
     workers.shutdown(cancel_futures=True)
 
@@ -166,3 +170,69 @@ def test_bad_input_gets_one_line_exit_1_and_leaves_the_site(broken_builds, case)
     assert case.words in lines[0]
     assert broken.project.files() == broken.before
     assert [p.name for p in broken.project.root.iterdir() if p.name.startswith(".site")] == []
+
+
+# --- Rebuilding after an edit ------------------------------------------------------------------
+#
+# The second build reuses what the first one cached; whatever the writer edited, the result
+# must be exactly what a clean build of the edited project gives.
+
+def _replace(relative: str, old: str, new: str):
+    def edit(project: Project) -> None:
+        path = project.root / relative
+        text = path.read_text("utf-8")
+        assert old in text, (relative, old)
+        path.write_text(text.replace(old, new, 1), "utf-8")
+    return edit
+
+
+def _delete(relative: str):
+    return lambda project: (project.root / relative).unlink()
+
+
+def _partial_theme(marker: str):
+    """An essay template that includes a partial from a sub-folder of templates/."""
+    def edit(project: Project) -> None:
+        project.write("templates/partials/sign-off.html", f"<p>{marker}</p>\n")
+        if "sign-off" not in (project.root / "templates/essay.html").read_text("utf-8"):
+            _replace("templates/essay.html", "{% block content %}",
+                     '{% block content %}{% include "partials/sign-off.html" %}')(project)
+    return edit
+
+
+EDITS = {
+    "essay-title": _replace("content/first-light.md", "title: First Light",
+                            "title: First Light, Revised"),
+    "essay-date": _replace("content/third-rail.md", "date: 2024-01-15", "date: 2024-05-15"),
+    "essay-tags": _replace("content/third-rail.md", "tags: Weather", "tags: [Weather, Optics]"),
+    "essay-body": _replace("content/third-rail.md", "The budget is", "The mirror budget is"),
+    "linked-essay-new-slug": _replace("content/second-wind.md", "author: bo\n",
+                                      "author: bo\nslug: second-breath\n"),
+    "essay-deleted": _delete("content/third-rail.md"),
+    "draft-published": _replace("content/unfinished.md", "draft: true", "draft: false"),
+    "author-bio": _replace("content/authors.yaml", "Bo keeps the weather log.",
+                           "Bo keeps the weather log, and the coffee."),
+    "media-file": _replace("content/media/diagram.svg", 'fill="#ccc"', 'fill="#c00"'),
+    "base-template": _replace("templates/base.html", "</body>", "<!-- edited --></body>"),
+    "macro-template": _replace("templates/_macros.html", "min read", "minutes"),
+    "site-title": _replace("pyproject.toml", 'title = "Sample Essays"', 'title = "Renamed"'),
+    "partial-added": _partial_theme("Thanks for reading."),
+    "partial-edited": _partial_theme("See you next week."),
+    "stylesheet": lambda project: (project.root / "templates/static/style.css").open("a").write(
+        "\n.edited { color: red }\n"),
+}
+
+
+def test_each_rebuild_after_an_edit_equals_a_clean_build(make_project, build, tmp_path):
+    # One project edited step by step, as a writer works; after every step its incremental
+    # build is compared with a clean build of a copy (a copy starts with no usable cache).
+    project = make_project("basic")
+    assert build(project).status == 0
+    for name, edit in EDITS.items():
+        edit(project)
+        assert build(project).status == 0, name
+        clean = Project(tmp_path / f"clean-{name}")
+        shutil.copytree(project.root, clean.root,
+                        ignore=shutil.ignore_patterns("site", ".longform-cache"))
+        assert build(clean).status == 0, name
+        assert project.files() == clean.files(), f"after the edit '{name}'"
