@@ -4,7 +4,7 @@ that name the file and line. The Jekyll sample site is also built end to end."""
 from datetime import date
 
 import pytest
-from conftest import Document
+from conftest import Document, broken_links
 
 from longform.content import (
     essay_files,
@@ -197,6 +197,7 @@ def test_jekyll_posts_build_unchanged(make_project, build):
     assert (project.out / "categories/notes/index.html").is_file()
     assert "1 December 2023" in project.page("essays/timed/")  # .markdown, date with a time
     assert "25 December 2023" in project.page("essays/christmas-eve/")
+    assert broken_links(project.out) == []
 
 
 def test_liquid_tag_is_a_warning_line_not_a_crash(make_project, build):

@@ -40,6 +40,13 @@ def test_every_internal_link_resolves_under_a_sub_path(make_project, build):
     assert "/blog/essays/first-light/" in home.links()
     assert not [link for link in home.links() if link.startswith("/") and
                 not link.startswith("/blog/")]
+    feed = feedparser.parse((project.out / "feed.xml").read_bytes())
+    sitemap = ET.fromstring((project.out / "sitemap.xml").read_bytes())
+    absolute = [e.link for e in feed.entries] + [u.findtext(f"{SITEMAP}loc") for u in sitemap]
+    for url in absolute:
+        assert url.startswith("https://example.org/blog/"), url
+        assert (project.out / url.removeprefix("https://example.org/blog/") / "index.html"
+                ).is_file(), url
 
 
 def test_a_sub_path_given_on_the_command_line(make_project, build):
@@ -189,3 +196,23 @@ def test_rebuilding_in_place_changes_nothing(make_project, build):
     before = project.files()
     build(project)
     assert project.files() == before
+
+
+def test_special_characters_survive_in_pages_feed_and_sitemap(make_project, build):
+    project = make_project("empty", title="Notes & <Queries>")
+    project.write("content/q-and-a.md", "---\ntitle: \"Q&A: <b>bold</b> \\\"quotes\\\"\"\n"
+                                        "date: 2024-01-01\ndek: Fish & chips < caviar\n"
+                                        "tags: [R&D, Straße]\n---\nBody & more.\n")
+    assert build(project).status == 0
+    page = Document(project.page("essays/q-and-a/"))
+    assert page.text_of("h1") == ['Q&A: <b>bold</b> "quotes"']
+    assert page.problems == []
+    feed = feedparser.parse((project.out / "feed.xml").read_bytes())
+    assert not feed.bozo
+    assert feed.feed.title == "Notes & <Queries>"
+    assert feed.entries[0].title == 'Q&A: <b>bold</b> "quotes"'
+    assert feed.entries[0].summary == "Fish & chips < caviar"
+    assert {t.term for t in feed.entries[0].tags} == {"R&D", "Straße"}
+    assert "Body &amp; more." in feed.entries[0].content[0].value
+    ET.fromstring((project.out / "sitemap.xml").read_bytes())
+    assert broken_links(project.out) == []
