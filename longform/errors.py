@@ -1,5 +1,6 @@
 """The user-facing problem types: an error that stops the build, a warning that does not."""
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,7 +36,11 @@ class ContentWarning:
 
 def display_path(path: Path) -> str:
     """The path relative to the working directory when it lies below it, so messages stay short."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
+    # The link's own path first: a symbolic link is reported where it is, not where it leads.
+    for mine, cwd in ((Path(os.path.abspath(path)), Path(os.path.abspath(Path.cwd()))),
+                      (path.resolve(), Path.cwd().resolve())):
+        try:
+            return str(mine.relative_to(cwd))
+        except ValueError:
+            pass
+    return str(path)
