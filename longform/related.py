@@ -1,13 +1,17 @@
 """Related-essay scoring: shared tags weighted by rarity, body text similarity, and recency."""
 
+from __future__ import annotations
+
 import math
 import re
 from collections import Counter
-
-import numpy as np
-from scipy import sparse
+from typing import TYPE_CHECKING
 
 from .content import Essay
+
+if TYPE_CHECKING:
+    import numpy as np
+    from scipy import sparse
 
 MAX_RELATED = 3
 RECENCY_WEIGHT = 0.1
@@ -37,6 +41,7 @@ def related_slugs(essays: list[Essay]) -> dict[str, tuple[str, ...]]:
 
 
 def _ranked(row: np.ndarray, essays: list[Essay], me: int) -> list[int]:
+    import numpy as np
     # Scores are rounded so that float noise cannot reorder ties; ties go to newer, then slug.
     row = row.copy()
     row[me] = 0
@@ -49,6 +54,8 @@ def _ranked(row: np.ndarray, essays: list[Essay], me: int) -> list[int]:
 
 def _score_rows(essays: list[Essay], chunk: int = 256):
     """(index, scores against every essay) in chunks, so 5,000 essays never need an n×n array."""
+    import numpy as np  # numpy and scipy take ~0.3 s to import: only when scores are needed
+    from scipy import sparse
     features = sparse.hstack([_tag_matrix(essays), _text_matrix(essays)]).tocsr()
     transposed = features.T.tocsc()
     days = np.array([e.date.toordinal() for e in essays], dtype=np.float32)
@@ -80,6 +87,8 @@ def _text_matrix(essays: list[Essay]) -> sparse.csr_matrix:
 
 def _weighted(docs: list, n: int, sublinear: bool) -> sparse.csr_matrix:
     """Rows of L2-normalised tf-idf weights; docs are lists of terms or (term, count) pairs."""
+    import numpy as np
+    from scipy import sparse
     vocabulary: dict[str, int] = {}
     rows, cols, counts = [], [], []
     for i, doc in enumerate(docs):
