@@ -95,7 +95,12 @@ def essay_links(essays: list[Essay], published: list[Essay], config: SiteConfig)
 def render_essays(essays: list[Essay], links, config: SiteConfig, old: Memo, new: Memo,
                   progress=None) -> tuple[list[Essay], int]:
     """Rendered essays in input order, reusing every cached rendering whose inputs still hold."""
-    source_key = {e.source: digest(new.loaded[e.source][0], new.version, config.base_path)
+    # Where the file lies is an input too: the slug and a Jekyll date come from its name, media
+    # links resolve from its folder, and the key stands for the whole Essay in page
+    # fingerprints, so a renamed or moved essay must get a new key.
+    source_key = {e.source: digest(new.loaded[e.source][0],
+                                   e.source.relative_to(config.content_dir).as_posix(),
+                                   new.version, config.base_path)
                   for e in essays}
     reusable = {e.source: old.rendered[e.source] for e in essays
                 if _still_valid(old.rendered.get(e.source), source_key[e.source], links)}
