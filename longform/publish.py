@@ -130,5 +130,13 @@ def apply_changes(files: dict[str, bytes], out_dir: Path, previous: dict[str, by
             touched.append(relative)
     for relative in sorted(set(previous) - set(files)):
         (out_dir / relative).unlink(missing_ok=True)
+        _remove_empty_folders((out_dir / relative).parent, out_dir)
         touched.append(relative)
     return touched
+
+
+def _remove_empty_folders(folder: Path, out_dir: Path) -> None:
+    # A deleted essay's essays/SLUG/ goes too, so the folder matches what a full build writes.
+    while folder != out_dir and out_dir in folder.parents and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent
