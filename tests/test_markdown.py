@@ -4,7 +4,7 @@ import shutil
 from html import unescape
 
 import pytest
-from conftest import REPO, SETTINGS, SITES, Document, pyproject_text
+from conftest import REPO, SETTINGS, SITES, Document, broken_links, pyproject_text
 
 from longform.cli import main
 from longform.markdown import word_count
@@ -132,3 +132,21 @@ def test_escaped_text_stays_escaped(make_project, build):
 ])
 def test_word_count(html, words):
     assert word_count(html) == words
+
+
+def test_essay_links_from_sub_folders_references_and_footnotes(make_project, build):
+    project = make_project("basic")
+    project.write("content/2024/deep essay.md",
+                  "---\ntitle: Deep\ndate: 2024-02-02\ntags: [Optics]\n---\n\n"
+                  "See [first](../first-light.md), [the storms][r] and "
+                  "![a diagram](../media/diagram.svg).[^n]\n\n"
+                  "[r]: ../second-wind.md#storms\n\n[^n]: Compare [third](../third-rail.md).\n")
+    project.write("content/third-rail.md", (project.root / "content/third-rail.md")
+                  .read_text("utf-8") + "\nBack to [deep](2024/deep%20essay.md).\n")
+    assert build(project).status == 0
+    links = Document(project.page("essays/deep-essay/")).links()
+    for link in ("/essays/first-light/", "/essays/second-wind/#storms", "/media/diagram.svg",
+                 "/essays/third-rail/"):
+        assert link in links
+    assert "/essays/deep-essay/" in Document(project.page("essays/third-rail/")).links()
+    assert broken_links(project.out) == []
