@@ -243,8 +243,3 @@ def _target(link: str, page_url: str, base, base_path: str) -> tuple[str, str] |
         return parts.path or "/", unquote(parts.fragment)
     resolved = urlsplit(urljoin(page_url, link))
     return resolved.path, unquote(resolved.fragment)
-
-
-@pytest.fixture
-def parse():
-    return Document

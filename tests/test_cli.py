@@ -40,6 +40,16 @@ def test_build_py_with_drafts_and_a_sub_path(make_project):
     assert broken_links(project.out, "https://example.org/blog/") == []
 
 
+def test_a_project_without_templates_gets_one_line(make_project, build):
+    project = make_project("basic")
+    shutil.rmtree(project.root / "templates")
+    result = build(project)
+    assert result.status == 1
+    assert len(result.err.splitlines()) == 1 and result.err.startswith("templates")
+    assert "index.html" in result.err
+    assert not project.out.exists()
+
+
 def test_warnings_do_not_stop_the_build(make_project, build):
     result = build(make_project("jekyll"))
     assert result.status == 0
