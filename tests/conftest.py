@@ -243,3 +243,9 @@ def _target(link: str, page_url: str, base, base_path: str) -> tuple[str, str] |
         return parts.path or "/", unquote(parts.fragment)
     resolved = urlsplit(urljoin(page_url, link))
     return resolved.path, unquote(resolved.fragment)
+
+
+@pytest.fixture
+def parse():
+    """Document, for tests that take helpers as fixtures."""
+    return Document
