@@ -280,11 +280,32 @@ def rendered_svg(block: Block, spec: dict, key: str) -> str:
     """The static SVG, drawn without network access."""
     import vl_convert
 
+    # vl-convert aborts the whole process (a Rust panic) on text that XML cannot hold.
+    bad = next((m for text in spec_strings(spec) if (m := NOT_XML.search(text))), None)
+    if bad:
+        raise block.error(f"the chart's text holds the control character "
+                          f"U+{ord(bad.group()):04X}, which an SVG cannot contain; remove it")
     try:
         svg = vl_convert.vegalite_to_svg(spec, allowed_base_urls=[])
     except ValueError as error:
         raise block.error(f"the chart could not be drawn: {last_line(error)}") from error
     return renamed_ids(svg, f"c{key[:8]}-")
+
+
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def spec_strings(value: Any):
+    """Every string in a spec: keys, values, data."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield str(key)
+            yield from spec_strings(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from spec_strings(item)
 
 
 def renamed_ids(svg: str, prefix: str) -> str:
