@@ -81,7 +81,8 @@ def run(args: argparse.Namespace) -> int:
 def build_command(config, out_dir: Path) -> int:
     from .cache import code_version, load_memo, save_memo
     from .pipeline import build
-    from .publish import publish
+    from .publish import check_output_folder, publish
+    check_output_folder(out_dir, config.root)
     started = time.perf_counter()
     with progress_bar() as progress:
         result = build(config, load_memo(config.cache_dir, code_version()), progress)

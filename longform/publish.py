@@ -47,6 +47,19 @@ def content_media(content_dir: Path) -> dict[str, bytes]:
     return files
 
 
+def check_output_folder(out_dir: Path, root: Path) -> None:
+    """Refuse an output folder whose replacement would destroy the writer's work."""
+    out, root = out_dir.resolve(), root.resolve()
+    precious = [root / name for name in ("content", "templates", "charts")]
+    if out == root or out in root.parents or any(p == out or p in out.parents for p in precious):
+        raise ContentError(out_dir, 1, "the output folder would replace the project or its "
+                                       "sources; pick a folder of its own, like --out site")
+    if out.is_dir() and any(out.iterdir()) and not (out / "index.html").is_file():
+        raise ContentError(out_dir, 1, "the output folder is not empty and holds no built "
+                                       "site, so it would be replaced; pick an empty or new "
+                                       "folder")
+
+
 def publish(files: dict[str, bytes], out_dir: Path) -> int:
     """Write every file into a fresh folder beside out_dir, then swap it in; returns how many
     files changed. Unchanged files are hard-linked from the old site so their mtimes stay."""

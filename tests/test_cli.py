@@ -246,3 +246,16 @@ def test_each_rebuild_after_an_edit_equals_a_clean_build(make_project, build, tm
                         ignore=shutil.ignore_patterns("site", ".longform-cache"))
         assert build(clean).status == 0, name
         assert project.files() == clean.files(), f"after the edit '{name}'"
+
+
+@pytest.mark.parametrize("out", ["content", ".", "templates/static", "stranger"])
+def test_an_output_folder_that_would_destroy_work_is_refused(make_project, build, out):
+    project = make_project("basic")
+    stranger = project.root / "stranger"
+    stranger.mkdir()
+    (stranger / "notes.txt").write_text("mine", "utf-8")
+    before = {p: p.read_bytes() for p in project.root.rglob("*") if p.is_file()}
+    result = build(project, "--out", out)
+    assert result.status == 1
+    assert result.err.count("\n") == 1 and ":1: the output folder" in result.err
+    assert {p: p.read_bytes() for p in project.root.rglob("*") if p.is_file()} == before
