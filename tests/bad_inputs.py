@@ -116,6 +116,8 @@ CASES = [
          "content/bad.md:13", "data file charts/data/nothing.csv does not exist"),
     Case("chart-data-outside", chart("title: T\nx: a\ny: b\ndata: ../../etc/passwd"),
          "content/bad.md:13", "does not exist"),
+    Case("chart-control-character", chart('title: T\nx: a\ny: b\ndata: [{a: "x\\x03", b: 1}]'),
+         "content/bad.md:9", "control character U+0003"),
     Case("chart-module-missing", chart("name: nothing_here\ntitle: T"), "content/bad.md:10",
          "no chart module"),
     Case("stats-no-value", body("```stats\n- {label: Parameters}\n```"), "content/bad.md:8",
