@@ -16,6 +16,7 @@ from .cache import Memo, code_version, deps_unchanged, digest, fingerprint
 from .config import SiteConfig
 from .content import Essay, essay_files, load_authors, load_essay, read_text, unsupported_syntax
 from .errors import ContentError, ContentWarning
+from .frontmatter import key_lines
 from .links import Scanner
 from .lint import is_scheduled, review
 from .site import Site, assemble_site, essay_url, placed_essays
@@ -79,9 +80,11 @@ def load_essays(content_dir: Path, old: Memo, new: Memo) -> list[Essay]:
     for essay in essays:
         other = seen.setdefault(essay.slug, essay)
         if other is not essay:
-            raise ContentError(essay.source, 1, f"slug '{essay.slug}' is also used by "
-                                                f"{other.source.name}; give one of them a "
-                                                "different 'slug:'")
+            where = other.source.relative_to(content_dir).as_posix()
+            line = key_lines(read_text(essay.source)).get("slug", 1)
+            raise ContentError(essay.source, line, f"slug '{essay.slug}' is also used by "
+                                                   f"{where}; give one of them a different "
+                                                   "'slug:'")
     return essays
 
 
