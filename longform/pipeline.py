@@ -76,16 +76,25 @@ def load_essays(content_dir: Path, old: Memo, new: Memo) -> list[Essay]:
             new.dirty = True
             new.loaded[path] = (text_hash, essay, tuple(unsupported_syntax(essay)))
         essays.append(new.loaded[path][1])
+    clashes = slug_clashes(essays, content_dir)
+    if clashes:
+        raise clashes[0]
+    return essays
+
+
+def slug_clashes(essays: list[Essay], content_dir: Path) -> list[ContentError]:
+    """An error for each essay whose slug an earlier essay already took."""
     seen: dict[str, Essay] = {}
+    clashes = []
     for essay in essays:
         other = seen.setdefault(essay.slug, essay)
         if other is not essay:
             where = other.source.relative_to(content_dir).as_posix()
             line = key_lines(read_text(essay.source)).get("slug", 1)
-            raise ContentError(essay.source, line, f"slug '{essay.slug}' is also used by "
-                                                   f"{where}; give one of them a different "
-                                                   "'slug:'")
-    return essays
+            clashes.append(ContentError(essay.source, line, f"slug '{essay.slug}' is also used "
+                                                            f"by {where}; give one of them a "
+                                                            "different 'slug:'"))
+    return clashes
 
 
 def essay_links(essays: list[Essay], published: list[Essay], config: SiteConfig):
