@@ -41,7 +41,7 @@ def check(config: SiteConfig, external: bool = False) -> list[Problem]:
     with external=True, dead links to other sites too."""
     problems: list[Problem] = []
     essays = _each(problems, load_essay, essay_files(config.content_dir))
-    essays = _unique_slugs(essays, problems)
+    essays = _unique_slugs(essays, problems, config.content_dir)
     today = date.today()
     published = [e for e in essays
                  if config.include_drafts or not (e.draft or is_scheduled(e, today))]
@@ -91,15 +91,9 @@ def _attempt(problems: list, make, *args):
         return None
 
 
-def _unique_slugs(essays: list, problems: list) -> list:
+def _unique_slugs(essays: list, problems: list, content_dir) -> list:
     """The essays whose slug no earlier essay took; the others are errors."""
-    seen, kept = {}, []
-    for essay in essays:
-        other = seen.setdefault(essay.slug, essay)
-        if other is essay:
-            kept.append(essay)
-        else:
-            problems.append(ContentError(essay.source, 1, f"slug '{essay.slug}' is also used "
-                                                          f"by {other.source.name}; give one "
-                                                          "of them a different 'slug:'"))
-    return kept
+    clashes = pipeline.slug_clashes(essays, content_dir)
+    problems += clashes
+    clashing = {error.path for error in clashes}
+    return [e for e in essays if e.source not in clashing]
