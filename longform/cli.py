@@ -47,10 +47,7 @@ def _common(sub: argparse.ArgumentParser) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help")):
-        argv.insert(0, "build")  # `python build.py --drafts` means build
-    args = parser().parse_args(argv)
+    args = parser().parse_args(with_command_first(sys.argv[1:] if argv is None else argv))
     try:
         return run(args)
     except ContentError as err:
@@ -58,6 +55,20 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+
+
+VALUED = {"--root", "--out", "--base-url", "--port", "--host"}
+
+
+def with_command_first(argv: list[str]) -> list[str]:
+    """`--root X serve` and `--drafts` (build is the default) both read as the writer meant."""
+    argv = list(argv)
+    for i, token in enumerate(argv):
+        if token in COMMANDS and (i == 0 or argv[i - 1] not in VALUED):
+            return [token, *argv[:i], *argv[i + 1:]]
+        if token in ("-h", "--help") and i == 0:
+            return argv
+    return ["build", *argv]
 
 
 def run(args: argparse.Namespace) -> int:
@@ -131,6 +142,17 @@ class progress_bar:  # noqa: N801 — used as a context manager, reads like a fu
             self.bar.stop()
 
 
+def _essay_with_slug(content_dir: Path, slug: str) -> Path | None:
+    from .content import essay_files, load_essay
+    for path in essay_files(content_dir):
+        try:
+            if load_essay(path).slug == slug:
+                return path
+        except ContentError:
+            continue  # a broken essay is the build's to report, not new's
+    return None
+
+
 def new_command(root: Path, title: str) -> int:
     """content/SLUG.md with the frontmatter filled in; never overwrites."""
     from .content import slugify
@@ -142,6 +164,10 @@ def new_command(root: Path, title: str) -> int:
     path = config.content_dir / f"{slug}.md"
     if path.exists():
         raise ContentError(path, 1, "this essay already exists; pick another title or edit it")
+    taken = _essay_with_slug(config.content_dir, slug)
+    if taken:
+        raise ContentError(taken, 1, f"this essay already has the slug '{slug}'; pick another "
+                                     "title or edit it")
     quoted = title.replace("\\", "\\\\").replace('"', '\\"')
     author = f"author: {config.default_author}\n" if config.default_author else ""
     path.parent.mkdir(parents=True, exist_ok=True)

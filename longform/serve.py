@@ -61,6 +61,12 @@ class Drafting:
         except ContentError as err:
             self.error = err
             return Outcome(error=err, seconds=time.perf_counter() - started)
+        except OSError as err:
+            # A file vanished mid-build (an editor's save dance): the next poll sees the change
+            # and builds again; keep serving what we have.
+            return Outcome(error=ContentError(Path(err.filename or self.root), 1,
+                                              f"could not read: {err.strerror}; retrying"),
+                           seconds=time.perf_counter() - started)
         written = apply_changes(result.files, self.out_dir, self.files)
         self.memo, self.files, self.error = result.memo, result.files, None
         return Outcome(written=written, seconds=time.perf_counter() - started,

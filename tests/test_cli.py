@@ -259,3 +259,15 @@ def test_an_output_folder_that_would_destroy_work_is_refused(make_project, build
     assert result.status == 1
     assert result.err.count("\n") == 1 and ":1: the output folder" in result.err
     assert {p: p.read_bytes() for p in project.root.rglob("*") if p.is_file()} == before
+
+
+@pytest.mark.parametrize("argv, first", [
+    (["--drafts"], "build"),
+    ([], "build"),
+    (["--root", "x", "serve", "--port", "9"], "serve"),
+    (["--root", "serve"], "build"),  # a folder named serve is a value, not the command
+    (["new", "A title", "--root", "x"], "new"),
+])
+def test_the_command_may_come_after_the_options(argv, first):
+    from longform.cli import with_command_first
+    assert with_command_first(argv)[0] == first

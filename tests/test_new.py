@@ -115,3 +115,13 @@ def test_new_from_the_command_line(make_project):
                             "--root", str(project.root)], cwd=project.root, capture_output=True,
                            text=True, timeout=120)
     assert again.returncode == 1 and len(again.stderr.splitlines()) == 1
+
+
+def test_new_refuses_a_title_whose_slug_a_jekyll_post_already_has(make_project, new):
+    project = make_project("drafting")
+    project.write("content/2023-05-01-hello-jekyll.md", "---\ntitle: Hi\n---\nOld post.\n")
+    result = new(project, "Hello Jekyll")
+    assert result.status == 1
+    assert result.err == ("content/2023-05-01-hello-jekyll.md:1: this essay already has the "
+                          "slug 'hello-jekyll'; pick another title or edit it\n")
+    assert not (project.root / "content/hello-jekyll.md").exists()
