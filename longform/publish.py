@@ -134,7 +134,7 @@ def apply_changes(files: dict[str, bytes], out_dir: Path, previous: dict[str, by
     rename, so the server never hands out half a file); returns the paths written or removed."""
     touched = []
     for relative, data in sorted(files.items()):
-        if previous.get(relative) != data or not (out_dir / relative).exists():
+        if previous.get(relative) != data:
             target = _inside(out_dir, relative)
             target.parent.mkdir(parents=True, exist_ok=True)
             temporary = target.with_name(f".{target.name}.tmp")

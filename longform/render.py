@@ -2,6 +2,7 @@
 
 import json
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import jinja2
@@ -31,8 +32,8 @@ class Page:
 def site_pages(site: Site) -> list[Page]:
     """Every page of the site, in a stable order."""
     config = site.config
-    pages = [Page("index.html", "index.html", {"essays": site.essays}, config.title,
-                  config.description)]
+    pages = [Page("index.html", "index.html", {"essays": site.listed(site.essays)},
+                  config.title, config.description)]
     pages += [_essay_page(site, e) for e in site.essays]
     pages += [_taxonomy_page(site, t) for t in site.tags + site.categories]
     pages += [_author_page(site, a) for a in site.authors.values()]
@@ -48,25 +49,25 @@ def site_pages(site: Site) -> list[Page]:
 
 def _essay_page(site: Site, essay) -> Page:
     context = {"essay": essay, "author": site.author_of(essay),
-               "related": [site.essay(s) for s in site.related.get(essay.slug, ())]}
+               "related": site.listed(site.essay(s) for s in site.related.get(essay.slug, ()))}
     return Page(essay.url + "index.html", "essay.html", context, essay.title, essay.dek or "")
 
 
 def _taxonomy_page(site: Site, taxonomy) -> Page:
     context = {"kind": taxonomy.kind, "name": taxonomy.name,
-               "essays": [site.essay(s) for s in taxonomy.slugs]}
+               "essays": site.listed(site.essay(s) for s in taxonomy.slugs)}
     title = f"Essays tagged “{taxonomy.name}”" if taxonomy.kind == "tag" else taxonomy.name
     return Page(taxonomy.url + "index.html", "taxonomy.html", context, title)
 
 
 def _author_page(site: Site, author) -> Page:
     return Page(author.url + "index.html", "author.html",
-                {"author": author, "essays": site.essays_by(author)}, author.name,
+                {"author": author, "essays": site.listed(site.essays_by(author))}, author.name,
                 author.bio or "")
 
 
 def _insight_groups(site: Site) -> list:
-    return [(e, e.insights) for e in site.essays if e.insights]
+    return [(site.listed([e])[0], e.insights) for e in site.essays if e.insights]
 
 
 def _newest(site: Site):
@@ -89,17 +90,26 @@ def insights_json(site: Site) -> bytes:
     return (text.replace("<", "\\u003c").replace(">", "\\u003e") + "\n").encode("utf-8")
 
 
-def environment(site: Site, assets: dict[str, str]) -> jinja2.Environment:
-    """Jinja2 with autoescape, strict undefined names, and the helpers templates may call."""
-    config = site.config
+@lru_cache(maxsize=4)
+def _environment(templates_dir: Path) -> jinja2.Environment:
+    # One per templates folder and process, so compiled templates survive between serve's
+    # rebuilds; Jinja reloads a template whose file changed.
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(config.templates_dir),
+        loader=jinja2.FileSystemLoader(templates_dir),
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.filters["human_date"] = lambda d: f"{d.day} {d:%B %Y}"
+    return env
+
+
+def environment(site: Site, assets: dict[str, str]) -> jinja2.Environment:
+    """Jinja2 with autoescape, strict undefined names, and the helpers templates may call."""
+    config = site.config
+    env = _environment(config.templates_dir)
 
     def url(path: str = "") -> str:
         return config.base_path + path.lstrip("/")
@@ -116,7 +126,6 @@ def environment(site: Site, assets: dict[str, str]) -> jinja2.Environment:
         is_stance=lambda tag: tag.lower() in {s.lower() for s in config.stances},
         author_of=site.author_of,
     )
-    env.filters["human_date"] = lambda d: f"{d.day} {d:%B %Y}"
     return env
 
 
@@ -155,20 +164,14 @@ def _template_frame(err: Exception, env: jinja2.Environment) -> tuple[Path, int]
 
 def template_hashes(templates_dir: Path) -> dict[str, str]:
     """Each template's hash together with every template it extends, includes or imports."""
-    from jinja2 import meta
-
     from .cache import digest
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(templates_dir))
     sources, refs = {}, {}
     # Sub-folders too ({% include "partials/x.html" %}), but not the theme's static files.
     for path in sorted(templates_dir.rglob("*")):
         name = path.relative_to(templates_dir).as_posix()
         if path.is_file() and not name.startswith("static/"):
             sources[name] = path.read_text("utf-8", errors="replace")
-            try:
-                refs[name] = set(meta.find_referenced_templates(env.parse(sources[name])))
-            except jinja2.TemplateSyntaxError:
-                refs[name] = set()  # reported with its line when the page renders
+            refs[name] = _references(sources[name])
 
     def closure(name: str, seen: set) -> set:
         for other in refs.get(name, ()):
@@ -179,3 +182,13 @@ def template_hashes(templates_dir: Path) -> dict[str, str]:
 
     return {name: digest(*(sources.get(n, "") for n in sorted(closure(name, {name}))))
             for name in sources}
+
+
+@lru_cache(maxsize=256)
+def _references(source: str) -> frozenset:
+    """Templates a template's source names; parsing is the slow part, so each source once."""
+    from jinja2 import meta
+    try:
+        return frozenset(meta.find_referenced_templates(jinja2.Environment().parse(source)))
+    except jinja2.TemplateSyntaxError:
+        return frozenset()  # reported with its line when the page renders

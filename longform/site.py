@@ -3,6 +3,7 @@
 import math
 from dataclasses import dataclass, replace
 
+from .cache import digest
 from .config import SiteConfig
 from .content import Author, Essay, slugify
 
@@ -37,6 +38,20 @@ class Site:
             object.__setattr__(self, "_index", index)
         return index
 
+    def listed(self, essays) -> list[Essay]:
+        """Essays as listings show them: everything but their text. A listing's inputs then
+        change only when what it can show changes, not with every edit to a body."""
+        summaries = self.__dict__.get("_summaries")
+        if summaries is None:
+            summaries = {}
+            object.__setattr__(self, "_summaries", summaries)
+        result = []
+        for essay in essays:
+            if essay.slug not in summaries:
+                summaries[essay.slug] = summary(essay)
+            result.append(summaries[essay.slug])
+        return result
+
     def author_of(self, essay: Essay) -> Author:
         key = essay.author or self.config.default_author or ""
         return self.authors.get(key) or Author(key=key, name=key or self.config.title,
@@ -44,6 +59,13 @@ class Site:
 
     def essays_by(self, author: Author) -> list[Essay]:
         return [e for e in self.essays if self.author_of(e).key == author.key]
+
+
+def summary(essay: Essay) -> Essay:
+    """The essay without its text, keyed by what is left."""
+    bare = replace(essay, html="", feed_html="", body_md="", toc=(), terms=(), charts=(),
+                   words=0, images=0, key="")
+    return replace(bare, key=digest(repr(bare), repr(sorted(bare.extra.items(), key=repr))))
 
 
 def read_time(words: int, images: int, words_per_minute: int) -> int:
