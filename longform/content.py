@@ -1,5 +1,6 @@
 """Find essays, split and validate their frontmatter, and build Essay records."""
 
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -59,20 +60,28 @@ def essay_files(content_dir: Path) -> list[Path]:
     """Essay sources directly in content/ and in its sub-folders, in a stable order."""
     if not content_dir.is_dir():
         return []
-    files = [p for p in content_dir.rglob("*") if p.suffix in ESSAY_SUFFIXES and p.is_file()]
-    essays = sorted(p for p in files if not _ignored(p.relative_to(content_dir)))
-    root = content_dir.resolve()
-    for path in essays:
-        if root not in path.resolve().parents:
-            raise ContentError(path, 1, "this essay is a symbolic link to a file outside "
-                                        "content/; copy the file into content/ instead")
-    return essays
+    root = os.path.realpath(content_dir)
+    essays = []
+    for folder, dirs, names in os.walk(content_dir, followlinks=True):
+        dirs[:] = [d for d in dirs if not d.startswith((".", "_"))]
+        linked = os.path.realpath(folder) != os.path.abspath(folder)  # a link above this one
+        for name in names:
+            path = os.path.join(folder, name)
+            if not name.endswith(ESSAY_SUFFIXES) or name.startswith((".", "_")) or \
+                    name.lower() in ("readme.md", "readme.markdown"):
+                continue
+            # Resolving costs a syscall a part: only for links, or for files below a link.
+            if (linked or os.path.islink(path)) and not _inside(root, os.path.realpath(path)):
+                raise ContentError(Path(path), 1, "this essay is a symbolic link to a file "
+                                                  "outside content/; copy the file into "
+                                                  "content/ instead")
+            if os.path.isfile(path):
+                essays.append(Path(path))
+    return sorted(essays)
 
 
-def _ignored(relative: Path) -> bool:
-    # Editors' backups, hidden folders and README files are not essays.
-    return any(part.startswith((".", "_")) for part in relative.parts) or \
-        relative.name.lower() in ("readme.md", "readme.markdown")
+def _inside(root: str, path: str) -> bool:
+    return path.startswith(root + os.sep)
 
 
 def load_essay(path: Path, text: str | None = None) -> Essay:
