@@ -109,6 +109,13 @@ class Scanner:
         self.kept[key] = found
         return found
 
+    def recall(self, key: tuple):
+        """A result some check stored under key in this build or the previous one, or None."""
+        return self.kept[key] if key in self.kept else self.previous.get(key)
+
+    def keep(self, key: tuple, value) -> None:
+        self.kept[key] = value
+
 
 @dataclass(frozen=True)
 class Target:
@@ -198,13 +205,12 @@ def broken_links(site, files: dict[str, bytes], pages, scanner: Scanner | None =
     scanner = scanner or Scanner()
     index = SiteIndex(files, site.config.base_path, scanner)
     errors, body_urls = [], {}
+    paths = hashlib.sha256("\n".join(sorted(files)).encode("utf-8")).hexdigest()
     for essay in site.essays:
-        found = scanner(essay.html)
         page = essay.url + "index.html"
+        found, broken = _body_links(essay, page, index, paths)
         body_urls[page] = {link.url for link in found.links}
-        errors += [ContentError(essay.source, source_line(essay, link.url), message)
-                   for link in found.links
-                   if (message := index.problem(link, page, found.ids))]
+        errors += broken
     for page in _pages_to_check(pages, files, every_page):
         for link in scanner(files[page.path]).links:
             if link.url in body_urls.get(page.path, ()):
@@ -214,6 +220,27 @@ def broken_links(site, files: dict[str, bytes], pages, scanner: Scanner | None =
                                            index.base_path)
                 errors.append(ContentError(path, line, f"{message} (in {page.path})"))
     return _unique(errors)
+
+
+def _body_links(essay: Essay, page: str, index: SiteIndex, paths: str) -> tuple:
+    """(scan, errors) for the links an essay's text writes. Remembered by the essay's content
+    and the set of files, and trusted again only while every page the essay links into at an
+    #id still has (or still lacks) that id."""
+    key = ("body-links", essay.key, paths)
+    known = index.scanner.recall(key) if essay.key else None
+    if known is not None and all((fragment in index.ids(path)) == present
+                                 for path, fragment, present in known[2]):
+        index.scanner.keep(key, known)
+        return known[0], known[1]
+    found = index.scanner(essay.html)
+    broken = [ContentError(essay.source, source_line(essay, link.url), message)
+              for link in found.links if (message := index.problem(link, page, found.ids))]
+    targets = [index.target(link.url, page) for link in found.links]
+    into = {(t.path, t.fragment, t.fragment in index.ids(t.path)) for t in targets
+            if t and t.fragment and t.path != page and t.path in index.files
+            and t.path.endswith(".html")}
+    index.scanner.keep(key, (found, broken, tuple(sorted(into))))
+    return found, broken
 
 
 def _pages_to_check(pages, files: dict[str, bytes], every_page: bool) -> list:

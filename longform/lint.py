@@ -133,9 +133,19 @@ def review(essays: list[Essay], site, files: dict[str, bytes], every_page: bool 
     today = date.today()
     warnings = [scheduled_warning(e) for e in essays
                 if e.source not in built and is_scheduled(e, today)]
-    warnings += [w for e in site.essays for w in essay_warnings(e, scanner(e.html))]
+    warnings += [w for e in site.essays for w in _remembered_warnings(e, scanner)]
     warnings += site_warnings(essays, list(site.essays))
     return sorted(errors, key=place), sorted(warnings, key=place)
+
+
+def _remembered_warnings(essay: Essay, scanner: Scanner) -> tuple[ContentWarning, ...]:
+    # A function of the essay alone, so its content key is the whole cache key.
+    key = ("essay-warnings", essay.key)
+    warnings = scanner.recall(key) if essay.key else None
+    if warnings is None:
+        warnings = tuple(essay_warnings(essay, scanner(essay.html)))
+    scanner.keep(key, warnings)
+    return warnings
 
 
 def place(problem: ContentError | ContentWarning) -> tuple:
