@@ -27,6 +27,7 @@ class Memo:
     related: tuple = ("", {})  # (input hash, slug → related slugs)
     pages: dict = field(default_factory=dict)  # output path → (fingerprint, bytes)
     scans: dict = field(default_factory=dict)  # sha256 of HTML → links.Found, for link checks
+    summaries: dict = field(default_factory=dict)  # (essay key, read time) → listing summary
     dirty: bool = False  # something was parsed or computed afresh: worth saving
 
 

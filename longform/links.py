@@ -212,14 +212,40 @@ def broken_links(site, files: dict[str, bytes], pages, scanner: Scanner | None =
         body_urls[page] = {link.url for link in found.links}
         errors += broken
     for page in _pages_to_check(pages, files, every_page):
-        for link in scanner(files[page.path]).links:
-            if link.url in body_urls.get(page.path, ()):
-                continue
-            if message := index.problem(link, page.path):
-                path, line = template_line(site.config.templates_dir, page.template, link.url,
-                                           index.base_path)
-                errors.append(ContentError(path, line, f"{message} (in {page.path})"))
+        errors += _template_links(page, body_urls.get(page.path, ()), index, paths,
+                                  site.config.templates_dir)
     return _unique(errors)
+
+
+def _template_links(page, skip: set, index: SiteIndex, paths: str, templates_dir: Path) -> list:
+    """Broken links a page's template writes (the essay text's own links are in `skip`),
+    remembered by the page's bytes and the set of files, like _body_links."""
+    data = index.files[page.path]
+    key = ("page-links", page.path, hashlib.sha256(data).hexdigest(), paths)
+    known = index.scanner.recall(key)
+    if known is not None and _still_true(known[1], index):
+        index.scanner.keep(key, known)
+        return known[0]
+    links = [link for link in index.scanner(data).links if link.url not in skip]
+    broken = []
+    for link in links:
+        if message := index.problem(link, page.path):
+            path, line = template_line(templates_dir, page.template, link.url, index.base_path)
+            broken.append(ContentError(path, line, f"{message} (in {page.path})"))
+    index.scanner.keep(key, (broken, _fragments_into(links, page.path, index)))
+    return broken
+
+
+def _fragments_into(links, page: str, index: SiteIndex) -> tuple:
+    """(path, id, present) for each #id the links point at on other pages of the site."""
+    targets = [index.target(link.url, page) for link in links]
+    return tuple(sorted({(t.path, t.fragment, t.fragment in index.ids(t.path)) for t in targets
+                         if t and t.fragment and t.path != page and t.path in index.files
+                         and t.path.endswith(".html")}))
+
+
+def _still_true(fragments: tuple, index: SiteIndex) -> bool:
+    return all((fragment in index.ids(path)) == present for path, fragment, present in fragments)
 
 
 def _body_links(essay: Essay, page: str, index: SiteIndex, paths: str) -> tuple:
@@ -228,18 +254,13 @@ def _body_links(essay: Essay, page: str, index: SiteIndex, paths: str) -> tuple:
     #id still has (or still lacks) that id."""
     key = ("body-links", essay.key, paths)
     known = index.scanner.recall(key) if essay.key else None
-    if known is not None and all((fragment in index.ids(path)) == present
-                                 for path, fragment, present in known[2]):
+    if known is not None and _still_true(known[2], index):
         index.scanner.keep(key, known)
         return known[0], known[1]
     found = index.scanner(essay.html)
     broken = [ContentError(essay.source, source_line(essay, link.url), message)
               for link in found.links if (message := index.problem(link, page, found.ids))]
-    targets = [index.target(link.url, page) for link in found.links]
-    into = {(t.path, t.fragment, t.fragment in index.ids(t.path)) for t in targets
-            if t and t.fragment and t.path != page and t.path in index.files
-            and t.path.endswith(".html")}
-    index.scanner.keep(key, (found, broken, tuple(sorted(into))))
+    index.scanner.keep(key, (found, broken, _fragments_into(found.links, page, index)))
     return found, broken
 
 

@@ -19,7 +19,7 @@ from .errors import ContentError, ContentWarning
 from .frontmatter import key_lines
 from .links import Scanner
 from .lint import is_scheduled, review
-from .site import Site, assemble_site, essay_url, placed_essays
+from .site import Site, assemble_site, essay_url, placed_essays, summary
 
 POOL_THRESHOLD = 24  # below this many essays to render, a process pool costs more than it saves
 
@@ -53,7 +53,7 @@ def build(config: SiteConfig, memo: Memo | None = None, progress=None) -> Build:
     rendered, fresh = render_essays(published, links, config, old, new, progress)
     placed = placed_essays(rendered, config)
     site = assemble_site(placed, load_authors(config.content_dir), related(placed, old, new),
-                         config)
+                         config, summaries(placed, old, new))
     files, pages_rendered = output_files(site, old, new)
     broken, reviewed = review(essays, site, files, scanner=Scanner(old.scans, new.scans))
     if broken:
@@ -157,6 +157,16 @@ def _render_all(essays: list[Essay], links, config: SiteConfig):
 def _render_job(job):
     from .markdown import rendered
     return rendered(*job)
+
+
+def summaries(placed: list[Essay], old: Memo, new: Memo) -> dict:
+    """Each essay as listings show it, kept while its content and read time stay the same."""
+    result = {}
+    for essay in placed:
+        key = (essay.key, essay.read_minutes)
+        new.summaries[key] = old.summaries.get(key) or summary(essay)
+        result[essay.slug] = new.summaries[key]
+    return result
 
 
 def related(placed: list[Essay], old: Memo, new: Memo) -> dict:

@@ -34,17 +34,20 @@ def content_media(content_dir: Path) -> dict[str, bytes]:
         return {}
     root = content_dir.resolve()
     files = {}
-    for path in sorted(content_dir.rglob("*")):
-        relative = path.relative_to(content_dir)
-        if any(part.startswith(".") for part in relative.parts) or not path.is_file():
-            continue
-        if path.suffix in (".md", ".markdown") or relative.as_posix() in SKIPPED_CONTENT:
-            continue
-        if root not in path.resolve().parents:
-            raise ContentError(path, 1, "this link points outside the project; copy the file "
-                                        "into content/ instead")
-        files[relative.as_posix()] = path.read_bytes()
-    return files
+    for folder, dirs, names in os.walk(content_dir, followlinks=True):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(names):
+            if name.startswith(".") or name.endswith((".md", ".markdown")):
+                continue
+            path = Path(folder, name)
+            relative = path.relative_to(content_dir).as_posix()
+            if relative in SKIPPED_CONTENT or not path.is_file():
+                continue
+            if root not in path.resolve().parents:
+                raise ContentError(path, 1, "this link points outside the project; copy the "
+                                            "file into content/ instead")
+            files[relative] = path.read_bytes()
+    return dict(sorted(files.items()))
 
 
 def check_output_folder(out_dir: Path, root: Path) -> None:

@@ -1,7 +1,7 @@
 """The whole site as data: essays with URLs and read times, tags, categories, authors, related."""
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from .cache import digest
 from .config import SiteConfig
@@ -26,6 +26,7 @@ class Site:
     tags: tuple[Taxonomy, ...]
     categories: tuple[Taxonomy, ...]
     related: dict  # slug → tuple of slugs
+    summaries: dict = field(default_factory=dict, compare=False)  # slug → summary(essay)
 
     def essay(self, slug: str) -> Essay:
         return self._by_slug()[slug]
@@ -41,16 +42,7 @@ class Site:
     def listed(self, essays) -> list[Essay]:
         """Essays as listings show them: everything but their text. A listing's inputs then
         change only when what it can show changes, not with every edit to a body."""
-        summaries = self.__dict__.get("_summaries")
-        if summaries is None:
-            summaries = {}
-            object.__setattr__(self, "_summaries", summaries)
-        result = []
-        for essay in essays:
-            if essay.slug not in summaries:
-                summaries[essay.slug] = summary(essay)
-            result.append(summaries[essay.slug])
-        return result
+        return [self.summaries.get(e.slug) or summary(e) for e in essays]
 
     def author_of(self, essay: Essay) -> Author:
         key = essay.author or self.config.default_author or ""
@@ -97,8 +89,8 @@ def placed_essays(essays: list[Essay], config: SiteConfig) -> list[Essay]:
                   key=lambda e: (-e.date.toordinal(), e.slug))
 
 
-def assemble_site(placed: list[Essay], authors: dict, related: dict,
-                  config: SiteConfig) -> Site:
+def assemble_site(placed: list[Essay], authors: dict, related: dict, config: SiteConfig,
+                  summaries: dict | None = None) -> Site:
     """Placed essays and their related lists → the Site, with every cross-reference worked out."""
     return Site(
         config=config,
@@ -108,6 +100,7 @@ def assemble_site(placed: list[Essay], authors: dict, related: dict,
         categories=_taxonomies("category", [(e.category, e) for e in placed if e.category],
                                category_url),
         related=related,
+        summaries=summaries or {e.slug: summary(e) for e in placed},
     )
 
 
