@@ -184,7 +184,7 @@ def related(placed: list[Essay], old: Memo, new: Memo) -> dict:
 def output_files(site: Site, old: Memo, new: Memo) -> tuple[dict[str, bytes], int]:
     """Every file of site/: pages (re-rendered only when their inputs changed), the insights
     deck, theme assets and content media; and how many pages were rendered."""
-    from .render import environment, insights_json, render_page, site_pages, template_hashes
+    from .render import insights_json, rendered_pages, site_pages, template_hashes
     config = site.config
     generated = {}
     if any(e.charts for e in site.essays):
@@ -192,21 +192,20 @@ def output_files(site: Site, old: Memo, new: Memo) -> tuple[dict[str, bytes], in
         generated["vega.js"] = vega_bundle(config.cache_dir)
     assets = publish.static_assets(config.templates_dir / "static", generated)
     asset_paths = {name: path for name, (path, _) in assets.items()}
-    env = environment(site, asset_paths)
     shared = digest(repr(config), repr(sorted(site.authors.items())), repr(asset_paths))
     templates = template_hashes(config.templates_dir)
-    files, count = {}, 0
-    for page in site_pages(site):
-        key = digest(shared, templates.get(page.template, ""), page.title, page.description,
-                     fingerprint(page.context))
-        known = old.pages.get(page.path)
-        if known and known[0] == key:
-            files[page.path] = known[1]
-        else:
-            files[page.path] = render_page(env, page)
-            count += 1
-        new.pages[page.path] = (key, files[page.path])
+    pages = site_pages(site)
+    keys = [digest(shared, templates.get(page.template, ""), page.title, page.description,
+                   fingerprint(page.context)) for page in pages]
+    stale = [i for i, page in enumerate(pages)
+             if old.pages.get(page.path, ("",))[0] != keys[i]]
+    fresh = dict(zip(stale, rendered_pages(site, asset_paths, [pages[i] for i in stale]),
+                     strict=True))
+    files = {}
+    for i, page in enumerate(pages):
+        files[page.path] = fresh[i] if i in fresh else old.pages[page.path][1]
+        new.pages[page.path] = (keys[i], files[page.path])
     files["insights.json"] = insights_json(site)
     files.update(assets.values())
     files.update(publish.content_media(config.content_dir))
-    return files, count
+    return files, len(stale)

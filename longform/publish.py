@@ -63,12 +63,25 @@ def check_output_folder(out_dir: Path, root: Path) -> None:
                                        "folder")
 
 
+IN_PLACE_SHARE = 0.1  # up to this share of files changed, update in place instead of swapping
+
+
 def publish(files: dict[str, bytes], out_dir: Path) -> int:
-    """Write every file into a fresh folder beside out_dir, then swap it in; returns how many
-    files changed. Unchanged files are hard-linked from the old site so their mtimes stay."""
+    """Bring out_dir to exactly `files` and return how many files changed. Only ever called
+    once every byte is built, so a failed build never reaches it. A first build or a large
+    change is written into a fresh folder beside out_dir and swapped in whole (unchanged files
+    hard-linked from the old site, so their mtimes stay). A small change, the usual rebuild,
+    replaces just those files, each by an atomic rename: swapping would mean deleting the old
+    tree, a thousand folders, for one changed page."""
     out_dir = out_dir.resolve()
-    if _same_files(files, out_dir):
+    existing = _existing_files(out_dir)
+    changed = [rel for rel, data in files.items() if not _unchanged(out_dir / rel, data)]
+    removed = sorted(existing - set(files))
+    if not changed and not removed:
         return 0
+    if existing and len(changed) + len(removed) <= IN_PLACE_SHARE * len(files):
+        _write_in_place(out_dir, {rel: files[rel] for rel in changed}, removed)
+        return len(changed)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-new-", dir=out_dir.parent))
     staging.chmod(0o755)
@@ -81,15 +94,11 @@ def publish(files: dict[str, bytes], out_dir: Path) -> int:
     return changed
 
 
-def _same_files(files: dict[str, bytes], out_dir: Path) -> bool:
-    """The output folder already holds exactly these files with these bytes."""
+def _existing_files(out_dir: Path) -> set[str]:
     if not out_dir.is_dir():
-        return False
-    existing = {os.path.relpath(os.path.join(folder, name), out_dir).replace(os.sep, "/")
-                for folder, _, names in os.walk(out_dir) for name in names}
-    if existing != set(files):
-        return False
-    return all(_unchanged(out_dir / relative, data) for relative, data in files.items())
+        return set()
+    return {os.path.relpath(os.path.join(folder, name), out_dir).replace(os.sep, "/")
+            for folder, _, names in os.walk(out_dir) for name in names}
 
 
 def _unchanged(path: Path, data: bytes) -> bool:
@@ -135,20 +144,22 @@ def _swap(staging: Path, out_dir: Path) -> None:
 def apply_changes(files: dict[str, bytes], out_dir: Path, previous: dict[str, bytes]) -> list[str]:
     """Bring a served folder from `previous` to `files` in place, file by file (each write is a
     rename, so the server never hands out half a file); returns the paths written or removed."""
-    touched = []
-    for relative, data in sorted(files.items()):
-        if previous.get(relative) != data:
-            target = _inside(out_dir, relative)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            temporary = target.with_name(f".{target.name}.tmp")
-            temporary.write_bytes(data)
-            temporary.replace(target)
-            touched.append(relative)
-    for relative in sorted(set(previous) - set(files)):
+    changed = {rel: data for rel, data in sorted(files.items()) if previous.get(rel) != data}
+    removed = sorted(set(previous) - set(files))
+    _write_in_place(out_dir, changed, removed)
+    return [*changed, *removed]
+
+
+def _write_in_place(out_dir: Path, changed: dict[str, bytes], removed: list[str]) -> None:
+    for relative, data in changed.items():
+        target = _inside(out_dir, relative)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_name(f".{target.name}.tmp")
+        temporary.write_bytes(data)
+        temporary.replace(target)
+    for relative in removed:
         (out_dir / relative).unlink(missing_ok=True)
         _remove_empty_folders((out_dir / relative).parent, out_dir)
-        touched.append(relative)
-    return touched
 
 
 def _remove_empty_folders(folder: Path, out_dir: Path) -> None:

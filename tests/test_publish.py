@@ -94,3 +94,21 @@ def test_a_failed_build_leaves_the_built_site_and_no_temporary_folders(make_proj
     assert build(project).status == 1
     assert project.files() == before
     assert [p.name for p in project.root.iterdir() if p.name.startswith(".site")] == []
+
+
+def test_a_small_change_to_a_large_site_is_written_in_place(tmp_path):
+    out = tmp_path / "site"
+    files = {f"essays/e{i}/index.html": f"<h1>{i}</h1>".encode() for i in range(40)}
+    publish(files, out)
+    before = {name: (out / name).stat() for name in files}
+    edited = dict(files)
+    edited["essays/e3/index.html"] = b"<h1>three</h1>"
+    del edited["essays/e7/index.html"]
+    assert publish(edited, out) == 1
+    assert tree(out) == edited
+    assert not (out / "essays/e7").exists()  # its emptied folder goes too
+    for name in set(edited) - {"essays/e3/index.html"}:
+        after = (out / name).stat()
+        assert (after.st_ino, after.st_mtime_ns) == (before[name].st_ino,
+                                                     before[name].st_mtime_ns)
+    assert leftovers(tmp_path) == [] and not list(out.rglob(".*.tmp"))
