@@ -1,0 +1,119 @@
+"""longform/cache.py: rebuilds reuse what did not change, and the cache can only cost time,
+never correctness: a warm, a cold and a damaged cache all give the same site."""
+
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+from conftest import REPO, Project
+
+CACHE = ".longform-cache/build.pickle"
+
+
+def stats(project: Project) -> dict:
+    return {p.relative_to(project.out).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
+            for p in project.out.rglob("*") if p.is_file()}
+
+
+def cold_copy(project: Project, tmp_path, name: str) -> Project:
+    clean = Project(tmp_path / name)
+    shutil.copytree(project.root, clean.root,
+                    ignore=shutil.ignore_patterns("site", ".longform-cache"))
+    return clean
+
+
+def test_a_cache_hit_gives_the_bytes_of_a_cold_build(make_project, build, tmp_path):
+    project = make_project("allfeatures")
+    assert build(project).status == 0
+    warm = build(project)
+    assert warm.status == 0 and " 0 rendered" in warm.out  # everything came from the cache
+    clean = cold_copy(project, tmp_path, "cold")
+    assert build(clean).status == 0
+    assert project.files() == clean.files()
+
+
+def test_editing_one_essay_rewrites_only_the_files_whose_bytes_change(make_project, build):
+    project = make_project("basic")
+    assert build(project).status == 0
+    before_files, before_stats = project.files(), stats(project)
+    essay = project.root / "content/third-rail.md"
+    essay.write_text(essay.read_text("utf-8").replace("The budget is", "The mirror budget is"),
+                     "utf-8")
+    assert build(project).status == 0
+    after_files, after_stats = project.files(), stats(project)
+    differ = {p for p in after_files if before_files.get(p) != after_files[p]}
+    assert "essays/third-rail/index.html" in differ
+    assert len(differ) < len(after_files) // 3  # not a rewrite of the whole site
+    rewritten = {p for p in after_stats if before_stats.get(p) != after_stats[p]}
+    assert rewritten == differ
+
+
+def test_deleting_the_cache_changes_nothing_in_the_output(make_project, build):
+    project = make_project("allfeatures")
+    assert build(project).status == 0
+    before_files, before_stats = project.files(), stats(project)
+    shutil.rmtree(project.root / ".longform-cache")
+    rebuilt = build(project)
+    assert rebuilt.status == 0 and " 0 cached" in rebuilt.out
+    assert project.files() == before_files
+    assert stats(project) == before_stats  # not even rewritten: an rsync uploads nothing
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "empty", "other-object"])
+def test_a_damaged_cache_is_ignored_and_rebuilt(make_project, build, tmp_path, damage):
+    project = make_project("basic")
+    assert build(project).status == 0
+    cache = project.root / CACHE
+    data = cache.read_bytes()
+    cache.write_bytes({"garbage": b"\x00not a pickle at all\xff" * 50,
+                       "truncated": data[: len(data) // 2],
+                       "empty": b"",
+                       "other-object": b"\x80\x04K*."}[damage])  # pickle of the int 42
+    edited = project.root / "content/first-light.md"
+    edited.write_text(edited.read_text("utf-8") + "\nA closing line.\n", "utf-8")
+    result = build(project)
+    assert result.status == 0 and "Traceback" not in result.err
+    assert " 0 cached" in result.out  # nothing was taken from the damaged file
+    clean = cold_copy(project, tmp_path, f"cold-{damage}")
+    assert build(clean).status == 0
+    assert project.files() == clean.files()
+    again = build(project)
+    assert " 0 rendered" in again.out  # the cache was written anew and is used
+
+
+def test_a_cache_from_other_code_is_not_trusted(make_project, build):
+    # The memo records a hash of Longform's own source: a cache written by another version
+    # of the code renders everything again.
+    project = make_project("basic")
+    assert build(project).status == 0
+    import pickle
+
+    from longform.cache import load_memo
+    memo = load_memo(project.root / ".longform-cache", "")
+    memo.version = "written-by-some-other-version"
+    (project.root / CACHE).write_bytes(pickle.dumps(memo))
+    assert " 0 cached" in build(project).out
+
+
+HEAVY = ("altair", "vl_convert", "pygments", "livereload", "numpy", "scipy")
+
+
+def _imported_after(args: list[str], cwd, expect: str) -> set[str]:
+    script = ("import runpy, sys, json\n"
+              f"sys.argv = ['build.py', *{args!r}]\n"
+              "try:\n    runpy.run_path('build.py', run_name='__main__')\n"
+              "except SystemExit:\n    pass\n"
+              f"print(json.dumps(sorted(m for m in {HEAVY!r} if m in sys.modules)))\n")
+    proc = subprocess.run([sys.executable, "-c", script], cwd=cwd, capture_output=True,
+                          text=True, timeout=120)
+    assert expect in proc.stdout, proc.stdout + proc.stderr
+    return set(json.loads(proc.stdout.strip().splitlines()[-1]))
+
+
+def test_help_and_a_no_change_rebuild_import_nothing_heavy(make_project, build):
+    project = make_project("allfeatures")  # charts, code blocks: every heavy import is needed
+    assert build(project).status == 0      # once, on the cold build
+    assert _imported_after(["--help"], REPO, "usage:") == set()
+    assert _imported_after(["--root", str(project.root)], REPO, " 0 rendered") == set()
