@@ -9,6 +9,7 @@ Runs are interleaved round-robin across the tools, and each figure is a median.
 """
 
 import argparse
+import os
 import shutil
 import statistics
 import sys
@@ -29,7 +30,10 @@ def main() -> None:
     args = parse_args()
     repo = args.longform.resolve()
     facts = machine(repo) | tool_versions(repo)
+    load_before = os.getloadavg()[0]
     results = {n: bench_size(n, args.runs, repo) for n in args.sizes}
+    load_after = os.getloadavg()[0]
+    facts["load"] = f"{load_before:.1f} before the run (other work), {load_after:.1f} at its end"
     report = results_markdown(results, facts, args)
     print(report)
     (BENCH / "results.md").write_text(report)
@@ -144,7 +148,8 @@ def results_markdown(results: dict, facts: dict, args: argparse.Namespace) -> st
         f"`python bench/run.py --sizes {' '.join(map(str, args.sizes))} --runs {args.runs}` "
         f"on {facts['date']}, commit {facts['commit']}.",
         "",
-        f"- Machine: {facts['cores']} cores, {facts['cpu']}; Python {facts['python']}",
+        f"- Machine: {facts['cores']} cores, {facts['cpu']}; Python {facts['python']}; "
+        f"1-minute load average {facts['load']}",
         f"- Longform {facts['longform']}; {facts['hugo']}; Pelican {facts['pelican']}",
         "",
         "Median wall seconds and median peak RSS (MB) of each build process, "
