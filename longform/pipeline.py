@@ -148,15 +148,24 @@ def _render_all(essays: list[Essay], links, config: SiteConfig):
     if len(essays) < POOL_THRESHOLD or (os.cpu_count() or 1) < 2:
         yield from (rendered(e, links, config.charts_dir, cache_dir) for e in essays)
         return
-    jobs = [(e, links, config.charts_dir, cache_dir) for e in essays]
-    # fork keeps start-up cheap: workers inherit the imported modules.
-    with ProcessPoolExecutor(os.cpu_count(), mp_context=get_context("fork")) as pool:
-        yield from pool.map(_render_job, jobs, chunksize=max(1, min(16, len(jobs) // 64)))
+    # fork: workers inherit the imported modules and the link table (thousands of entries),
+    # so each job carries only its essay.
+    with ProcessPoolExecutor(os.cpu_count(), mp_context=get_context("fork"), initializer=_adopt,
+                             initargs=(links, config.charts_dir, cache_dir)) as pool:
+        yield from pool.map(_render_job, essays, chunksize=max(1, min(16, len(essays) // 64)))
 
 
-def _render_job(job):
+_adopted: tuple = ()  # what one rendering worker process was handed when it started
+
+
+def _adopt(*shared) -> None:
+    global _adopted
+    _adopted = shared
+
+
+def _render_job(essay: Essay):
     from .markdown import rendered
-    return rendered(*job)
+    return rendered(essay, *_adopted)
 
 
 def summaries(placed: list[Essay], old: Memo, new: Memo) -> dict:
