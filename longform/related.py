@@ -45,22 +45,33 @@ def _ranked_rows(essays: list[Essay], chunk: int = 256):
     from scipy import sparse
     n = len(essays)
     features = sparse.hstack([_tag_matrix(essays), _text_matrix(essays)]).tocsr()
-    transposed = features.T.tocsc()
+    features = features[:, np.unique(features.indices)].astype(np.float32)  # used columns only
+    if n * features.shape[1] <= DENSE_CELLS:
+        features = features.toarray()  # a small vocabulary: BLAS beats sparse products
+    transposed = features.T if isinstance(features, np.ndarray) else features.T.tocsc()
     days = np.array([e.date.toordinal() for e in essays], dtype=np.float64)
+    # exp(-|a-b|/365) = min(g_a/g_b, g_b/g_a) with g = exp(day/365): no exp per pair.
+    growth = np.exp((days - days.min()) / 365.0).astype(np.float32)
     order = sorted(range(n), key=lambda j: (-essays[j].date.toordinal(), essays[j].slug))
     tiebreak = np.empty(n, dtype=np.float64)
     tiebreak[order] = np.arange(n, 0, -1)  # newest-then-first-slug gets the largest
     keep = min(MAX_RELATED + len(max((e.related_slugs for e in essays), key=len)), n - 1)
     for start in range(0, n, chunk):
-        block = (features[start:start + chunk] @ transposed).toarray().astype(np.float64)
-        gap = np.abs(days[start:start + chunk, None] - days[None, :])
-        # Recency only separates essays that already have something in common.
-        block += np.where(block > 0, RECENCY_WEIGHT * np.exp(-gap / 365.0), 0)
+        block = features[start:start + chunk] @ transposed
+        block = np.asarray(block if isinstance(block, np.ndarray) else block.toarray(),
+                           dtype=np.float32)
+        recency = growth[start:start + chunk, None] / growth[None, :]
+        np.minimum(recency, np.reciprocal(recency), out=recency)
+        recency *= RECENCY_WEIGHT
+        recency *= block > 0  # recency only separates essays that already share something
+        block += recency
         rows = np.arange(block.shape[0])
         block[rows, start + rows] = 0
-        scores = np.rint(block * 1e6)
         # One exact key per cell: the rounded score first, the tie-break in the low digits.
-        composite = np.where(scores > 0, scores * (n + 1) + tiebreak, 0)
+        composite = np.rint(block.astype(np.float64) * 1e6)
+        composite *= n + 1
+        composite += tiebreak
+        composite *= block > 0
         if keep <= 0:
             yield from ((start + offset, []) for offset in rows)
             continue
@@ -77,6 +88,7 @@ def _tag_matrix(essays: list[Essay]) -> sparse.csr_matrix:
     return _weighted(docs, len(essays), sublinear=False)
 
 
+DENSE_CELLS = 50_000_000  # 200 MB of float32: past that, essays × words stay sparse
 TERM_BUCKETS = 1 << 20  # words hash into this many columns; collisions are rare and harmless
 
 
