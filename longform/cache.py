@@ -8,6 +8,8 @@ to .longform-cache/. A missing, stale or corrupt cache only costs time, never co
 """
 
 import hashlib
+import json
+import os
 import pickle
 import sys
 from dataclasses import dataclass, field
@@ -101,3 +103,64 @@ def _canonical(value) -> str:
     if isinstance(value, list | tuple):
         return "[" + ",".join(_canonical(v) for v in value) + "]"
     return repr(value)
+
+
+# --- The whole build at once ------------------------------------------------------------------
+# When no input file changed since the last successful build and site/ still holds exactly
+# what that build wrote, there is nothing to do: not even the memo needs loading.
+
+LAST_BUILD = "last-build.json"
+
+
+def input_fingerprint(config, out_dir: Path) -> str:
+    """Every input of a build: the writer's files (by content), settings, code, and the date
+    (a scheduled essay appears when its day comes)."""
+    from datetime import date
+    # The working folder too: messages name paths relative to it.
+    parts = [code_version(), repr(config), str(out_dir.resolve()), date.today().isoformat(),
+             os.getcwd()]
+    for folder in (config.content_dir, config.templates_dir, config.charts_dir):
+        for path in _files_below(folder):
+            parts += [path, hashlib.sha256(Path(path).read_bytes()).hexdigest()]
+    return digest(*parts)
+
+
+def _files_below(folder: Path) -> list[str]:
+    found = []
+    for here, dirs, names in os.walk(folder, followlinks=True):
+        dirs[:] = [d for d in dirs if d != "__pycache__"]
+        found += [os.path.join(here, name) for name in names if not name.endswith(".pyc")]
+    return sorted(found)
+
+
+def output_manifest(out_dir: Path) -> dict:
+    """Each output file's (size, mtime): enough to notice anything touching site/ since."""
+    manifest = {}
+    for here, _, names in os.walk(out_dir):
+        for name in names:
+            info = os.stat(os.path.join(here, name))
+            manifest[os.path.relpath(os.path.join(here, name), out_dir)] = [
+                info.st_size, info.st_mtime_ns]
+    return manifest
+
+
+def last_build(cache_dir: Path, fingerprint_now: str, out_dir: Path) -> dict | None:
+    """What the last build reported, if it had these very inputs and its output is intact."""
+    try:
+        record = json.loads((cache_dir / LAST_BUILD).read_text("utf-8"))
+        if record["fingerprint"] == fingerprint_now and \
+                record["manifest"] == output_manifest(out_dir) and record["manifest"]:
+            return record
+    except (OSError, ValueError, KeyError, TypeError):
+        pass  # missing or damaged: build as usual
+    return None
+
+
+def record_build(cache_dir: Path, fingerprint_now: str, out_dir: Path, summary: dict,
+                 warnings: list[str]) -> None:
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    record = {"fingerprint": fingerprint_now, "manifest": output_manifest(out_dir),
+              "summary": summary, "warnings": warnings}
+    temporary = cache_dir / (LAST_BUILD + ".tmp")
+    temporary.write_text(json.dumps(record), "utf-8")
+    temporary.replace(cache_dir / LAST_BUILD)

@@ -90,28 +90,45 @@ def run(args: argparse.Namespace) -> int:
 
 
 def build_command(config, out_dir: Path) -> int:
-    from .cache import code_version, load_memo, save_memo
-    from .pipeline import build
-    from .publish import check_output_folder, publish
+    from .cache import input_fingerprint, last_build, record_build
+    from .publish import check_output_folder
     check_output_folder(out_dir, config.root)
     started = time.perf_counter()
-    with progress_bar() as progress:
-        result = build(config, load_memo(config.cache_dir, code_version()), progress)
-    for warning in result.warnings:
+    inputs = input_fingerprint(config, out_dir)
+    known = last_build(config.cache_dir, inputs, out_dir)
+    if known:  # nothing changed since a build whose output is intact
+        counts, warnings = {**known["summary"], "rendered": 0, "changed": 0}, known["warnings"]
+    else:
+        counts, warnings = full_build(config, out_dir)
+    for warning in warnings:
         print(warning, file=sys.stderr)
-    changed = publish(result.files, out_dir)
-    if result.changed_memo:
-        save_memo(config.cache_dir, result.memo)
-    print(summary(result, changed, time.perf_counter() - started))
+    if not known:
+        record_build(config.cache_dir, inputs, out_dir, counts, warnings)
+    print(summary(counts, time.perf_counter() - started))
     return 0
 
 
-def summary(result, changed: int, seconds: float) -> str:
+def full_build(config, out_dir: Path) -> tuple[dict, list[str]]:
+    """Run the pipeline (with the memo) and publish; the counts for the summary line."""
+    from .cache import code_version, load_memo, save_memo
+    from .pipeline import build
+    from .publish import publish
+    with progress_bar() as progress:
+        result = build(config, load_memo(config.cache_dir, code_version()), progress)
+    changed = publish(result.files, out_dir)
+    if result.changed_memo:
+        save_memo(config.cache_dir, result.memo)
     essays = result.site.essays
-    pages = sum(1 for path in result.files if path.endswith((".html", ".xml")))
-    charts = sum(len(e.charts) for e in essays)
-    return (f"{len(essays)} essays, {pages} pages, {charts} charts: {result.rendered} rendered, "
-            f"{len(essays) - result.rendered} cached; {changed} files changed; {seconds:.2f} s")
+    counts = {"essays": len(essays), "rendered": result.rendered, "changed": changed,
+              "pages": sum(1 for path in result.files if path.endswith((".html", ".xml"))),
+              "charts": sum(len(e.charts) for e in essays)}
+    return counts, [str(w) for w in result.warnings]
+
+
+def summary(counts: dict, seconds: float) -> str:
+    return (f"{counts['essays']} essays, {counts['pages']} pages, {counts['charts']} charts: "
+            f"{counts['rendered']} rendered, {counts['essays'] - counts['rendered']} cached; "
+            f"{counts['changed']} files changed; {seconds:.2f} s")
 
 
 class progress_bar:  # noqa: N801 — used as a context manager, reads like a function

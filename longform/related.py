@@ -51,7 +51,9 @@ def _ranked_rows(essays: list[Essay], chunk: int = 256):
     transposed = features.T if isinstance(features, np.ndarray) else features.T.tocsc()
     days = np.array([e.date.toordinal() for e in essays], dtype=np.float64)
     # exp(-|a-b|/365) = min(g_a/g_b, g_b/g_a) with g = exp(day/365): no exp per pair.
-    growth = np.exp((days - days.min()) / 365.0).astype(np.float32)
+    # Clipped so that absurd dates (year 9999) cannot overflow: beyond 300 years the recency
+    # term is zero to any precision anyway.
+    growth = np.exp(np.clip((days - np.median(days)) / 365.0, -300, 300))
     order = sorted(range(n), key=lambda j: (-essays[j].date.toordinal(), essays[j].slug))
     tiebreak = np.empty(n, dtype=np.float64)
     tiebreak[order] = np.arange(n, 0, -1)  # newest-then-first-slug gets the largest

@@ -94,6 +94,7 @@ def test_a_cache_from_other_code_is_not_trusted(make_project, build):
     memo = load_memo(project.root / ".longform-cache", "")
     memo.version = "written-by-some-other-version"
     (project.root / CACHE).write_bytes(pickle.dumps(memo))
+    (project.root / ".longform-cache/last-build.json").unlink()  # past the whole-build check
     assert " 0 cached" in build(project).out
 
 
@@ -117,3 +118,42 @@ def test_help_and_a_no_change_rebuild_import_nothing_heavy(make_project, build):
     assert build(project).status == 0      # once, on the cold build
     assert _imported_after(["--help"], REPO, "usage:") == set()
     assert _imported_after(["--root", str(project.root)], REPO, " 0 rendered") == set()
+
+
+def test_an_unchanged_project_is_not_built_again_but_its_warnings_are_repeated(
+        make_project, build):
+    project = make_project("basic")
+    project.write("content/untagged.md", "---\ntitle: Untagged\ndate: 2024-02-01\n---\nText.\n")
+    first = build(project)
+    assert first.status == 0 and "no tags" in first.err
+    (project.root / CACHE).unlink()  # the memo is not even needed when nothing changed
+    again = build(project)
+    assert again.status == 0 and " 0 rendered" in again.out
+    assert again.err == first.err
+    assert not (project.root / CACHE).exists()
+
+
+@pytest.mark.parametrize("tamper", ["edit", "delete", "add"])
+def test_a_touched_output_folder_is_built_again(make_project, build, tmp_path, tamper):
+    project = make_project("basic")
+    assert build(project).status == 0
+    good = project.files()
+    page = project.out / "essays/first-light/index.html"
+    if tamper == "edit":
+        page.write_text("hand-edited", "utf-8")
+    elif tamper == "delete":
+        page.unlink()
+    else:
+        (project.out / "stray.html").write_text("<p>stray</p>", "utf-8")
+    assert build(project).status == 0
+    assert project.files() == good
+
+
+def test_a_damaged_record_of_the_last_build_is_ignored(make_project, build):
+    project = make_project("basic")
+    assert build(project).status == 0
+    good = project.files()
+    (project.root / ".longform-cache/last-build.json").write_text("{not json", "utf-8")
+    (project.out / "index.html").write_text("stale", "utf-8")
+    assert build(project).status == 0
+    assert project.files() == good
