@@ -1,6 +1,7 @@
 """Shared fixtures: copy a sample site from tests/sites/ into a temporary project, build it (in
 process or as `python build.py`), and read what a reader would get: files, links, ids, text."""
 
+import os
 import shutil
 import subprocess
 import sys
@@ -249,3 +250,49 @@ def _target(link: str, page_url: str, base, base_path: str) -> tuple[str, str] |
 def parse():
     """Document, for tests that take helpers as fixtures."""
     return Document
+
+
+@pytest.fixture
+def basic(make_project, build):
+    """The basic sample site, built."""
+    project = make_project("basic")
+    result = build(project)
+    assert result.status == 0, result.err
+    return project
+
+
+@pytest.fixture
+def check(capsys, monkeypatch):
+    """check(project, "--strict", …) → (exit status, printed lines, count line)."""
+
+    def run(project, *args):
+        monkeypatch.chdir(project.root)
+        capsys.readouterr()
+        status = main(["check", "--root", str(project.root), *args])
+        captured = capsys.readouterr()
+        return status, captured.out.splitlines(), captured.err.strip()
+
+    return run
+
+
+# --- Chromium ----------------------------------------------------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"  # Debian's; never a downloaded one
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One headless Chromium per test module, driven by playwright."""
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing: the README's test command installs chromium")
+        pytest.skip(f"no {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()

@@ -3,10 +3,6 @@ line, sorted, counted; exit status by errors, warnings and --strict; nothing wri
 
 import shutil
 
-import pytest
-
-from longform.cli import main
-
 # (path:line, kind, fragment of the message), in the order check prints them.
 EXPECTED = [
     ("content/bad-frontmatter.md:2", "error", "invalid YAML"),
@@ -26,19 +22,6 @@ EXPECTED = [
 ]
 ERROR_FILES = ["bad-frontmatter.md", "broken-links.md", "more", "untitled-chart.md"]
 
-
-@pytest.fixture
-def check(capsys, monkeypatch):
-    """check(project, "--strict", …) → (exit status, printed lines, count line)."""
-
-    def run(project, *args):
-        monkeypatch.chdir(project.root)
-        capsys.readouterr()
-        status = main(["check", "--root", str(project.root), *args])
-        captured = capsys.readouterr()
-        return status, captured.out.splitlines(), captured.err.strip()
-
-    return run
 
 
 def test_every_seeded_problem_at_its_line_in_order(make_project, check):

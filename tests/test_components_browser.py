@@ -9,14 +9,11 @@ from contextlib import contextmanager
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 from test_output_urls import build_example
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"  # Debian's; never a downloaded one
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync"]
 WAIT_MS = 10_000  # generous: vega-embed compiles the spec after an 0.9 MB script loads
 ESSAY = "essays/diminishing-returns-of-scale/"  # stats, the seed bar chart, pull quote, insight
 MODULE_ESSAY = "essays/is-pretraining-over/"  # a chart from charts/pretraining_compute.py
@@ -66,15 +63,6 @@ def site_url(tmp_path_factory) -> Iterator[str]:
         server.server_close()
         thread.join()
 
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 @contextmanager

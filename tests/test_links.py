@@ -8,7 +8,6 @@ import time
 
 import pytest
 
-from longform.cli import main
 from longform.links import Scanner, SiteIndex, scan
 
 ESSAY = "---\ntitle: {title}\ndate: 2024-06-0{day}\ntags: [Links]\n---\n\n{body}\n"
@@ -17,17 +16,6 @@ ESSAY = "---\ntitle: {title}\ndate: 2024-06-0{day}\ntags: [Links]\n---\n\n{body}
 def essay(title: str, body: str, day: int = 1) -> str:
     return ESSAY.format(title=title, body=body, day=day)
 
-
-@pytest.fixture
-def check(capsys, monkeypatch):
-    def run(project, *args):
-        monkeypatch.chdir(project.root)
-        capsys.readouterr()
-        status = main(["check", "--root", str(project.root), *args])
-        captured = capsys.readouterr()
-        return status, captured.out.splitlines()
-
-    return run
 
 
 def test_the_sample_sites_have_no_broken_links(make_project, build):
@@ -49,7 +37,7 @@ def test_links_that_work(make_project, check):
         "[feed](/feed.xml) [home](/) [tag](/tags/optics/) [insights](/insights/)",
         "## Here", "[^1]: A note.",
     ])))
-    status, lines = check(project)
+    status, lines, _ = check(project)
     assert [line for line in lines if "content/links.md" in line] == []
 
 
@@ -110,7 +98,7 @@ def test_check_lists_a_template_link_once(make_project, check):
     footer = project.root / "templates" / "base.html"
     footer.write_text(footer.read_text("utf-8").replace(
         "</footer>", '<a href="{{ url(\'colophon/\') }}">Colophon</a></footer>'), "utf-8")
-    status, lines = check(project)
+    status, lines, _ = check(project)
     assert status == 1
     assert len([line for line in lines if "colophon" in line]) == 1
 
@@ -184,7 +172,7 @@ def closed_port() -> int:
 def test_external_links_are_not_fetched_by_default(make_project, check, server):
     project = make_project("basic")
     project.write("content/out.md", essay("Out", f"[gone]({server}/gone)"))
-    status, lines = check(project)
+    status, lines, _ = check(project)
     assert [line for line in lines if "content/out.md" in line] == []
 
 
@@ -205,7 +193,7 @@ def test_check_external_reports_dead_links_at_their_lines(make_project, check, s
         f"[slow]({server}/slow)",
         f"[nobody home](http://127.0.0.1:{dead}/)",
     ])))
-    status, lines = check(project, "--external")
+    status, lines, _ = check(project, "--external")
     mine = [line for line in lines if "content/out.md" in line]
     assert status == 1
     assert mine == [

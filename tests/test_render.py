@@ -6,18 +6,10 @@ import xml.etree.ElementTree as ET
 from datetime import date
 
 import feedparser
-import pytest
 from conftest import BASE_URL, Document, broken_links, build_process
 
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
-
-@pytest.fixture
-def basic(make_project, build):
-    project = make_project("basic")
-    result = build(project)
-    assert result.status == 0, result.err
-    return project
 
 
 def test_the_site_has_every_kind_of_page(basic):

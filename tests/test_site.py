@@ -86,13 +86,6 @@ def titles_linked(html: str) -> list[str]:
     return found
 
 
-@pytest.fixture
-def basic(make_project, build):
-    project = make_project("basic")
-    result = build(project)
-    assert result.status == 0, result.err
-    return project
-
 
 def test_home_lists_published_essays_newest_first(basic):
     home = basic.page("")

@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 from conftest import REPO, SETTINGS, SITES, Project, build_process, pyproject_text
 
-CHROMIUM = "/usr/bin/chromium"
 AXE_PAGES = {  # what the issue names → a page of each site
     "example": ["", "essays/diminishing-returns-of-scale/", "tags/scaling-laws/", "insights/"],
     "allfeatures": ["", "essays/a-tour-of-every-component/", "tags/q-a-data/", "insights/"],
@@ -64,19 +63,6 @@ def test_the_checker_does_catch_errors(tmp_path, capsys):
 
 
 # --- axe-core in Chromium --------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is missing: the README's test command installs chromium")
-        pytest.skip(f"no {CHROMIUM} (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM,
-                                             args=["--no-sandbox", "--headless", "--disable-gpu"])
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")
