@@ -244,3 +244,13 @@ def test_no_sideways_scroll_at_360_px(browser, site_url, path, javascript):
         widths = page.evaluate("[document.scrollingElement.scrollWidth, window.innerWidth]")
         assert widths[0] <= widths[1] == 360, path
         assert page.problems == []
+
+
+def test_stats_on_screen_when_the_page_opens_keep_their_values(browser, site_url):
+    # A tall window (or a full-page screenshot) sees the stats at once: they must not count.
+    with reader(browser, site_url, ESSAY, RECORD_STATS, reduced_motion="no-preference",
+                viewport={"width": 1280, "height": 4000}) as page:
+        page.evaluate(FRAMES, 60)  # a second of frames: longer than a count-up would start
+        assert stat_texts(page) == STATS
+        assert page.evaluate("window.statTexts") == [[text] for text in STATS]
+        assert page.problems == []

@@ -14,11 +14,21 @@
     return;
   }
 
+  // A stat already on screen when the page opens is left as it is: the reader (or a
+  // screenshot) is already looking at the real value, and counting would replace it with
+  // smaller numbers. Only stats that scroll into view later count up.
+  var seen = [];
   var observer = new IntersectionObserver(function (entries) {
     entries.forEach(function (entry) {
+      var first = seen.indexOf(entry.target) === -1;
+      if (first) {
+        seen.push(entry.target);
+      }
       if (entry.isIntersecting) {
         observer.unobserve(entry.target);
-        countUp(entry.target);
+        if (!first) {
+          countUp(entry.target);
+        }
       }
     });
   }, { threshold: 0.5 });
