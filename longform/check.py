@@ -9,7 +9,7 @@ from .cache import Memo
 from .config import SiteConfig
 from .content import essay_files, load_authors, load_essay, unsupported_syntax
 from .errors import ContentError, ContentWarning
-from .links import dead_links
+from .external import dead_links
 from .lint import is_scheduled, place, review
 from .site import assemble_site, placed_essays
 

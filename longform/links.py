@@ -1,22 +1,18 @@
 """Link checking on the built site: every internal href and src names a file of the site, every
-#fragment an id on its page; external URLs are fetched only when asked (`check --external`).
+#fragment an id on its page. External URLs are external.py's, and only with `check --external`.
 
 A broken link written in an essay is reported at the line of the essay's Markdown where it is
 written; one that a template makes is reported at the template line that writes it.
 """
 
 import hashlib
-import re
-import urllib.error
-import urllib.request
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
 from .content import Essay
-from .errors import ContentError, ContentWarning
+from .errors import ContentError
 
 LINK_ATTRIBUTES = {("a", "href"), ("area", "href"), ("link", "href"), ("img", "src"),
                    ("script", "src"), ("source", "src"), ("video", "src"), ("audio", "src"),
@@ -24,9 +20,6 @@ LINK_ATTRIBUTES = {("a", "href"), ("area", "href"), ("link", "href"), ("img", "s
                    ("video", "poster"), ("object", "data")}
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 SITE_HOST = "longform.invalid"  # stands for the site's own host while resolving URLs
-USER_AGENT = "Longform link checker (+https://github.com/longform)"
-EXTERNAL_TIMEOUT = 8.0
-EXTERNAL_WORKERS = 4
 
 
 @dataclass(frozen=True)
@@ -331,68 +324,3 @@ def _lines(path: Path) -> list[str]:
         return path.read_text("utf-8").split("\n")
     except (OSError, UnicodeDecodeError):
         return []
-
-
-# External links: only with `check --external`.
-
-def external_links(site) -> list[tuple[Essay, str]]:
-    """(essay, url) for every http(s) link an essay makes to another site, in order."""
-    found = []
-    for essay in site.essays:
-        for link in scan(essay.html).links:
-            parts = urlsplit(link.url)
-            if parts.scheme in ("http", "https") and not link.url.startswith(site.config.base_url):
-                found.append((essay, link.url))
-    return found
-
-
-def dead_links(site, timeout: float | None = None, workers: int = EXTERNAL_WORKERS
-               ) -> list[ContentError | ContentWarning]:
-    """Fetch every external URL once (a few at a time) and report those that do not answer."""
-    timeout = timeout or EXTERNAL_TIMEOUT
-    links = external_links(site)
-    urls = sorted({urldefrag(url)[0] for _, url in links})
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        verdicts = dict(zip(urls, pool.map(lambda u: url_problem(u, timeout), urls), strict=True))
-    problems = []
-    for essay, url in links:
-        verdict = verdicts[urldefrag(url)[0]]
-        if verdict:
-            fatal, reason = verdict
-            kind = ContentError if fatal else ContentWarning
-            text = (f"dead link to '{url}': {reason}" if fatal else
-                    f"could not confirm the link to '{url}': {reason}")
-            problems.append(kind(essay.source, source_line(essay, url), text))
-    return problems
-
-
-def url_problem(url: str, timeout: float) -> tuple[bool, str] | None:
-    """None when url answers; else (dead for sure?, why). HEAD first, GET when HEAD fails."""
-    verdict = _fetch(url, "HEAD", timeout)
-    if verdict is not None and verdict[1] != "timed out":
-        verdict = _fetch(url, "GET", timeout)
-    return verdict
-
-
-def _fetch(url: str, method: str, timeout: float) -> tuple[bool, str] | None:
-    request = urllib.request.Request(url, method=method, headers={"User-Agent": USER_AGENT})
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            if method == "GET":
-                response.read(1024)
-        return None
-    except urllib.error.HTTPError as err:
-        return err.code in (404, 410), f"the server answered HTTP {err.code}"
-    except urllib.error.URLError as err:
-        if isinstance(err.reason, TimeoutError):
-            return False, "timed out"
-        return True, f"no answer ({_reason(err.reason)})"
-    except TimeoutError:
-        return False, "timed out"
-    except (OSError, ValueError) as err:
-        return True, f"no answer ({_reason(err)})"
-
-
-def _reason(reason) -> str:
-    text = getattr(reason, "strerror", None) or str(reason)
-    return re.sub(r"^\[Errno -?\d+\]\s*", "", text)

@@ -178,7 +178,7 @@ def test_external_links_are_not_fetched_by_default(make_project, check, server):
 
 def test_check_external_reports_dead_links_at_their_lines(make_project, check, server,
                                                          monkeypatch):
-    monkeypatch.setattr("longform.links.EXTERNAL_TIMEOUT", 1.0)
+    monkeypatch.setattr("longform.external.EXTERNAL_TIMEOUT", 1.0)
     for name in ("NO_PROXY", "no_proxy"):
         monkeypatch.setenv(name, "127.0.0.1")
     dead = closed_port()
