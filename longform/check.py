@@ -49,10 +49,11 @@ def check(config: SiteConfig, external: bool = False) -> list[Problem]:
     rendered = _each(problems, lambda e: _rendered(e, links, config), published)
     problems += [w for e in rendered for w in unsupported_syntax(e)]
     site = _attempt(problems, _site, rendered, config)
-    files = _attempt(problems, lambda: pipeline.output_files(site, Memo(), Memo())[0]) \
+    pages = pipeline.site_pages(site) if site else []
+    files = _attempt(problems, lambda: pipeline.output_files(site, pages, Memo(), Memo())[0]) \
         if site else None
     if files is not None:
-        errors, warnings = review(essays, site, files, every_page=True)
+        errors, warnings = review(essays, site, files, pages, every_page=True)
         problems += errors + warnings
         if external:
             problems += dead_links(site)

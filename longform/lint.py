@@ -120,15 +120,15 @@ def _key_line(essay: Essay, *keys: str) -> int:
     return next((lines[k] for k in keys if k in lines), 1)
 
 
-def review(essays: list[Essay], site, files: dict[str, bytes], every_page: bool = False,
-           scanner: Scanner | None = None) -> tuple[list[ContentError], list[ContentWarning]]:
+def review(essays: list[Essay], site, files: dict[str, bytes], pages: list,
+           every_page: bool = False, scanner: Scanner | None = None
+           ) -> tuple[list[ContentError], list[ContentWarning]]:
     """The built site's broken links (errors) and every warning above, each sorted by place.
     `essays` are all loaded essays, drafts and scheduled ones included; `site` what is built.
     A Scanner carrying the previous build's scans spares re-parsing unchanged HTML."""
     from .links import broken_links
-    from .render import site_pages
     scanner = scanner or Scanner()
-    errors = broken_links(site, files, site_pages(site), scanner, every_page)
+    errors = broken_links(site, files, pages, scanner, every_page)
     built = {e.source for e in site.essays}
     today = date.today()
     warnings = [scheduled_warning(e) for e in essays

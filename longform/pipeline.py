@@ -19,6 +19,7 @@ from .errors import ContentError, ContentWarning
 from .frontmatter import key_lines
 from .links import Scanner
 from .lint import is_scheduled, review
+from .render import site_pages
 from .site import Site, assemble_site, essay_url, placed_essays, summary
 
 POOL_THRESHOLD = 24  # below this many essays to render, a process pool costs more than it saves
@@ -54,8 +55,9 @@ def build(config: SiteConfig, memo: Memo | None = None, progress=None) -> Build:
     placed = placed_essays(rendered, config)
     site = assemble_site(placed, load_authors(config.content_dir), related(placed, old, new),
                          config, summaries(placed, old, new))
-    files, pages_rendered = output_files(site, old, new)
-    broken, reviewed = review(essays, site, files, scanner=Scanner(old.scans, new.scans))
+    pages = site_pages(site)
+    files, pages_rendered = output_files(site, pages, old, new)
+    broken, reviewed = review(essays, site, files, pages, scanner=Scanner(old.scans, new.scans))
     if broken:
         raise broken[0]  # `python build.py check` lists every one
     warnings = tuple(w for e in published for w in new.loaded[e.source][2]) + tuple(reviewed)
@@ -190,10 +192,10 @@ def related(placed: list[Essay], old: Memo, new: Memo) -> dict:
     return new.related[1]
 
 
-def output_files(site: Site, old: Memo, new: Memo) -> tuple[dict[str, bytes], int]:
+def output_files(site: Site, pages: list, old: Memo, new: Memo) -> tuple[dict[str, bytes], int]:
     """Every file of site/: pages (re-rendered only when their inputs changed), the insights
     deck, theme assets and content media; and how many pages were rendered."""
-    from .render import insights_json, rendered_pages, site_pages, template_hashes
+    from .render import insights_json, rendered_pages, template_hashes
     config = site.config
     generated = {}
     if any(e.charts for e in site.essays):
@@ -203,7 +205,6 @@ def output_files(site: Site, old: Memo, new: Memo) -> tuple[dict[str, bytes], in
     asset_paths = {name: path for name, (path, _) in assets.items()}
     shared = digest(repr(config), repr(sorted(site.authors.items())), repr(asset_paths))
     templates = template_hashes(config.templates_dir)
-    pages = site_pages(site)
     keys = [digest(shared, templates.get(page.template, ""), page.title, page.description,
                    fingerprint(page.context)) for page in pages]
     stale = [i for i, page in enumerate(pages)
