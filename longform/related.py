@@ -44,8 +44,8 @@ def _ranked_rows(essays: list[Essay], chunk: int = 256):
     import numpy as np  # numpy and scipy take ~0.3 s to import: only when scores are needed
     from scipy import sparse
     n = len(essays)
-    features = sparse.hstack([_tag_matrix(essays), _text_matrix(essays)]).tocsr()
-    features = features[:, np.unique(features.indices)].astype(np.float32)  # used columns only
+    features = sparse.hstack([_tag_matrix(essays), _text_matrix(essays)],
+                             format="csr", dtype=np.float32)
     if n * features.shape[1] <= DENSE_CELLS:
         features = features.toarray()  # a small vocabulary: BLAS beats sparse products
     transposed = features.T if isinstance(features, np.ndarray) else features.T.tocsc()
@@ -79,9 +79,11 @@ def _ranked_rows(essays: list[Essay], chunk: int = 256):
             continue
         top = np.argpartition(-composite, keep - 1, axis=1)[:, :keep]
         values = np.take_along_axis(composite, top, axis=1)
-        for offset in rows:
-            best = top[offset][np.argsort(-values[offset], kind="stable")]
-            yield start + offset, [int(j) for j in best if composite[offset, j] > 0]
+        ranking = np.argsort(-values, axis=1, kind="stable")
+        best = np.take_along_axis(top, ranking, axis=1).tolist()
+        scored = (np.take_along_axis(values, ranking, axis=1) > 0).sum(axis=1).tolist()
+        for offset in rows.tolist():  # keys are distinct, so the scored ones come first
+            yield start + offset, best[offset][:scored[offset]]
 
 
 def _tag_matrix(essays: list[Essay]) -> sparse.csr_matrix:
@@ -111,8 +113,12 @@ def _text_matrix(essays: list[Essay]) -> sparse.csr_matrix:
     columns = [np.frombuffer(c, dtype=np.int32) for c, _ in packed]
     counts = np.concatenate([np.frombuffer(n, dtype=np.float32) for _, n in packed] or [[]])
     rows = np.repeat(np.arange(len(essays)), [len(c) for c in columns])
-    matrix = sparse.csr_matrix((counts.astype(np.float32), (rows, np.concatenate(
-        columns or [[]]).astype(np.int32))), shape=(len(essays), TERM_BUCKETS))
+    # Only the buckets some essay uses become columns: a million empty ones cost every
+    # sparse operation after this a pass over them.
+    used, cols = np.unique(np.concatenate(columns or [[]]).astype(np.int32),
+                           return_inverse=True)
+    matrix = sparse.csr_matrix((counts.astype(np.float32), (rows, cols)),
+                               shape=(len(essays), max(1, len(used))))
     matrix.sum_duplicates()  # two words in one bucket count as one term
     matrix.data = 1 + np.log(matrix.data)
     return _normalised(matrix, len(essays))
