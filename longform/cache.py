@@ -25,11 +25,13 @@ MEMO_FILE = "build.pickle"
 class Memo:
     version: str = ""
     loaded: dict = field(default_factory=dict)  # source path → (file hash, loaded Essay)
+    stats: dict = field(default_factory=dict)  # source path → (stat signature, file hash)
     rendered: dict = field(default_factory=dict)  # source path → (key, deps, rendered Essay)
     related: tuple = ("", {})  # (input hash, slug → related slugs)
     pages: dict = field(default_factory=dict)  # output path → (fingerprint, bytes)
     scans: dict = field(default_factory=dict)  # sha256 of HTML → links.Found, for link checks
     summaries: dict = field(default_factory=dict)  # (essay key, read time) → listing summary
+    placed: dict = field(default_factory=dict)  # (essay key, words a minute) → placed Essay
     dirty: bool = False  # something was parsed or computed afresh: worth saving
 
 
@@ -82,11 +84,6 @@ def save_memo(cache_dir: Path, memo: Memo) -> None:
     with open(temporary, "wb") as handle:
         pickle.dump(memo, handle, protocol=pickle.HIGHEST_PROTOCOL)
     temporary.replace(cache_dir / MEMO_FILE)
-
-
-def deps_unchanged(deps: tuple) -> bool:
-    """Files an essay's rendering read (chart modules, data) still have the same bytes."""
-    return all(file_hash(Path(path)) == known for path, known in deps)
 
 
 def fingerprint(value) -> str:

@@ -1,5 +1,6 @@
 """Find essays, split and validate their frontmatter, and build Essay records."""
 
+import functools
 import os
 import re
 from dataclasses import dataclass, field
@@ -61,23 +62,34 @@ def essay_files(content_dir: Path) -> list[Path]:
     if not content_dir.is_dir():
         return []
     root = os.path.realpath(content_dir)
-    essays = []
-    for folder, dirs, names in os.walk(content_dir, followlinks=True):
-        dirs[:] = [d for d in dirs if not d.startswith((".", "_"))]
-        linked = os.path.realpath(folder) != os.path.abspath(folder)  # a link above this one
-        for name in names:
-            path = os.path.join(folder, name)
-            if not name.endswith(ESSAY_SUFFIXES) or name.startswith((".", "_")) or \
-                    name.lower() in ("readme.md", "readme.markdown"):
-                continue
-            # Resolving costs a syscall a part: only for links, or for files below a link.
-            if (linked or os.path.islink(path)) and not _inside(root, os.path.realpath(path)):
-                raise ContentError(Path(path), 1, "this essay is a symbolic link to a file "
-                                                  "outside content/; copy the file into "
-                                                  "content/ instead")
-            if os.path.isfile(path):
-                essays.append(Path(path))
-    return sorted(essays)
+    found: list[str] = []
+    _gather(str(content_dir), root, root != os.path.abspath(content_dir), found)
+    return [Path(p) for p in sorted(found, key=lambda p: p.split(os.sep))]  # Path order
+
+
+def _gather(folder: str, root: str, linked: bool, found: list[str]) -> None:
+    """Essay files below folder into found. scandir's entries know their type without a
+    syscall each: on 1,000 essays this walk runs on every rebuild while serving."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return  # unreadable or a link loop: skipped, as os.walk would
+    for entry in entries:
+        name = entry.name
+        if name.startswith((".", "_")):
+            continue
+        if entry.is_dir():  # follows links to folders
+            _gather(entry.path, root, linked or entry.is_symlink(), found)
+            continue
+        if not name.endswith(ESSAY_SUFFIXES) or name.lower() in ("readme.md", "readme.markdown"):
+            continue
+        # Resolving costs a syscall a part: only for links, or for files below a link.
+        if (linked or entry.is_symlink()) and not _inside(root, os.path.realpath(entry.path)):
+            raise ContentError(Path(entry.path), 1, "this essay is a symbolic link to a file "
+                                                    "outside content/; copy the file into "
+                                                    "content/ instead")
+        if entry.is_file():
+            found.append(entry.path)
 
 
 def _inside(root: str, path: str) -> bool:
@@ -130,6 +142,7 @@ def _from_file_name(path: Path) -> tuple[date | None, str]:
         return None, path.stem
 
 
+@functools.lru_cache(maxsize=65536)  # every build slugs every tag of every essay
 def slugify(text: str) -> str:
     """Lower-case words joined by hyphens, keeping letters of any script."""
     words = re.findall(r"[^\W_]+", text.lower().replace("'", "").replace("’", ""))

@@ -5,6 +5,7 @@ changed; the Build it returns carries the Memo for the next run.
 """
 
 import os
+import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
@@ -12,7 +13,7 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from . import publish
-from .cache import Memo, code_version, deps_unchanged, digest, fingerprint
+from .cache import Memo, code_version, digest, file_hash, fingerprint
 from .config import SiteConfig
 from .content import Essay, essay_files, load_authors, load_essay, read_text, unsupported_syntax
 from .errors import ContentError, ContentWarning
@@ -20,7 +21,7 @@ from .frontmatter import key_lines
 from .links import Scanner
 from .lint import is_scheduled, review
 from .render import site_pages
-from .site import Site, assemble_site, essay_url, placed_essays, summary
+from .site import Site, assemble_site, essay_url, newest_first, place, summary
 
 POOL_THRESHOLD = 24  # below this many essays to render, a process pool costs more than it saves
 
@@ -52,7 +53,7 @@ def build(config: SiteConfig, memo: Memo | None = None, progress=None) -> Build:
                  if config.include_drafts or not (e.draft or is_scheduled(e, today))]
     links = essay_links(essays, published, config)
     rendered, fresh = render_essays(published, links, config, old, new, progress)
-    placed = placed_essays(rendered, config)
+    placed = placed_in_order(rendered, config, old, new)
     site = assemble_site(placed, load_authors(config.content_dir), related(placed, old, new),
                          config, summaries(placed, old, new))
     pages = site_pages(site)
@@ -67,21 +68,46 @@ def build(config: SiteConfig, memo: Memo | None = None, progress=None) -> Build:
 def load_essays(content_dir: Path, old: Memo, new: Memo) -> list[Essay]:
     """Every essay file as a record (re-parsed only when its bytes changed); slugs are unique."""
     essays = []
+    settled = time.time_ns() - RACY_NS
     for path in essay_files(content_dir):
-        text = read_text(path)
+        signature = _signature(path)
         known = old.loaded.get(path)
-        text_hash = digest(text)
-        if known and known[0] == text_hash:
-            new.loaded[path] = known
-        else:
-            essay = load_essay(path, text)
-            new.dirty = True
-            new.loaded[path] = (text_hash, essay, tuple(unsupported_syntax(essay)))
-        essays.append(new.loaded[path][1])
+        if not (known and signature and old.stats.get(path) == (signature, known[0])):
+            known = _loaded(path, known, new)
+        new.loaded[path] = known
+        if signature and signature[0] < settled:
+            new.stats[path] = (signature, known[0])
+        essays.append(known[1])
     clashes = slug_clashes(essays, content_dir)
     if clashes:
         raise clashes[0]
     return essays
+
+
+# A file whose stat signature is unchanged since we hashed it is not read again, as git does.
+# Only for files last modified a while before we looked: a save within the same tick of a
+# coarse clock (FAT stamps to 2 s) could otherwise keep its mtime. ctime and inode change on
+# any write or replace and cannot be set back by tools, so copying old mtimes cannot fool it.
+RACY_NS = 2_000_000_000
+
+
+def _signature(path: Path) -> tuple | None:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return (info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino)
+
+
+def _loaded(path: Path, known: tuple | None, new: Memo) -> tuple:
+    """(text hash, essay, warnings) for the file as it is now, parsing only changed bytes."""
+    text = read_text(path)
+    text_hash = digest(text)
+    if known and known[0] == text_hash:
+        return known
+    essay = load_essay(path, text)
+    new.dirty = True
+    return (text_hash, essay, tuple(unsupported_syntax(essay)))
 
 
 def slug_clashes(essays: list[Essay], content_dir: Path) -> list[ContentError]:
@@ -112,12 +138,14 @@ def render_essays(essays: list[Essay], links, config: SiteConfig, old: Memo, new
     # Where the file lies is an input too: the slug and a Jekyll date come from its name, media
     # links resolve from its folder, and the key stands for the whole Essay in page
     # fingerprints, so a renamed or moved essay must get a new key.
+    prefix = len(str(config.content_dir)) + 1  # essay_files' paths all start with it
     source_key = {e.source: digest(new.loaded[e.source][0],
-                                   e.source.relative_to(config.content_dir).as_posix(),
+                                   str(e.source)[prefix:].replace(os.sep, "/"),
                                    new.version, config.base_path)
                   for e in essays}
+    still = Validity(links)
     reusable = {e.source: old.rendered[e.source] for e in essays
-                if _still_valid(old.rendered.get(e.source), source_key[e.source], links)}
+                if still.valid(old.rendered.get(e.source), source_key[e.source])}
     misses = [e for e in essays if e.source not in reusable]
     results = _render_all(misses, links, config)
     for done, (essay, (result, deps)) in enumerate(zip(misses, results, strict=True), 1):
@@ -134,13 +162,25 @@ def _keyed(essay: Essay, key: str) -> Essay:
     return replace(essay, key=key)
 
 
-def _still_valid(entry, source_key: str, links) -> bool:
-    if entry is None or entry[0] != source_key:
-        return False
-    deps = entry[1]
-    link_ok = all(links.essay_urls.get(Path(target)) == url
-                  for kind, target, url in deps if kind == "link")
-    return link_ok and deps_unchanged([(p, h) for kind, p, h in deps if kind == "file"])
+class Validity:
+    """Whether a cached rendering's links and files still hold, each file hashed once a build
+    however many essays read it (one data file can feed a hundred charts)."""
+
+    def __init__(self, links):
+        self.urls = {str(path): url for path, url in links.essay_urls.items()}
+        self.hashes: dict[str, str | None] = {}
+
+    def valid(self, entry, source_key: str) -> bool:
+        if entry is None or entry[0] != source_key:
+            return False
+        return all(self._holds(kind, target, known) for kind, target, known in entry[1])
+
+    def _holds(self, kind: str, target: str, known) -> bool:
+        if kind == "link":
+            return self.urls.get(target) == known
+        if target not in self.hashes:
+            self.hashes[target] = file_hash(Path(target))
+        return self.hashes[target] == known
 
 
 def _render_all(essays: list[Essay], links, config: SiteConfig):
@@ -168,6 +208,18 @@ def _adopt(*shared) -> None:
 def _render_job(essay: Essay):
     from .markdown import rendered
     return rendered(essay, *_adopted)
+
+
+def placed_in_order(rendered: list[Essay], config: SiteConfig, old: Memo, new: Memo
+                    ) -> list[Essay]:
+    """site.placed_essays, reusing each essay's placing while its key and the reading speed
+    hold: a thousand dataclass copies cost more than the one essay that changed."""
+    placed = []
+    for essay in rendered:
+        key = (essay.key, config.words_per_minute)
+        new.placed[key] = old.placed.get(key) or place(essay, config)
+        placed.append(new.placed[key])
+    return newest_first(placed)
 
 
 def summaries(placed: list[Essay], old: Memo, new: Memo) -> dict:

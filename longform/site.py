@@ -85,8 +85,11 @@ def author_url(key: str) -> str:
 
 def placed_essays(essays: list[Essay], config: SiteConfig) -> list[Essay]:
     """Rendered essays with URLs and read times, newest first (ties by slug)."""
-    return sorted((_placed(e, config) for e in essays),
-                  key=lambda e: (-e.date.toordinal(), e.slug))
+    return newest_first([place(e, config) for e in essays])
+
+
+def newest_first(essays: list[Essay]) -> list[Essay]:
+    return sorted(essays, key=lambda e: (-e.date.toordinal(), e.slug))
 
 
 def assemble_site(placed: list[Essay], authors: dict, related: dict, config: SiteConfig,
@@ -104,7 +107,8 @@ def assemble_site(placed: list[Essay], authors: dict, related: dict, config: Sit
     )
 
 
-def _placed(essay: Essay, config: SiteConfig) -> Essay:
+def place(essay: Essay, config: SiteConfig) -> Essay:
+    """The rendered essay with its URL and read time."""
     return replace(essay, url=essay_url(essay.slug),
                    read_minutes=read_time(essay.words, essay.images, config.words_per_minute))
 
@@ -118,11 +122,9 @@ def _authors(essays: list[Essay], known: dict, config: SiteConfig) -> dict:
 
 def _taxonomies(kind: str, pairs: list, url_of) -> tuple[Taxonomy, ...]:
     """Group (name, essay) pairs by URL, so "AI" and "ai" share one page named as first seen."""
-    groups: dict[str, tuple[str, list]] = {}
+    groups: dict[str, tuple[str, dict]] = {}
     for name, essay in pairs:
         url = url_of(name)
-        shown, slugs = groups.setdefault(url, (name, []))
-        if essay.slug not in slugs:
-            slugs.append(essay.slug)
+        groups.setdefault(url, (name, {}))[1][essay.slug] = None  # a dict keeps order
     return tuple(Taxonomy(kind, name, url, tuple(slugs))
                  for url, (name, slugs) in sorted(groups.items()))

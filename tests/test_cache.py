@@ -2,12 +2,16 @@
 never correctness: a warm, a cold and a damaged cache all give the same site."""
 
 import json
+import os
 import shutil
 import subprocess
 import sys
 
 import pytest
 from conftest import REPO, Project
+
+from longform import pipeline
+from longform.config import load_config
 
 CACHE = ".longform-cache/build.pickle"
 
@@ -157,3 +161,58 @@ def test_a_damaged_record_of_the_last_build_is_ignored(make_project, build):
     (project.out / "index.html").write_text("stale", "utf-8")
     assert build(project).status == 0
     assert project.files() == good
+
+
+# --- Reading only what changed --------------------------------------------------------------
+
+LONG_AGO_NS = 1_600_000_000 * 10**9  # September 2020
+
+
+def settled(project: Project):
+    """The project's config, after making every essay look last saved long ago."""
+    for path in (project.root / "content").rglob("*.md"):
+        os.utime(path, ns=(LONG_AGO_NS, LONG_AGO_NS))
+    return load_config(project.root)
+
+
+def test_an_essay_unchanged_since_it_was_hashed_is_not_read_again(make_project, monkeypatch):
+    project = make_project("basic")
+    config = settled(project)
+    first = pipeline.build(config)
+    essay = project.root / "content/third-rail.md"
+    essay.write_text(essay.read_text("utf-8").replace("The budget is", "The mirror budget is"),
+                     "utf-8")
+    reads, read_text = [], pipeline.read_text
+    monkeypatch.setattr(pipeline, "read_text", lambda p: reads.append(p.name) or read_text(p))
+    second = pipeline.build(config, first.memo)
+    assert reads == ["third-rail.md"]
+    assert b"The mirror budget is" in second.files["essays/third-rail/index.html"]
+
+
+def test_an_edit_that_keeps_the_size_and_puts_the_old_mtime_back_is_still_seen(make_project):
+    project = make_project("basic")
+    config = settled(project)
+    first = pipeline.build(config)
+    essay = project.root / "content/third-rail.md"
+    before = essay.stat()
+    essay.write_text(essay.read_text("utf-8").replace("The budget is", "The BUDGET is"), "utf-8")
+    os.utime(essay, ns=(before.st_atime_ns, before.st_mtime_ns))  # as `touch -r` or rsync would
+    assert (essay.stat().st_size, essay.stat().st_mtime_ns) == (before.st_size,
+                                                                before.st_mtime_ns)
+    second = pipeline.build(config, first.memo)
+    assert b"The BUDGET is" in second.files["essays/third-rail/index.html"]
+
+
+def test_an_essay_saved_just_now_is_read_again_even_with_the_same_signature(make_project,
+                                                                            monkeypatch):
+    # Within the racy window a second save can keep every stat field the same on coarse
+    # clocks: such files are never trusted by their signature.
+    project = make_project("basic")
+    for path in (project.root / "content").rglob("*.md"):
+        os.utime(path)  # saved just now
+    config = load_config(project.root)
+    first = pipeline.build(config)
+    reads, read_text = [], pipeline.read_text
+    monkeypatch.setattr(pipeline, "read_text", lambda p: reads.append(p.name) or read_text(p))
+    pipeline.build(config, first.memo)
+    assert "third-rail.md" in reads
