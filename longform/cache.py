@@ -7,6 +7,7 @@ when the fingerprint of its inputs changes. `serve` keeps the Memo in memory; `b
 to .longform-cache/. A missing, stale or corrupt cache only costs time, never correctness.
 """
 
+import functools
 import hashlib
 import json
 import os
@@ -26,7 +27,7 @@ class Memo:
     version: str = ""
     loaded: dict = field(default_factory=dict)  # source path → (file hash, loaded Essay)
     stats: dict = field(default_factory=dict)  # source path → (stat signature, file hash)
-    rendered: dict = field(default_factory=dict)  # source path → (key, deps, rendered Essay)
+    rendered: dict = field(default_factory=dict)  # source path → (inputs, deps, rendered Essay)
     related: tuple = ("", {})  # (input hash, slug → related slugs)
     pages: dict = field(default_factory=dict)  # output path → (fingerprint, bytes)
     scans: dict = field(default_factory=dict)  # sha256 of HTML → links.Found, for link checks
@@ -59,6 +60,7 @@ def code_version() -> str:
     return digest(sys.version, *versions, *sources)
 
 
+@functools.cache  # metadata lookups cost ~0.3 ms each, every rebuild
 def _version(name: str) -> str:
     try:
         return metadata.version(name)
@@ -92,13 +94,23 @@ def fingerprint(value) -> str:
 
 
 def _canonical(value) -> str:
+    # Exact type checks first: a rebuild of 1,000 essays canonicalises ~20,000 values.
+    kind = type(value)
+    if kind is str:
+        return repr(value)
+    if kind is Essay:
+        return "E:" + value.key
+    if kind is list or kind is tuple:
+        return "[" + ",".join([_canonical(v) for v in value]) + "]"
+    if kind is dict:
+        items = sorted([(_canonical(k), _canonical(v)) for k, v in value.items()])
+        return "{" + ",".join([f"{k}:{v}" for k, v in items]) + "}"
     if isinstance(value, Essay):
-        return f"E:{value.key}"
+        return "E:" + value.key
     if isinstance(value, dict):
-        items = sorted((_canonical(k), _canonical(v)) for k, v in value.items())
-        return "{" + ",".join(f"{k}:{v}" for k, v in items) + "}"
+        return _canonical(dict(value))
     if isinstance(value, list | tuple):
-        return "[" + ",".join(_canonical(v) for v in value) + "]"
+        return _canonical(list(value))
     return repr(value)
 
 

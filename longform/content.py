@@ -57,14 +57,17 @@ class Author:
     url: str = ""
 
 
-def essay_files(content_dir: Path) -> list[Path]:
-    """Essay sources directly in content/ and in its sub-folders, in a stable order."""
+def essay_files(content_dir: Path, known=()) -> list[Path]:
+    """Essay sources directly in content/ and in its sub-folders, in a stable order. Paths in
+    `known` (an earlier walk's) are returned as the same objects: making a thousand new Paths
+    costs more than the walk."""
     if not content_dir.is_dir():
         return []
     root = os.path.realpath(content_dir)
     found: list[str] = []
     _gather(str(content_dir), root, root != os.path.abspath(content_dir), found)
-    return [Path(p) for p in sorted(found, key=lambda p: p.split(os.sep))]  # Path order
+    reuse = {str(path): path for path in known}
+    return [reuse.get(p) or Path(p) for p in sorted(found, key=lambda p: p.split(os.sep))]
 
 
 def _gather(folder: str, root: str, linked: bool, found: list[str]) -> None:

@@ -69,7 +69,7 @@ def load_essays(content_dir: Path, old: Memo, new: Memo) -> list[Essay]:
     """Every essay file as a record (re-parsed only when its bytes changed); slugs are unique."""
     essays = []
     settled = time.time_ns() - RACY_NS
-    for path in essay_files(content_dir):
+    for path in essay_files(content_dir, old.loaded):
         signature = _signature(path)
         known = old.loaded.get(path)
         if not (known and signature and old.stats.get(path) == (signature, known[0])):
@@ -139,18 +139,16 @@ def render_essays(essays: list[Essay], links, config: SiteConfig, old: Memo, new
     # links resolve from its folder, and the key stands for the whole Essay in page
     # fingerprints, so a renamed or moved essay must get a new key.
     prefix = len(str(config.content_dir)) + 1  # essay_files' paths all start with it
-    source_key = {e.source: digest(new.loaded[e.source][0],
-                                   str(e.source)[prefix:].replace(os.sep, "/"),
-                                   new.version, config.base_path)
-                  for e in essays}
+    inputs = {e.source: (new.loaded[e.source][0], str(e.source)[prefix:].replace(os.sep, "/"),
+                         config.base_path) for e in essays}
     still = Validity(links)
     reusable = {e.source: old.rendered[e.source] for e in essays
-                if still.valid(old.rendered.get(e.source), source_key[e.source])}
+                if still.valid(old.rendered.get(e.source), inputs[e.source])}
     misses = [e for e in essays if e.source not in reusable]
     results = _render_all(misses, links, config)
     for done, (essay, (result, deps)) in enumerate(zip(misses, results, strict=True), 1):
-        key = digest(source_key[essay.source], repr(deps))
-        reusable[essay.source] = (source_key[essay.source], deps, _keyed(result, key))
+        key = digest(*inputs[essay.source], new.version, repr(deps))
+        reusable[essay.source] = (inputs[essay.source], deps, _keyed(result, key))
         if progress:
             progress(done, len(misses))
     new.rendered.update((e.source, reusable[e.source]) for e in essays)
@@ -170,8 +168,8 @@ class Validity:
         self.urls = {str(path): url for path, url in links.essay_urls.items()}
         self.hashes: dict[str, str | None] = {}
 
-    def valid(self, entry, source_key: str) -> bool:
-        if entry is None or entry[0] != source_key:
+    def valid(self, entry, inputs: tuple) -> bool:
+        if entry is None or entry[0] != inputs:
             return False
         return all(self._holds(kind, target, known) for kind, target, known in entry[1])
 
