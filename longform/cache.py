@@ -28,7 +28,7 @@ class Memo:
     loaded: dict = field(default_factory=dict)  # source path → (file hash, loaded Essay)
     stats: dict = field(default_factory=dict)  # source path → (stat signature, file hash)
     rendered: dict = field(default_factory=dict)  # source path → (inputs, deps, rendered Essay)
-    related: tuple = ("", {})  # (input hash, slug → related slugs)
+    related: object = None  # related.Scores: the last scoring, for the next to build on
     pages: dict = field(default_factory=dict)  # output path → (fingerprint, bytes)
     scans: dict = field(default_factory=dict)  # sha256 of HTML → links.Found, for link checks
     summaries: dict = field(default_factory=dict)  # (essay key, read time) → listing summary

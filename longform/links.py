@@ -197,16 +197,16 @@ def broken_links(site, files: dict[str, bytes], pages, scanner: Scanner | None =
     template, which is enough for links a template writes itself."""
     scanner = scanner or Scanner()
     index = SiteIndex(files, site.config.base_path, scanner)
-    errors, body_urls = [], {}
+    errors, body_scans = [], {}
     paths = hashlib.sha256("\n".join(sorted(files)).encode("utf-8")).hexdigest()
     for essay in site.essays:
         page = essay.url + "index.html"
-        found, broken = _body_links(essay, page, index, paths)
-        body_urls[page] = {link.url for link in found.links}
+        body_scans[page], broken = _body_links(essay, page, index, paths)
         errors += broken
     for page in _pages_to_check(pages, files, every_page):
-        errors += _template_links(page, body_urls.get(page.path, ()), index, paths,
-                                  site.config.templates_dir)
+        found = body_scans.get(page.path)
+        skip = {link.url for link in found.links} if found else set()
+        errors += _template_links(page, skip, index, paths, site.config.templates_dir)
     return _unique(errors)
 
 

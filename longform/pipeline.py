@@ -231,15 +231,11 @@ def summaries(placed: list[Essay], old: Memo, new: Memo) -> dict:
 
 
 def related(placed: list[Essay], old: Memo, new: Memo) -> dict:
-    """Related slugs per essay, recomputed only when some essay's content changed."""
-    inputs = digest(*(e.key for e in placed))
-    if old.related[0] == inputs:
-        new.related = old.related
-    else:
-        from .related import related_slugs  # numpy and scipy: only when there is work
-        new.related = (inputs, related_slugs(placed))
-        new.dirty = True
-    return new.related[1]
+    """Related slugs per essay; after an edit only the scores it can move are recomputed."""
+    from .related import scores  # imports numpy and scipy only when there is work
+    new.related = scores(placed, old.related)
+    new.dirty |= new.related is not old.related
+    return new.related.related
 
 
 def output_files(site: Site, pages: list, old: Memo, new: Memo) -> tuple[dict[str, bytes], int]:

@@ -1,18 +1,20 @@
-"""Related-essay scoring: shared tags weighted by rarity, body text similarity, and recency."""
+"""Related-essay scoring: shared tags weighted by rarity, body text similarity, and recency.
+
+A scoring is kept (Scores) so that the next one, after an edit, scores again only the rows the
+edit can move: the edited essays, the essays whose words or tags changed weight because an
+edit changed how many essays use them, and the essays whose best list held or may now take
+one of those. Every other row's list provably stays, so the result equals a fresh scoring.
+"""
 
 from __future__ import annotations
 
-import math
 import re
 import zlib
 from array import array
 from collections import Counter
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
 
 from .content import Essay
-
-if TYPE_CHECKING:
-    from scipy import sparse
 
 MAX_RELATED = 3
 RECENCY_WEIGHT = 0.1
@@ -23,76 +25,225 @@ about more most also just only very been being over such these those some any ea
 your you his her she him one two all out off per yet via""".split())
 
 
+@dataclass
+class Scores:
+    """One scoring of a site: its inputs, result and each essay's ranked candidates."""
+
+    inputs: list  # per essay, in order: what its scores read (see _inputs)
+    related: dict  # slug → up to MAX_RELATED related slugs
+    shape: tuple = (0, 0)  # (essays, candidates kept per essay)
+    top: bytes = b""  # int64 n × keep: best other essays, best first (any index where key is 0)
+    keys: bytes = b""  # float64 n × keep: their exact ranking keys, 0 for none
+    tag_df: dict = field(default_factory=dict)  # tag → step of the essays using it (_steps)
+    term_df: tuple = (b"", b"")  # (int32 bucket ids, int64 steps), packed
+    rescored: int = 0  # rows scored by this run (n when from scratch)
+    by_key: dict = field(default_factory=dict)  # essay content key → its inputs, for the next
+
+
 def related_slugs(essays: list[Essay]) -> dict[str, tuple[str, ...]]:
     """Up to three related essays per essay: its `related:` list first, then the best scores."""
+    return scores(essays).related
+
+
+def scores(essays: list[Essay], previous: Scores | None = None) -> Scores:
+    """The scoring of essays (in this order); with `previous`, a scoring of the same site
+    before some edit, only the rows the edit can move are scored again."""
+    known = previous.by_key if previous is not None else {}
+    inputs = [known.get(e.key) or _inputs(e) if e.key else _inputs(e) for e in essays]
+    if previous is not None and previous.inputs == inputs:
+        return previous
     if not essays:
-        return {}
+        return Scores(inputs, {})
+    import numpy as np  # numpy and scipy take ~0.3 s to import: only when scores are needed
+    model = _Model(inputs)
+    redo = _rows_to_redo(previous, inputs, model) if previous is not None else None
+    if redo is None:
+        redo = np.arange(len(inputs))
+        top = np.zeros((len(inputs), model.keep), dtype=np.int64)
+        keys = np.zeros((len(inputs), model.keep), dtype=np.float64)
+        related = {}
+    else:
+        top, keys = _unpacked(previous)
+        related = dict(previous.related)  # same essays, same pinned lists: only redo moves
+    top[redo], keys[redo] = model.ranked(redo)
+    related.update(_chosen([essays[i] for i in redo], essays, top[redo], keys[redo]))
+    return Scores(inputs, related, top.shape, top.tobytes(), keys.tobytes(),
+                  model.tag_df, (model.used.tobytes(), model.df.tobytes()), len(redo),
+                  {e.key: i for e, i in zip(essays, inputs, strict=True) if e.key})
+
+
+def _inputs(essay: Essay) -> tuple:
+    return (essay.slug, essay.date.toordinal(), tuple(essay.related_slugs),
+            tuple([t.lower() for t in essay.tags]), essay.terms or body_terms(essay.body_md))
+
+
+def _chosen(rows: list[Essay], essays: list[Essay], top, keys) -> dict[str, tuple[str, ...]]:
+    """Related slugs for rows (with their top and keys), among essays."""
     known = {e.slug for e in essays}
     result = {}
-    for i, ranked in _ranked_rows(essays):
-        essay = essays[i]
+    for essay, best, scored in zip(rows, top.tolist(), (keys > 0).sum(axis=1).tolist(),
+                                   strict=True):
         chosen = [s for s in essay.related_slugs if s in known and s != essay.slug]
-        chosen += [essays[j].slug for j in ranked if essays[j].slug not in chosen]
+        chosen += [essays[j].slug for j in best[:scored] if essays[j].slug not in chosen]
         result[essay.slug] = tuple(chosen[:MAX_RELATED])
     return result
 
 
-def _ranked_rows(essays: list[Essay], chunk: int = 256):
-    """(index, the best other essays in order) for every essay, computed a chunk of rows at a
-    time so 5,000 essays never need an n×n array. Order: score (to 6 decimals, so float noise
-    cannot reorder ties), then newer, then slug."""
-    import numpy as np  # numpy and scipy take ~0.3 s to import: only when scores are needed
-    from scipy import sparse
-    n = len(essays)
-    features = sparse.hstack([_tag_matrix(essays), _text_matrix(essays)],
-                             format="csr", dtype=np.float32)
-    if n * features.shape[1] <= DENSE_CELLS:
-        features = features.toarray()  # a small vocabulary: BLAS beats sparse products
-    transposed = features.T if isinstance(features, np.ndarray) else features.T.tocsc()
-    days = np.array([e.date.toordinal() for e in essays], dtype=np.float64)
-    # exp(-|a-b|/365) = min(g_a/g_b, g_b/g_a) with g = exp(day/365): no exp per pair.
-    # Clipped so that absurd dates (year 9999) cannot overflow: beyond 300 years the recency
-    # term is zero to any precision anyway.
-    growth = np.exp(np.clip((days - np.median(days)) / 365.0, -300, 300))
-    order = sorted(range(n), key=lambda j: (-essays[j].date.toordinal(), essays[j].slug))
-    tiebreak = np.empty(n, dtype=np.float64)
-    tiebreak[order] = np.arange(n, 0, -1)  # newest-then-first-slug gets the largest
-    keep = min(MAX_RELATED + len(max((e.related_slugs for e in essays), key=len)), n - 1)
-    for start in range(0, n, chunk):
-        block = features[start:start + chunk] @ transposed
+def _unpacked(scored: Scores):
+    import numpy as np
+    top = np.frombuffer(scored.top, dtype=np.int64).reshape(scored.shape).copy()
+    keys = np.frombuffer(scored.keys, dtype=np.float64).reshape(scored.shape).copy()
+    return top, keys
+
+
+class _Model:
+    """Everything scoring needs: features per essay (tag and word weights), recency, tie-breaks.
+    Scores are float64 so that a row scored alone equals the same row scored with others."""
+
+    def __init__(self, inputs: list):
+        import numpy as np
+        from scipy import sparse
+        self.n = n = len(inputs)
+        tags, self.tag_columns, tag_df = _tag_matrix([i[3] for i in inputs])
+        self.tag_df = dict(zip(self.tag_columns, tag_df.tolist(), strict=True))
+        words, self.used, self.df = _text_matrix([i[4] for i in inputs])
+        self.sparse = sparse.hstack([tags, words], format="csr", dtype=np.float64)
+        features = self.sparse
+        if n * features.shape[1] <= DENSE_CELLS:
+            features = features.toarray()  # a small vocabulary: BLAS beats sparse products
+        self.features = features
+        self.transposed = features.T if isinstance(features, np.ndarray) else features.T.tocsc()
+        days = np.array([i[1] for i in inputs], dtype=np.float64)
+        # exp(-|a-b|/365) = min(g_a/g_b, g_b/g_a) with g = exp(day/365): no exp per pair.
+        # Clipped so that absurd dates (year 9999) cannot overflow: beyond 300 years the
+        # recency term is zero to any precision anyway.
+        self.growth = np.exp(np.clip((days - np.median(days)) / 365.0, -300, 300))
+        order = sorted(range(n), key=lambda j: (-inputs[j][1], inputs[j][0]))
+        self.tiebreak = np.empty(n, dtype=np.float64)
+        self.tiebreak[order] = np.arange(n, 0, -1)  # newest-then-first-slug gets the largest
+        self.keep = min(MAX_RELATED + max(len(i[2]) for i in inputs), n - 1)
+
+    def scores(self, rows):
+        """Scores of rows against every essay (0 against itself): |rows| × n."""
+        import numpy as np
+        block = self.features[rows] @ self.transposed
         block = np.asarray(block if isinstance(block, np.ndarray) else block.toarray(),
-                           dtype=np.float32)
-        recency = growth[start:start + chunk, None] / growth[None, :]
+                           dtype=np.float64)
+        recency = self.growth[rows, None] / self.growth[None, :]
         np.minimum(recency, np.reciprocal(recency), out=recency)
         recency *= RECENCY_WEIGHT
         recency *= block > 0  # recency only separates essays that already share something
         block += recency
-        rows = np.arange(block.shape[0])
-        block[rows, start + rows] = 0
-        # One exact key per cell: the rounded score first, the tie-break in the low digits.
-        composite = np.rint(block.astype(np.float64) * 1e6)
-        composite *= n + 1
-        composite += tiebreak
+        block[np.arange(len(rows)), rows] = 0
+        return block
+
+    def keys(self, block, columns):
+        """One exact ranking key per score: the score rounded to 6 decimals (so float noise
+        cannot reorder ties), then the tie-break (newer, then slug) in the low digits; 0 where
+        the essays share nothing."""
+        import numpy as np
+        composite = np.rint(block * 1e6)
+        composite *= self.n + 1
+        composite += self.tiebreak[columns]
         composite *= block > 0
-        if keep <= 0:
-            yield from ((start + offset, []) for offset in rows)
-            continue
-        top = np.argpartition(-composite, keep - 1, axis=1)[:, :keep]
-        values = np.take_along_axis(composite, top, axis=1)
-        ranking = np.argsort(-values, axis=1, kind="stable")
-        best = np.take_along_axis(top, ranking, axis=1).tolist()
-        scored = (np.take_along_axis(values, ranking, axis=1) > 0).sum(axis=1).tolist()
-        for offset in rows.tolist():  # keys are distinct, so the scored ones come first
-            yield start + offset, best[offset][:scored[offset]]
+        return composite
+
+    def ranked(self, rows, chunk: int = 256):
+        """(top, keys) for rows: each row's `keep` best others, best first, a chunk of rows at a
+        time so 5,000 essays never need an n×n array."""
+        import numpy as np
+        top = np.zeros((len(rows), self.keep), dtype=np.int64)
+        keys = np.zeros((len(rows), self.keep), dtype=np.float64)
+        if self.keep <= 0:
+            return top, keys
+        everyone = np.arange(self.n)
+        for start in range(0, len(rows), chunk):
+            composite = self.keys(self.scores(rows[start:start + chunk]), everyone[None, :])
+            best = np.argpartition(-composite, self.keep - 1, axis=1)[:, :self.keep]
+            values = np.take_along_axis(composite, best, axis=1)
+            ranking = np.argsort(-values, axis=1, kind="stable")  # keys are distinct
+            top[start:start + chunk] = np.take_along_axis(best, ranking, axis=1)
+            keys[start:start + chunk] = np.take_along_axis(values, ranking, axis=1)
+        return top, keys
+
+    def rows_using(self, tags: set, buckets) -> set:
+        """Essays whose features hold any of these tags or word buckets."""
+        import numpy as np
+        columns = [self.tag_columns.index(t) for t in tags if t in self.tag_columns]
+        at = np.searchsorted(self.used, buckets)
+        found = at < len(self.used)
+        found[found] = self.used[at[found]] == buckets[found]
+        columns += (at[found] + len(self.tag_columns)).tolist()
+        if not columns:
+            return set()
+        owners = np.repeat(np.arange(self.n), np.diff(self.sparse.indptr))
+        return set(owners[np.isin(self.sparse.indices, columns)].tolist())
 
 
-def _tag_matrix(essays: list[Essay]) -> sparse.csr_matrix:
-    """Rows weighted by each tag's idf, scaled so an essay sharing every tag scores 1."""
-    docs = [[t.lower() for t in e.tags] for e in essays]
-    return _weighted(docs, len(essays), sublinear=False)
+# Keys within this many rounding steps of a row's last kept key send the row to be scored
+# again: a score computed from the other side of the pair may differ in its last bit.
+MARGIN_STEPS = 2
 
 
-DENSE_CELLS = 50_000_000  # 200 MB of float32: past that, essays × words stay sparse
+def _rows_to_redo(previous: Scores, inputs: list, model: _Model):
+    """Indices of the rows this scoring must redo after previous, or None for all of them."""
+    import numpy as np
+    n = len(inputs)
+    if len(previous.inputs) != n or previous.shape != (n, model.keep) or any(
+            a[:3] != b[:3] for a, b in zip(previous.inputs, inputs, strict=True)):
+        return None  # essays, dates or pinned lists moved: every key may change
+    edited = {i for i, (a, b) in enumerate(zip(previous.inputs, inputs, strict=True)) if a != b}
+    # A tag or word whose essay count moved a step reweighs every essay using it.
+    tags = {t for t in previous.tag_df.keys() | model.tag_df.keys()
+            if previous.tag_df.get(t) != model.tag_df.get(t)}
+    changed = np.array(sorted(edited | model.rows_using(tags, _moved_buckets(previous, model))))
+    if len(changed) > n // 4:
+        return None
+    top, keys = _unpacked(previous)
+    # Another row's list can change only where it meets a changed row: if it held one, or if
+    # one now scores near or above the last key it kept (any positive key, if it kept fewer).
+    against = model.keys(model.scores(changed).T, changed[None, :])
+    full = keys[:, -1] > 0 if model.keep else np.zeros(n, dtype=bool)
+    threshold = np.where(full, keys[:, -1] - MARGIN_STEPS * (n + 1), 0)
+    enters = ((against > 0) & (against > threshold[:, None])).any(axis=1)
+    held = np.isin(top, changed) & (keys > 0)
+    redo = np.union1d(changed, np.flatnonzero(enters | held.any(axis=1)))
+    return None if len(redo) > n // 4 else redo
+
+
+def _moved_buckets(previous: Scores, model: _Model):
+    """Word buckets whose step of essay count differs between the previous scoring and now."""
+    import numpy as np
+    old_used = np.frombuffer(previous.term_df[0], dtype=np.int32)
+    old_df = np.frombuffer(previous.term_df[1], dtype=np.int64)
+    every = np.union1d(old_used, model.used)
+    before = np.zeros(len(every), dtype=np.int64)
+    before[np.searchsorted(every, old_used)] = old_df
+    after = np.zeros(len(every), dtype=np.int64)
+    after[np.searchsorted(every, model.used)] = model.df
+    return every[before != after]
+
+
+def _tag_matrix(docs: list[tuple[str, ...]]):
+    """(rows weighted by each tag's idf and scaled so an essay sharing every tag scores 1,
+    the tag of each column, the step of essays using each)."""
+    import numpy as np
+    from scipy import sparse
+    names = sorted({t for doc in docs for t in doc})  # sorted: columns keep their order
+    n = len(docs)
+    if not names:
+        return sparse.csr_matrix((n, 1), dtype=np.float64), [], np.zeros(0, dtype=np.int64)
+    column = {name: i for i, name in enumerate(names)}
+    rows = np.repeat(np.arange(n), [len(doc) for doc in docs])
+    cols = np.array([column[t] for doc in docs for t in doc], dtype=np.int64)
+    matrix = sparse.csr_matrix((np.ones(len(cols)), (rows, cols)), shape=(n, len(names)))
+    matrix.sum_duplicates()  # a tag given twice counts twice, as before
+    weighted, steps = _normalised(matrix, n)
+    return weighted, names, steps
+
+
+DENSE_CELLS = 25_000_000  # 200 MB of float64: past that, essays × words stay sparse
+
 TERM_BUCKETS = 1 << 20  # words hash into this many columns; collisions are rare and harmless
 
 
@@ -106,57 +257,45 @@ def body_terms(body_md: str) -> tuple[bytes, bytes]:
     return columns.tobytes(), counts.tobytes()
 
 
-def _text_matrix(essays: list[Essay]) -> sparse.csr_matrix:
+def _text_matrix(packed: list[tuple[bytes, bytes]]):
+    """(rows of log-scaled, idf-weighted word counts scaled to length 1, the word bucket of
+    each column, the step of essays using each)."""
     import numpy as np
     from scipy import sparse
-    packed = [e.terms or body_terms(e.body_md) for e in essays]
-    columns = [np.frombuffer(c, dtype=np.int32) for c, _ in packed]
-    counts = np.concatenate([np.frombuffer(n, dtype=np.float32) for _, n in packed] or [[]])
-    rows = np.repeat(np.arange(len(essays)), [len(c) for c in columns])
+    buckets = np.frombuffer(b"".join(c for c, _ in packed), dtype=np.int32)
+    counts = np.frombuffer(b"".join(n for _, n in packed), dtype=np.float32)
+    rows = np.repeat(np.arange(len(packed)), [len(c) // 4 for c, _ in packed])
     # Only the buckets some essay uses become columns: a million empty ones cost every
     # sparse operation after this a pass over them.
-    used, cols = np.unique(np.concatenate(columns or [[]]).astype(np.int32),
-                           return_inverse=True)
-    matrix = sparse.csr_matrix((counts.astype(np.float32), (rows, cols)),
-                               shape=(len(essays), max(1, len(used))))
+    used, cols = np.unique(buckets, return_inverse=True)
+    matrix = sparse.csr_matrix((counts.astype(np.float64), (rows, cols)),
+                               shape=(len(packed), max(1, len(used))))
     matrix.sum_duplicates()  # two words in one bucket count as one term
     matrix.data = 1 + np.log(matrix.data)
-    return _normalised(matrix, len(essays))
-
-
-def _weighted(docs: list, n: int, sublinear: bool) -> sparse.csr_matrix:
-    """Rows of L2-normalised tf-idf weights for lists of terms (tags)."""
-    import numpy as np
-    from scipy import sparse
-    vocabulary: dict[str, int] = {}
-    rows, cols, counts = [], [], []
-    for i, doc in enumerate(docs):
-        for term, count in sorted(Counter(doc).items()):
-            rows.append(i)
-            cols.append(vocabulary.setdefault(term, len(vocabulary)))
-            counts.append(count)
-    if not vocabulary:
-        return sparse.csr_matrix((n, 1), dtype=np.float32)
-    matrix = sparse.csr_matrix((np.array(counts, dtype=np.float32), (rows, cols)),
-                               shape=(n, len(vocabulary)))
-    if sublinear:
-        matrix.data = 1 + np.log(matrix.data)
-    return _normalised(matrix, n)
+    weighted, df = _normalised(matrix, len(packed))
+    return weighted, used.astype(np.int32), df[:len(used)]
 
 
 def _normalised(matrix, n: int):
-    """Weighted by idf, each row scaled to length 1."""
+    """(the matrix weighted by idf with each row scaled to length 1, the step of each column's
+    essay count on the ladder below)."""
     import numpy as np
     from scipy import sparse
-    df = np.bincount(matrix.indices, minlength=matrix.shape[1])
-    idf = (np.log((1 + n) / (1 + df)) + 1).astype(np.float32)
+    steps = _steps(np.bincount(matrix.indices, minlength=matrix.shape[1]))
+    idf = np.log((1 + n) / (1 + np.exp2(steps / STEPS_PER_DOUBLING))) + 1
     matrix = matrix.multiply(idf[None, :]).tocsr()
     norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
     norms[norms == 0] = 1
-    return (sparse.diags(1 / norms) @ matrix).tocsr()
+    return (sparse.diags(1 / norms) @ matrix).tocsr(), steps
 
 
-def tag_idf(essays: list[Essay]) -> dict[str, float]:
-    """How rare each tag is across the site (used by the scoring; exposed for tests)."""
-    df = Counter(t.lower() for e in essays for t in set(e.tags))
-    return {t: math.log((1 + len(essays)) / (1 + c)) + 1 for t, c in df.items()}
+# A word's or tag's weight (idf) counts the essays using it in steps of a ladder, 2^(1/4) apart:
+# then one essay gaining or losing a common word reweighs the others using it only when the
+# count crosses a step, not on every save. The rarer the word, the more often it crosses, but
+# the fewer essays it touches.
+STEPS_PER_DOUBLING = 4
+
+
+def _steps(df):
+    import numpy as np
+    return np.floor(np.log2(np.maximum(df, 1)) * STEPS_PER_DOUBLING).astype(np.int64)

@@ -3,12 +3,14 @@ one right answer (tests/sites/related/: anchor, its neighbours by tag and text, 
 differ only in date or slug)."""
 
 import random
+from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from conftest import SITES, Document
 
 from longform.content import load_essay
-from longform.related import related_slugs
+from longform.related import related_slugs, scores
 
 
 def related_on_page(html: str) -> list[str]:
@@ -91,3 +93,75 @@ def test_at_most_three_never_itself_and_unknown_pins_skipped(essays, tmp_path):
 
 def test_no_essays():
     assert related_slugs([]) == {}
+
+
+# --- Rescoring after an edit ------------------------------------------------------------------
+
+WORDS = ("tide harbour storm ledger glass orbit lantern quarry meadow cipher ember ferry "
+         "granite hollow island juniper kettle marrow nectar oyster pylon quiver rampart "
+         "saddle thimble umber vessel willow yarrow zephyr anvil bellows cobble dormer "
+         "eyelet fathom gimlet hawser ingot jetty").split()
+
+
+def made(slug: str, day: int, tags: list, words: list, pinned: tuple = ()):
+    text = (f"---\ntitle: {slug}\ndate: 2024-01-{day:02d}\ntags: [{', '.join(tags)}]\n"
+            f"related: [{', '.join(pinned)}]\n---\n{' '.join(words)}\n")
+    return load_essay(Path(f"{slug}.md"), text)
+
+
+def random_site(rng: random.Random) -> list:
+    essays = []
+    for i in range(rng.randint(8, 90)):
+        if essays and rng.random() < 0.2:  # a twin: same words and tags, so ties to break
+            twin = rng.choice(essays)
+            essays.append(replace(twin, slug=f"e{i}", source=Path(f"e{i}.md")))
+            continue
+        essays.append(made(f"e{i}", rng.randint(1, 28), rng.sample(["a", "b", "c", "d"],
+                           rng.randint(0, 2)), rng.choices(WORDS, k=rng.randint(0, 8))))
+    return sorted(essays, key=lambda e: (-e.date.toordinal(), e.slug))
+
+
+def edited(rng: random.Random, essays: list) -> list:
+    i = rng.randrange(len(essays))
+    essay, kind = essays[i], rng.random()
+    if kind < 0.5:  # more of a word: usually only counts change, sometimes a new word
+        essay = replace(essay, body_md=essay.body_md + " " + " ".join(rng.choices(WORDS, k=3)))
+    elif kind < 0.7:  # words taken out
+        essay = replace(essay, body_md=" ".join(essay.body_md.split()[: rng.randint(0, 5)]))
+    elif kind < 0.85:
+        essay = replace(essay, tags=tuple(rng.sample(["a", "b", "c", "e"], rng.randint(0, 3))))
+    elif kind < 0.95:
+        essay = replace(essay, date=essay.date.replace(day=rng.randint(1, 28)))
+    else:
+        essay = replace(essay, related_slugs=(rng.choice(essays).slug,))
+    essays = essays[:i] + [essay] + essays[i + 1:]
+    return sorted(essays, key=lambda e: (-e.date.toordinal(), e.slug))
+
+
+def test_rescoring_after_edits_equals_scoring_afresh():
+    rng = random.Random(20261125)
+    partial = 0
+    for _ in range(150):
+        essays = random_site(rng)
+        previous = scores(essays)
+        for _ in range(6):
+            essays = edited(rng, essays)
+            current = scores(essays, previous)
+            assert current.related == related_slugs(essays)
+            partial += current.rescored < len(essays)
+            previous = current
+    assert partial >= 50  # the shortcut is taken often enough for this to test it
+
+
+def test_an_edit_to_one_body_rescores_only_the_rows_it_can_move():
+    essays = [made(f"e{i:02d}", 1 + i % 28, [("a", "b", "c")[i % 3]],
+                   [WORDS[i % 20], WORDS[(i * 7) % 20], "ledger"]) for i in range(80)]
+    essays = sorted(essays, key=lambda e: (-e.date.toordinal(), e.slug))
+    first = scores(essays)
+    assert first.rescored == 80
+    target = next(i for i, e in enumerate(essays) if e.slug == "e05")
+    essays[target] = replace(essays[target], body_md=essays[target].body_md + " ledger")
+    again = scores(essays, first)
+    assert again.related == related_slugs(essays)
+    assert 1 <= again.rescored < 20
+    assert scores(essays, again) is again  # nothing changed: nothing scored
