@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO, Document, Project
 
-from longform.serve import QUIET, Drafting
+from longform.serve import ARMED_WITHIN, QUIET, Drafting
 
 BASE_URL = "http://localhost:8000/"
 ESSAYS = ("long-view", "tide-tables", "glass-house", "night-shift")
@@ -586,3 +586,106 @@ def test_the_server_survives_a_burst_of_50_valid_and_broken_edits(make_project, 
     successes = served.rebuilds() - rebuilds_before
     assert successes >= 2 and len(reported) >= 2 and successes + len(reported) >= 8, errors
 
+
+# --- What the watcher hears, and what it must not ----------------------------------------------
+
+def past_the_look_after_arming() -> None:
+    """The server compares a snapshot once its watches are armed; after it, only the watches
+    can tell it what changes, which is what these tests are about."""
+    time.sleep(ARMED_WITHIN + 0.3)
+
+
+def replace_atomically(path: Path, text: str) -> None:
+    """Save as many editors do: write a temporary file, then rename it over the old one."""
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(text, "utf-8")
+    os.replace(temporary, path)
+
+
+def test_pyproject_replaced_by_a_rename_is_heard_every_time(make_project, serve):
+    served = serve(make_project("drafting"))
+    pyproject = served.project.root / "pyproject.toml"
+    original = pyproject.read_text("utf-8")
+    assert 'title = "Sample Essays"' in original
+    past_the_look_after_arming()
+    # Twice: a watch on the file itself would hear the first rename and lose the file with it.
+    for title in ("Harbour Notes", "Harbour Letters"):
+        replace_atomically(pyproject, original.replace("Sample Essays", title))
+        served.wait_for(lambda t=title: served.page_shows("/", f"<title>{t}"), f"the title {title}")
+
+
+TIDES_CHART = """
+
+```chart
+title: Tide heights
+x: tide
+y: metres
+data: charts/data/tides.csv
+```
+"""
+
+
+def test_a_charts_folder_made_while_serving_is_watched(make_project, serve):
+    served = serve(make_project("drafting"))
+    root = served.project.root
+    assert not (root / "charts").exists()
+    served.project.write("charts/data/tides.csv", "tide,metres\nNeap tide,2.1\n")
+    with open(root / "content/tide-tables.md", "a", encoding="utf-8") as essay:
+        essay.write(TIDES_CHART)
+    served.wait_for(lambda: served.page_shows("/essays/tide-tables/", "Neap tide"), "the chart")
+    past_the_look_after_arming()
+    # Only the data file changes now: heard only if charts/ is watched since it appeared.
+    served.project.write("charts/data/tides.csv", "tide,metres\nSpring tide,3.4\n")
+    served.wait_for(lambda: served.page_shows("/essays/tide-tables/", "Spring tide"),
+                    "the chart drawn from the edited data")
+
+
+def inotify_inodes(pid: int) -> set[int]:
+    """The inodes a process watches through inotify, from /proc/PID/fdinfo (Linux)."""
+    inodes = set()
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            if os.readlink(f"/proc/{pid}/fd/{fd}") != "anon_inode:inotify":
+                continue
+            info = Path(f"/proc/{pid}/fdinfo/{fd}").read_text()
+        except OSError:  # an fd closed while we looked
+            continue
+        for line in info.splitlines():  # "inotify wd:3 ino:19077e sdev:fe00000 mask:3ee ..."
+            if line.startswith("inotify "):
+                fields = dict(word.split(":", 1) for word in line.split()[1:])
+                inodes.add(int(fields["ino"], 16))
+    return inodes
+
+
+@pytest.mark.skipif(not Path("/proc/self/fdinfo").is_dir(), reason="reads Linux's /proc")
+def test_our_own_output_and_editors_scratch_files_never_wake_the_watcher(make_project, serve):
+    project = make_project("drafting")
+    for i in range(20):  # a published site/, as `python build.py` leaves it
+        project.write(f"site/essays/e{i}/index.html", "<p>built</p>")
+    served = serve(project)
+    root = project.root
+    past_the_look_after_arming()
+    watched = inotify_inodes(served.process.pid)
+    assert (root / "content").stat().st_ino in watched  # the check below is not for nothing
+    output = [p for p in (root / "site").rglob("*") if p.is_dir()]
+    output += [p for p in (root / ".longform-cache").rglob("*") if p.is_dir()]
+    assert not {p.stat().st_ino for p in output} & watched
+    rebuilds_before = served.rebuilds()
+    project.write("site/essays/e0/index.html", "<p>built again</p>")
+    project.write("site/new/index.html", "<p>new</p>")
+    project.write(".longform-cache/serve-site/essays/extra/index.html", "<p>extra</p>")
+    for scratch in (".long-view.md.swp", "long-view.md~", "4913", ".DS_Store",
+                    "__pycache__/x.pyc"):
+        project.write(f"content/{scratch}", "scratch")
+    time.sleep(1.0)  # many quiet spells
+    assert served.rebuilds() == rebuilds_before, served.out
+
+
+def test_ctrl_c_stops_the_server_at_once_and_quietly(make_project, serve):
+    served = serve(make_project("drafting"))
+    past_the_look_after_arming()  # its watch threads run
+    served.process.send_signal(signal.SIGINT)
+    assert served.process.wait(timeout=5) == 0
+    time.sleep(0.1)  # the last lines, read by another thread
+    assert not any("Traceback" in line or "fatal" in line.lower() for line in served.err), \
+        served.err
