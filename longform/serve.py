@@ -1,42 +1,25 @@
 """Drafting loop: livereload preview with debounced, incremental rebuilds and an error overlay.
 
 livereload rebuilds and reloads once per changed file when it watches folders itself (why MkDocs
-left it in 1.2). Here it only serves and reloads: our watcher hears the file system's events
-through watchfiles (inotify on Linux), waits until a burst of saves has been quiet for QUIET
-seconds, builds once, and asks for one reload.
+left it in 1.2). Here it only serves and reloads; watch.py decides when to rebuild.
 """
 
 import html
 import mimetypes
-import os
 import sys
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
 
-import watchfiles
 from livereload import Server
-from livereload.watcher import Watcher
-from tornado import ioloop
 
 from .cache import Memo
 from .config import SiteConfig, load_config
 from .errors import ContentError, display_path
 from .pipeline import build
 from .publish import apply_changes
-
-# Editors save in a dance (write a temp file and rename it over the essay, truncate then write,
-# format-on-save writing it again) whose steps land within a few ms of each other, so 30 ms
-# without a new change ends a burst (webpack's aggregateTimeout default is 20 ms). watchfiles
-# looks every QUIET (its step) and ends a batch at the first look that finds no new change, so
-# a rebuild starts 30-60 ms after the last save. It counts changed paths: one file saved again
-# and again for longer than QUIET can make two batches.
-QUIET = 0.03
-FOLDERS = ("content", "templates", "charts")
-SETTINGS = "pyproject.toml"
-ARMED_WITHIN = 0.2  # a new watch thread has its inotify watches in place well within this
+from .watch import DebouncedWatcher
 
 
 @dataclass
@@ -82,125 +65,6 @@ class Drafting:
         self.memo, self.files, self.error = result.memo, result.files, None
         return Outcome(written=written, seconds=time.perf_counter() - started,
                        rendered=result.rendered)
-
-
-def watched_state(root: Path) -> dict:
-    """Every watched file's (mtime, size): a cheap snapshot (~3 ms for 1,000 essays) that tells
-    a batch of events that really changed a file from one that did not."""
-    state = {}
-    for folder in FOLDERS:
-        for here, dirs, names in os.walk(root / folder):
-            dirs[:] = [d for d in dirs if not _ignored(d)]
-            for name in names:
-                if not _ignored(name):
-                    path = os.path.join(here, name)
-                    state[path] = _signature(path)
-    state[str(root / SETTINGS)] = _signature(str(root / SETTINGS))
-    return state
-
-
-def _ignored(name: str) -> bool:
-    """Dotfiles, editors' swap, backup and probe files (vim writes 4913 to test a folder), and
-    Python's bytecode: never what a writer edits."""
-    return (name.startswith(".") or name in ("__pycache__", "4913")
-            or name.endswith(("~", ".swp", ".swx", ".pyc")))
-
-
-def _signature(path: str):
-    try:
-        info = os.stat(path)
-        return (info.st_mtime_ns, info.st_size)
-    except OSError:
-        return None
-
-
-class DebouncedWatcher(Watcher):
-    """Hears our files change; once a burst of saves is quiet, rebuilds once and reports one
-    change to reload.
-
-    Two watches, each a watchfiles thread: content/, templates/ and charts/ recursively, and the
-    project folder itself, not recursively. The second hears pyproject.toml even when an editor
-    replaces it by a rename (a watch on the file itself is lost with the old file), and one of
-    our folders being created or removed, which re-arms the first. Nothing else in the project
-    is watched, so site/ and .longform-cache/, our own output, never wake us.
-    """
-
-    def __init__(self, drafting: Drafting, report):
-        super().__init__()
-        for name in (*FOLDERS, SETTINGS):
-            self.watch(str(drafting.root / name))  # for livereload's log; we watch ourselves
-        self.drafting = drafting
-        self.report = report
-        self.built_state = watched_state(drafting.root)
-        self.stops = {"root": threading.Event(), "folders": threading.Event()}
-        self.threads: list[threading.Thread] = []
-
-    def start(self, callback) -> bool:
-        """Called by livereload before its IOLoop runs; callback calls examine(), then reloads."""
-        self.loop, self.callback = ioloop.IOLoop.current(), callback
-        self.stops["root"] = self._listen([self.drafting.root], recursive=False,
-                                          accept=self._is_ours_at_root)
-        self._arm_folders()
-        return True
-
-    def stop(self) -> None:
-        for stop in self.stops.values():
-            stop.set()  # each thread sees it within QUIET
-        for thread in self.threads:
-            thread.join(timeout=1)
-
-    def examine(self):
-        """Called once per batch of changes: rebuild if a watched file changed since the last
-        build (a batch may hold only a temp file that came and went)."""
-        state = watched_state(self.drafting.root)
-        if state == self.built_state:
-            return None, None
-        self.built_state = state
-        self.report(self.drafting.rebuild())
-        # '__livereload__' makes livereload reload at once instead of holding reloads 3 s apart.
-        self.filepath = "__livereload__"
-        return "__livereload__", None
-
-    def _arm_folders(self) -> None:
-        """(Re)start the recursive watch on those of our folders that exist now."""
-        self.stops["folders"].set()
-        root = self.drafting.root
-        folders = [root / name for name in FOLDERS if (root / name).is_dir()]
-        if folders:
-            self.stops["folders"] = self._listen(folders, recursive=True, accept=self._is_source)
-        # A file saved into a new folder before its watch began is in no event: a snapshot
-        # taken once the watch surely runs finds it (at start: a save during the first build).
-        self.loop.call_later(ARMED_WITHIN, self.callback)
-
-    def _is_ours_at_root(self, _change, path: str) -> bool:
-        return Path(path).name in (*FOLDERS, SETTINGS)
-
-    def _is_source(self, _change, path: str) -> bool:
-        return not any(_ignored(part) for part in Path(path).relative_to(self.drafting.root).parts)
-
-    def _listen(self, paths: list[Path], recursive: bool, accept) -> threading.Event:
-        """Watch in a thread that hands each batch to the IOLoop's thread, which also serves:
-        a rebuild never runs while a page is being served. → the event that stops it."""
-        stop = threading.Event()
-
-        def run():
-            try:
-                for changes in watchfiles.watch(*paths, watch_filter=accept, recursive=recursive,
-                                                step=round(QUIET * 1000), stop_event=stop):
-                    self.loop.add_callback(self._heard, changes)
-            except FileNotFoundError:  # a folder went between our look and the watch
-                self.loop.add_callback(self._arm_folders)
-
-        self.threads = [t for t in self.threads if t.is_alive()]
-        self.threads.append(threading.Thread(target=run, daemon=True))
-        self.threads[-1].start()
-        return stop
-
-    def _heard(self, changes: set) -> None:
-        if any(Path(path).parent == self.drafting.root and Path(path).name in FOLDERS
-               for _, path in changes):
-            self._arm_folders()
-        self.callback()
 
 
 def site_app(drafting: Drafting):

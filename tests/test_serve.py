@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 from conftest import REPO, Document, Project
 
-from longform.serve import ARMED_WITHIN, QUIET, Drafting
+from longform.serve import Drafting
+from longform.watch import ARMED_WITHIN, QUIET
 
 BASE_URL = "http://localhost:8000/"
 ESSAYS = ("long-view", "tide-tables", "glass-house", "night-shift")
