@@ -67,7 +67,8 @@ def essay_files(content_dir: Path, known=()) -> list[Path]:
     found: list[str] = []
     _gather(str(content_dir), root, root != os.path.abspath(content_dir), found)
     reuse = {str(path): path for path in known}
-    return [reuse.get(p) or Path(p) for p in sorted(found, key=lambda p: p.split(os.sep))]
+    # Path order: by parts, as a separator sorting below every character gives.
+    return [reuse.get(p) or Path(p) for p in sorted(found, key=lambda p: p.replace(os.sep, "\0"))]
 
 
 def _gather(folder: str, root: str, linked: bool, found: list[str]) -> None:

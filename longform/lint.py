@@ -82,13 +82,14 @@ def heading_lines(essay: Essay) -> list[tuple[int, int]]:
 def site_warnings(essays: list[Essay], published: list[Essay]) -> list[ContentWarning]:
     """Between essays: titles used twice, `related:` slugs that name no published essay."""
     warnings, titles = [], {}
-    for essay in sorted(published, key=lambda e: (e.date, str(e.source))):
-        first = titles.setdefault(essay.title.casefold(), essay)
-        if first is not essay:
-            warnings.append(ContentWarning(essay.source, _key_line(essay, "title"),
-                                           f"the title '{essay.title}' is also the title of "
-                                           f"{first.source.name}; readers cannot tell them "
-                                           "apart in lists and feeds"))
+    for essay in published:
+        titles.setdefault(essay.title.casefold(), []).append(essay)
+    for same in (group for group in titles.values() if len(group) > 1):
+        first, *later = sorted(same, key=lambda e: (e.date, str(e.source)))
+        warnings += [ContentWarning(essay.source, _key_line(essay, "title"),
+                                    f"the title '{essay.title}' is also the title of "
+                                    f"{first.source.name}; readers cannot tell them apart in "
+                                    "lists and feeds") for essay in later]
     built = {e.slug for e in published}
     known = {e.slug: e for e in essays}
     for essay in published:

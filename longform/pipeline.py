@@ -13,7 +13,7 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from . import publish
-from .cache import Memo, code_version, digest, file_hash, fingerprint
+from .cache import Memo, code_version, digest, file_hash, page_keys
 from .config import SiteConfig
 from .content import Essay, essay_files, load_authors, load_essay, read_text, unsupported_syntax
 from .errors import ContentError, ContentWarning
@@ -251,8 +251,8 @@ def output_files(site: Site, pages: list, old: Memo, new: Memo) -> tuple[dict[st
     asset_paths = {name: path for name, (path, _) in assets.items()}
     shared = digest(repr(config), repr(sorted(site.authors.items())), repr(asset_paths))
     templates = template_hashes(config.templates_dir)
-    keys = [digest(shared, templates.get(page.template, ""), page.title, page.description,
-                   fingerprint(page.context)) for page in pages]
+    keys = page_keys([(shared, templates.get(page.template, ""), page.title, page.description)
+                      for page in pages], [page.context for page in pages])
     stale = [i for i, page in enumerate(pages)
              if old.pages.get(page.path, ("",))[0] != keys[i]]
     fresh = dict(zip(stale, rendered_pages(site, asset_paths, [pages[i] for i in stale]),

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 # Editors save in a dance (write a temp file and rename it over the essay, truncate then write,
 # format-on-save writing it again) whose steps land within a few ms of each other, so QUIET
 # without a new change ends a burst (webpack's aggregateTimeout default is 20 ms).
-QUIET = 0.025
+QUIET = 0.02
 # watchfiles hands over a batch at the first look, every STEP, that finds no new changed path:
 # 5-10 ms after a save. Our own timer then waits for QUIET without another batch, so a rebuild
 # starts QUIET plus 5-10 ms after the last save, however long the burst.
