@@ -4,8 +4,9 @@
 
 Two ways, each for an essay edit and a template edit, median of --edits saves:
 - the rebuild API: `longform.serve.Drafting.rebuild()` in this process, right after the save;
-- the server: `build.py serve` in a child process, polling the page file until it changes, so
-  the watcher's polling and debounce are included: what a writer waits for.
+- the server: `build.py serve` in a child process, the benchmark polling the page file every
+  2 ms until it changes, so the watcher's event handling and its quiet spell (the debounce)
+  are included: what a writer waits for.
 A cold `build.py` of the same site, measured in the same run, gives the full-rebuild cost.
 Writes the table to bench/serve_results.md.
 """
@@ -205,10 +206,13 @@ def results_markdown(rows: dict[str, list[float]], facts: dict, args, full_error
         lines.append(
             f"| {what} | {statistics.median(ms):.0f} | {min(ms):.0f} | {max(ms):.0f} | {len(ms)} |"
         )
+    from longform.watch import QUIET  # the measured checkout's, on sys.path since api_latencies
+
     lines += [
         "",
-        "The server figures include its polling and its debounce (a quiet spell after "
-        "the last save before it rebuilds); the API figures are the rebuild alone.",
+        "The server figures include the watcher hearing the save and its debounce (a quiet "
+        f"spell of {QUIET * 1000:.0f} ms after the last save before it rebuilds); the API "
+        "figures are the rebuild alone.",
     ]
     return "\n".join(lines) + "\n"
 
