@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import SITES, Document
 
+from longform import related
 from longform.content import load_essay
 from longform.related import related_slugs, scores
 
@@ -138,7 +139,9 @@ def edited(rng: random.Random, essays: list) -> list:
     return sorted(essays, key=lambda e: (-e.date.toordinal(), e.slug))
 
 
-def test_rescoring_after_edits_equals_scoring_afresh():
+@pytest.mark.parametrize("dense_cells", [related.DENSE_CELLS, 0], ids=["dense", "sparse"])
+def test_rescoring_after_edits_equals_scoring_afresh(monkeypatch, dense_cells):
+    monkeypatch.setattr(related, "DENSE_CELLS", dense_cells)  # large vocabularies stay sparse
     rng = random.Random(20261125)
     partial = 0
     for _ in range(150):
