@@ -56,6 +56,31 @@ def rendered(essay: Essay, links: Links, charts_dir: Path,
     ), deps
 
 
+WARM_UP = """## A heading
+
+Some *emphasis*, "quotes" and a footnote.[^1] A [link](https://example.com/) and `code`.
+
+| a | b |
+|---|---|
+| 1 | 2 |
+
+```python
+print("hello")
+```
+
+[^1]: The note.
+"""
+
+
+def warmed(content_dir: Path, charts_dir: Path) -> None:
+    """Render a small essay now, so that the process has built its Markdown instance and
+    compiled the extensions' patterns before a writer waits on the first save."""
+    from .content import load_essay
+    essay = load_essay(content_dir / "warm-up.md", "---\ntitle: Warm up\ndate: 2024-01-01\n"
+                                                  "---\n" + WARM_UP)
+    rendered(essay, Links({}, frozenset(), content_dir, "/"), charts_dir, None)
+
+
 @lru_cache(maxsize=1)
 def _markdown() -> markdown.Markdown:
     # Building the instance loads Pygments and every extension: do it once per process.

@@ -109,6 +109,18 @@ def _environment(templates_dir: Path) -> jinja2.Environment:
     return env
 
 
+def compiled(templates_dir: Path) -> None:
+    """Compile every template now, in this process (serve's first rebuild would otherwise pay
+    for it: the first build rendered its pages in worker processes). A broken template is
+    left for the build to report."""
+    env = _environment(templates_dir)
+    for name in env.list_templates(extensions=("html", "xml", "txt")):
+        try:
+            env.get_template(name)
+        except jinja2.TemplateError:
+            pass
+
+
 def environment(site: Site, assets: dict[str, str]) -> jinja2.Environment:
     """Jinja2 with autoescape, strict undefined names, and the helpers templates may call."""
     config = site.config

@@ -47,6 +47,15 @@ class Drafting:
         # Re-read every time, so an edit to [tool.longform] counts like any other edit.
         return load_config(self.root, base_url=self.base_url, include_drafts=True)
 
+    def warm(self) -> None:
+        """Prepare this process for the first save: the first build rendered in worker
+        processes, so the Markdown instance and the compiled templates are not here yet."""
+        from .markdown import warmed
+        from .render import compiled
+        config = self.config
+        warmed(config.content_dir, config.charts_dir)
+        compiled(config.templates_dir)
+
     def rebuild(self) -> Outcome:
         started = time.perf_counter()
         self.builds += 1
@@ -168,6 +177,8 @@ def serve(root: Path, host: str, port: int, open_browser: bool) -> int:
     # The watcher takes its snapshot before the first build, so a save during it is a change.
     watcher = DebouncedWatcher(drafting, report)
     report(drafting.rebuild())
+    if drafting.error is None:
+        drafting.warm()
     server = Server(site_app(drafting), watcher=watcher)
     print(f"Serving drafts at http://{host}:{port}/ (Ctrl+C to stop)", flush=True)
     try:

@@ -692,3 +692,23 @@ def test_ctrl_c_stops_the_server_at_once_and_quietly(make_project, serve):
     time.sleep(0.1)  # the last lines, read by another thread
     assert not any("Traceback" in line or "fatal" in line.lower() for line in served.err), \
         served.err
+
+
+def test_warming_builds_markdown_and_compiles_every_template_but_a_broken_one(make_project,
+                                                                              tmp_path):
+    # serve's first build renders in worker processes; warming readies the serving process
+    # so that the writer's first save does not wait for Markdown's and Jinja's set-up.
+    from longform import markdown, render
+    project = make_project("drafting")
+    (project.root / "templates/broken.html").write_text("{% if %}", "utf-8")
+    drafting = Drafting(project.root, tmp_path / "out", BASE_URL)
+    markdown._markdown.cache_clear()
+    render._environment.cache_clear()
+    drafting.warm()
+    assert markdown._markdown.cache_info().currsize == 1
+    env = render._environment(drafting.config.templates_dir)
+    compiled = {name for _, name in env.cache.keys()}
+    expected = {p.relative_to(project.root / "templates").as_posix()
+                for p in (project.root / "templates").rglob("*.html")
+                if "static" not in p.parts} - {"broken.html"}
+    assert expected and expected <= compiled and "broken.html" not in compiled
