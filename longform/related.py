@@ -49,7 +49,7 @@ def scores(essays: list[Essay], previous: Scores | None = None) -> Scores:
     """The scoring of essays (in this order); with `previous`, a scoring of the same site
     before some edit, only the rows the edit can move are scored again."""
     known = previous.by_key if previous is not None else {}
-    inputs = [known.get(e.key) or _inputs(e) if e.key else _inputs(e) for e in essays]
+    inputs = [(known.get(e.key) if e.key else None) or _inputs(e) for e in essays]
     if previous is not None and previous.inputs == inputs:
         return previous
     if not essays:
