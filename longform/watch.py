@@ -82,6 +82,7 @@ class DebouncedWatcher(Watcher):
         self.stops = {"root": threading.Event(), "folders": threading.Event()}
         self.threads: list[threading.Thread] = []
         self.settling = None  # the IOLoop timeout that ends the current quiet spell
+        self.told: set[str] = set()
 
     def start(self, callback) -> bool:
         """Called by livereload before its IOLoop runs; callback calls examine(), then reloads."""
@@ -133,8 +134,7 @@ class DebouncedWatcher(Watcher):
 
         def run():
             try:
-                for changes in watchfiles.watch(*paths, watch_filter=accept, recursive=recursive,
-                                                step=round(STEP * 1000), stop_event=stop):
+                for changes in batches(paths, recursive, accept, stop, self._tell):
                     self.loop.add_callback(self._heard, changes)
             except FileNotFoundError:  # a folder went between our look and the watch
                 self.loop.add_callback(self._arm_folders)
@@ -143,6 +143,11 @@ class DebouncedWatcher(Watcher):
         self.threads.append(threading.Thread(target=run, daemon=True))
         self.threads[-1].start()
         return stop
+
+    def _tell(self, line: str) -> None:
+        if line not in self.told:  # both watches may hit the same limit: one line
+            self.told.add(line)
+            self.loop.add_callback(print, line, flush=True)
 
     def _heard(self, changes: set) -> None:
         if any(Path(path).parent == self.drafting.root and Path(path).name in FOLDERS
@@ -156,3 +161,30 @@ class DebouncedWatcher(Watcher):
     def _settled(self) -> None:
         self.settling = None
         self.callback()
+
+
+POLL_SECONDS = 0.1  # only when the system cannot give us events (see batches)
+
+
+def batches(paths: list[Path], recursive: bool, accept, stop: threading.Event, tell,
+            watch=watchfiles.watch):
+    """watchfiles' batches of changes under paths until stop is set. When the system refuses
+    more inotify watches (its limit is shared with every editor and tool running), tell the
+    writer in one line and look by polling instead of watching nothing."""
+    polling = False
+    while True:
+        try:
+            yield from watch(*paths, watch_filter=accept, recursive=recursive,
+                             step=round(STEP * 1000), stop_event=stop, force_polling=polling,
+                             poll_delay_ms=round(POLL_SECONDS * 1000))
+            return
+        except FileNotFoundError:
+            raise
+        except OSError:
+            if polling:
+                raise
+            polling = True
+            tell(f"serve: the system's limit on watched folders is reached "
+                 f"(fs.inotify.max_user_watches); looking for changes every {POLL_SECONDS} s "
+                 "instead")
+

@@ -712,3 +712,31 @@ def test_warming_builds_markdown_and_compiles_every_template_but_a_broken_one(ma
                 for p in (project.root / "templates").rglob("*.html")
                 if "static" not in p.parts} - {"broken.html"}
     assert expected and expected <= compiled and "broken.html" not in compiled
+
+
+def test_when_the_system_refuses_more_watches_the_watcher_polls_and_says_so():
+    from longform.watch import batches
+    calls, told = [], []
+
+    def refusing_watch(*paths, force_polling, **options):
+        calls.append(force_polling)
+        if not force_polling:
+            raise OSError("OS file watch limit reached.")
+        yield {("modified", "content/a.md")}
+
+    heard = list(batches([Path("content")], True, None, threading.Event(), told.append,
+                         watch=refusing_watch))
+    assert heard == [{("modified", "content/a.md")}] and calls == [False, True]
+    assert len(told) == 1 and "fs.inotify.max_user_watches" in told[0]
+    assert "\n" not in told[0]
+
+
+def test_a_folder_gone_before_the_watch_began_is_not_taken_for_a_watch_limit():
+    from longform.watch import batches
+
+    def missing(*paths, **options):
+        raise FileNotFoundError(2, "No such file or directory")
+        yield
+
+    with pytest.raises(FileNotFoundError):
+        list(batches([Path("charts")], True, None, threading.Event(), print, watch=missing))
