@@ -145,9 +145,12 @@ class DebouncedWatcher(Watcher):
         return stop
 
     def _tell(self, line: str) -> None:
+        self.loop.add_callback(self._say, line)  # from a watch thread: print on the IOLoop's
+
+    def _say(self, line: str) -> None:
         if line not in self.told:  # both watches may hit the same limit: one line
             self.told.add(line)
-            self.loop.add_callback(print, line, flush=True)
+            print(line, flush=True)
 
     def _heard(self, changes: set) -> None:
         if any(Path(path).parent == self.drafting.root and Path(path).name in FOLDERS
