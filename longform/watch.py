@@ -105,7 +105,11 @@ class DebouncedWatcher(Watcher):
         if state == self.built_state:
             return None, None
         self.built_state = state
-        self.report(self.drafting.rebuild())
+        shown = str(self.drafting.error or "")
+        outcome = self.drafting.rebuild()
+        self.report(outcome)
+        if not outcome.written and str(outcome.error or "") == shown:
+            return None, None  # a save that changed no page: reloading would only flicker
         # '__livereload__' makes livereload reload at once instead of holding reloads 3 s apart.
         self.filepath = "__livereload__"
         return "__livereload__", None

@@ -740,3 +740,23 @@ def test_a_folder_gone_before_the_watch_began_is_not_taken_for_a_watch_limit():
 
     with pytest.raises(FileNotFoundError):
         list(batches([Path("charts")], True, None, threading.Event(), print, watch=missing))
+
+
+def test_a_save_that_changes_no_page_rebuilds_but_does_not_reload(make_project, serve):
+    served = serve(make_project("drafting"))
+    essay = served.project.root / "content/tide-tables.md"
+    text = essay.read_text("utf-8")
+
+    async def scenario():
+        messages: list = []
+        conn = await livereload_client(served, messages)
+        before = served.rebuilds()
+        essay.write_text(text, "utf-8")  # Ctrl+S out of habit: same bytes, a new mtime
+        await _until(lambda: served.rebuilds() > before, "a rebuild")
+        await asyncio.sleep(0.5)
+        assert reloads(messages) == 0, messages
+        essay.write_text(text.replace("Tide Tables", "Tide Charts"), "utf-8")
+        await _until(lambda: reloads(messages) == 1, "a reload after a real edit")
+        conn.close()
+
+    asyncio.run(scenario())
