@@ -51,6 +51,17 @@ def file_hash(path: Path) -> str | None:
         return None
 
 
+def stat_signature(path) -> tuple | None:
+    """(mtime, ctime, size, inode) of a file, or None if it is gone: equal signatures mean an
+    unchanged file unless it was saved within the clock's tick (see pipeline.RACY_NS). ctime and
+    inode change on any write or replace and no tool sets them back."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return (info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino)
+
+
 def code_version() -> str:
     """Our own source and the versions of everything that shapes the HTML."""
     package = Path(__file__).parent
@@ -98,23 +109,18 @@ def page_keys(parts: list[tuple], contexts: list) -> list[str]:
 
 
 def _canonical(value, seen: dict) -> str:
-    # Exact type checks first: a rebuild of 1,000 essays canonicalises ~20,000 values.
+    # Exact type checks first (a rebuild of 1,000 essays canonicalises ~20,000 values), then
+    # subclasses, such as named tuples.
     kind = type(value)
     if kind is str:
         return repr(value)
-    if kind is Essay:
+    if kind is Essay or isinstance(value, Essay):
         return "E:" + value.key
-    if kind is list or kind is tuple:
+    if kind is list or kind is tuple or isinstance(value, list | tuple):
         return "[" + ",".join([_canonical(v, seen) for v in value]) + "]"
-    if kind is dict:
+    if kind is dict or isinstance(value, dict):
         items = sorted([(_canonical(k, seen), _canonical(v, seen)) for k, v in value.items()])
         return "{" + ",".join([f"{k}:{v}" for k, v in items]) + "}"
-    if isinstance(value, Essay):
-        return "E:" + value.key
-    if isinstance(value, dict):
-        return _canonical(dict(value), seen)
-    if isinstance(value, list | tuple):
-        return _canonical(list(value), seen)
     if id(value) not in seen:
         seen[id(value)] = repr(value)
     return seen[id(value)]

@@ -13,7 +13,7 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from . import publish
-from .cache import Memo, code_version, digest, file_hash, page_keys
+from .cache import Memo, code_version, digest, file_hash, page_keys, stat_signature
 from .config import SiteConfig
 from .content import Essay, essay_files, load_authors, load_essay, read_text, unsupported_syntax
 from .errors import ContentError, ContentWarning
@@ -70,7 +70,7 @@ def load_essays(content_dir: Path, old: Memo, new: Memo) -> list[Essay]:
     essays = []
     settled = time.time_ns() - RACY_NS
     for path in essay_files(content_dir, old.loaded):
-        signature = _signature(path)
+        signature = stat_signature(path)
         known = old.loaded.get(path)
         if not (known and signature and old.stats.get(path) == (signature, known[0])):
             known = _loaded(path, known, new)
@@ -86,17 +86,8 @@ def load_essays(content_dir: Path, old: Memo, new: Memo) -> list[Essay]:
 
 # A file whose stat signature is unchanged since we hashed it is not read again, as git does.
 # Only for files last modified a while before we looked: a save within the same tick of a
-# coarse clock (FAT stamps to 2 s) could otherwise keep its mtime. ctime and inode change on
-# any write or replace and cannot be set back by tools, so copying old mtimes cannot fool it.
+# coarse clock (FAT stamps to 2 s) could otherwise keep its mtime.
 RACY_NS = 2_000_000_000
-
-
-def _signature(path: Path) -> tuple | None:
-    try:
-        info = os.stat(path)
-    except OSError:
-        return None
-    return (info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino)
 
 
 def _loaded(path: Path, known: tuple | None, new: Memo) -> tuple:
