@@ -67,7 +67,8 @@ def code_version() -> str:
     package = Path(__file__).parent
     sources = [p.read_bytes() for p in sorted(package.glob("*.py"))]
     versions = [_version(name) for name in ("markdown", "pymdown-extensions", "pygments",
-                                            "jinja2", "altair", "vl-convert-python")]
+                                            "jinja2", "altair", "vl-convert-python",
+                                            "latex2mathml")]
     return digest(sys.version, *versions, *sources)
 
 

@@ -43,6 +43,7 @@ class Essay:
     insights: tuple = ()
     terms: tuple = ()  # (word, count) pairs of the body, for related-essay scoring
     key: str = ""  # hash of everything the rendering read; stands for the essay in page hashes
+    warnings: tuple = ()  # ContentWarnings the rendering met (math that cannot convert)
     # Filled by the site stage.
     read_minutes: int = 0
     url: str = ""

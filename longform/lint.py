@@ -28,7 +28,8 @@ def scheduled_warning(essay: Essay) -> ContentWarning:
 
 def essay_warnings(essay: Essay, found: Found) -> list[ContentWarning]:
     """One rendered essay: images without alt text, no tags, a long dek, a skipped heading
-    level. `found` is the scan of the essay's HTML (links.scan)."""
+    level, and what its rendering met (math that cannot convert). `found` is the scan of the
+    essay's HTML (links.scan)."""
     warnings = [ContentWarning(essay.source, source_line(essay, src),
                                f"image '{src}' has no alt text; describe what it shows, as in "
                                "![A chart of loss against compute](…)")
@@ -41,7 +42,7 @@ def essay_warnings(essay: Essay, found: Found) -> list[ContentWarning]:
         warnings.append(ContentWarning(essay.source, _key_line(essay, *DEK_KEYS),
                                        f"the dek is {len(essay.dek)} characters long; keep it "
                                        f"under {DEK_LIMIT}, one or two sentences"))
-    return warnings + _skipped_headings(essay, found.headings)
+    return warnings + _skipped_headings(essay, found.headings) + list(essay.warnings)
 
 
 def _skipped_headings(essay: Essay, headings: list[tuple[int, str]]) -> list[ContentWarning]:

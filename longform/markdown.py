@@ -13,7 +13,7 @@ import markdown
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
-from . import blocks
+from . import blocks, math
 from .cache import file_hash
 from .content import Essay
 from .errors import ContentError
@@ -38,9 +38,11 @@ def rendered(essay: Essay, links: Links, charts_dir: Path,
     md.reset()
     md.longform = blocks.BlockState(essay=essay, charts_dir=charts_dir, cache_dir=cache_dir)
     md.longform_links = (essay, links, [])
+    md.longform_math = math.MathState(essay, cache_dir)
     html = md.convert(essay.body_md)
     state = md.longform
     blocks.raise_pending(state)
+    math.store_new(md.longform_math)
     deps = tuple(md.longform_links[2]) + tuple(
         ("file", str(path), file_hash(path)) for path in getattr(state, "files_read", ()))
     return replace(
@@ -53,6 +55,7 @@ def rendered(essay: Essay, links: Links, charts_dir: Path,
         charts=tuple(state.charts),
         insights=tuple(state.insights),
         terms=body_terms(essay.body_md),
+        warnings=tuple(md.longform_math.warnings),
     ), deps
 
 
@@ -87,13 +90,15 @@ def _markdown() -> markdown.Markdown:
     return markdown.Markdown(
         extensions=["footnotes", "tables", "attr_list", "def_list", "abbr", "md_in_html",
                     "smarty", "toc", "pymdownx.highlight", "pymdownx.superfences",
-                    "pymdownx.tilde", blocks.PullQuoteExtension(), _LinkExtension()],
+                    "pymdownx.tilde", blocks.PullQuoteExtension(), _LinkExtension(),
+                    math.MathExtension()],
         extension_configs={
             "footnotes": {"BACKLINK_TITLE": "Back to reference %d"},
             "toc": {"permalink": "#", "permalink_title": "Link to this section"},
             "pymdownx.highlight": {"use_pygments": True, "css_class": "highlight",
                                    "guess_lang": False},
-            "pymdownx.superfences": {"custom_fences": blocks.custom_fences()},
+            "pymdownx.superfences": {"custom_fences": blocks.custom_fences()
+                                                        + math.custom_fences()},
         },
         output_format="html",
     )
@@ -105,9 +110,10 @@ _WORD = re.compile(r"\w", re.U)
 
 
 def word_count(html: str) -> int:
-    """Words a reader reads: text and code, not markup; charts count as images instead."""
+    """Words a reader reads: text and code, not markup; charts count as images instead, and an
+    expression as a few words."""
     # Entities are characters: "&ndash;" or a footnote's "&#8617;" is not a word.
-    text = unescape(_TAG.sub(" ", _CHART_FIGURE.sub(" ", html)))
+    text = unescape(_TAG.sub(" ", _CHART_FIGURE.sub(" ", math.counted_as_words(html))))
     return sum(1 for token in text.split() if _WORD.search(token))
 
 

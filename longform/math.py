@@ -1,0 +1,240 @@
+"""Math in essays: find it in the Markdown, shield it from the rest of Markdown, and turn it
+into MathML at build time (mathml.py), each distinct expression once.
+
+Syntax: `$…$` and `\\(…\\)` inline; `$$…$$` is display math when it is alone in its paragraph and
+inline inside a sentence (kramdown's rule, which Jekyll blogs rely on); `\\[…\\]`,
+`\\begin{env}…\\end{env}` and ```` ```math ```` fences are display math. A dollar sign opens
+math only when no letter or digit stands before it and no space after it, and closes it only
+when no space stands before it and no digit after it: "$5 and $10" and "US$3" stay text.
+`\\$` is a dollar sign. Code spans and code blocks are parsed first, so they never hold math.
+"""
+
+import os
+import re
+import sqlite3
+import xml.etree.ElementTree as etree
+from dataclasses import dataclass, field
+from html import escape
+from importlib import metadata
+from pathlib import Path
+
+from markdown.blockprocessors import BlockProcessor
+from markdown.extensions import Extension
+from markdown.inlinepatterns import InlineProcessor
+
+from . import mathml
+from .cache import digest
+from .errors import ContentWarning
+
+WORDS_PER_EXPRESSION = 3  # what an expression costs a reader, for read times
+
+INLINE = re.compile(
+    r"(?<![\\\w$])\$\$(?!\$)(?P<double>.+?)(?<!\\)\$\$"
+    r"|(?<![\\\w$])\$(?![\s$])(?P<single>(?:\\.|[^\\$])+?)(?<![\s\\])\$(?![\d$])"
+    r"|\\\((?P<round>.+?)\\\)"
+    r"|\\\[(?P<square>.+?)\\\]", re.S)
+_OPENERS = re.compile(r"^ {0,3}(\$\$|\\\[|\\begin\{([A-Za-z]+\*?)\})")
+_MATH_ELEMENT = re.compile(r"<math\b.*?</math>", re.S)
+
+
+@dataclass
+class MathState:
+    """What the math of one essay shares while it converts: where it is, what went wrong."""
+
+    essay: object  # content.Essay
+    cache_dir: Path | None
+    warnings: list[ContentWarning] = field(default_factory=list)
+    fresh: dict = field(default_factory=dict)  # cache key → (html, reason): new this time
+    failed: dict = field(default_factory=dict)  # source text → failures so far, for its line
+
+
+def math_html(latex: str, display: bool, raw: str, state: MathState) -> str:
+    """The expression's MathML (display math in a box that scrolls on its own), or, when it
+    cannot convert, its source as code and a warning at its line."""
+    html, reason = _converted(latex, display, state)
+    if reason is None:
+        return f'<div class="math-display">{html}</div>' if display else html
+    state.warnings.append(ContentWarning(
+        state.essay.source, _line(raw, state),
+        f"math '{_quoted(raw)}' cannot be converted ({reason}); it is shown as code"))
+    if display:
+        return f'<pre class="math-error"><code>{escape(raw)}</code></pre>'
+    return f'<code class="math-error">{escape(raw)}</code>'
+
+
+def _quoted(raw: str) -> str:
+    text = " ".join(raw.split())
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
+def _line(raw: str, state: MathState) -> int:
+    """The body line where this text stands: its nth occurrence for its nth failure. Inside a
+    list or a quote its lines carry prefixes, so then its first line with a letter is sought."""
+    body = state.essay.body_md
+    nth = state.failed[raw] = state.failed.get(raw, 0) + 1
+    lines = [line.strip() for line in raw.splitlines() if re.search(r"\w", line)] or [raw]
+    for needle in (raw, lines[0]):
+        start = -1
+        for _ in range(nth):
+            start = body.find(needle, start + 1)
+            if start < 0:
+                break
+        if start >= 0:
+            return state.essay.body_line + body.count("\n", 0, start)
+    return state.essay.body_line
+
+
+def counted_as_words(html: str) -> str:
+    """The HTML with each <math> element standing as a few words, not one a symbol."""
+    return _MATH_ELEMENT.sub(" " + " ".join(["x"] * WORDS_PER_EXPRESSION) + " ", html)
+
+
+# --- Markdown ------------------------------------------------------------------------------------
+
+
+class MathExtension(Extension):
+    def extendMarkdown(self, md):  # noqa: N802 (Python-Markdown's name)
+        md.ESCAPED_CHARS.append("$")
+        # After code spans (190), before backslash escapes (180) and everything else.
+        md.inlinePatterns.register(InlineMath(INLINE.pattern, md), "longform_math", 185)
+        # After indented code (80), before headings, lists and paragraphs.
+        md.parser.blockprocessors.register(DisplayMath(md.parser), "longform_math", 75)
+
+
+class InlineMath(InlineProcessor):
+    def handleMatch(self, m, data):  # noqa: N802 (Python-Markdown's name)
+        latex = m.group("double") or m.group("single") or m.group("round")
+        display = latex is None
+        latex = m.group("square") if display else latex
+        html = math_html(latex, display, m.group(0), self.md.longform_math)
+        return self.md.htmlStash.store(html), m.start(0), m.end(0)
+
+
+class DisplayMath(BlockProcessor):
+    """Display math alone in its paragraph, however many blank lines it holds."""
+
+    def test(self, parent, block) -> bool:
+        return bool(_OPENERS.match(block))
+
+    def run(self, parent, blocks):
+        opener = _OPENERS.match(blocks[0])
+        closer = {"$$": "$$", "\\[": "\\]"}.get(opener.group(1)) or f"\\end{{{opener.group(2)}}}"
+        text, used = blocks[0], 1
+        end = _closing(text, opener, closer)
+        while end is None and used < len(blocks):
+            text, used = text + "\n\n" + blocks[used], used + 1
+            end = _closing(text, opener, closer)
+        if end is None or text[end:].strip():
+            return False  # unclosed, or text follows in the paragraph: inline math, if any
+        raw = text.strip()
+        latex = raw if opener.group(2) else text[opener.end():end - len(closer)]
+        del blocks[:used]
+        paragraph = etree.SubElement(parent, "p")
+        paragraph.text = self.parser.md.htmlStash.store(
+            math_html(latex, True, raw, self.parser.md.longform_math))
+        return True
+
+
+def _closing(text: str, opener: re.Match, closer: str) -> int | None:
+    """Where the math that opener starts ends (just past its closer), if it does."""
+    if not opener.group(2):
+        at = text.find(closer, opener.end())
+        return None if at < 0 else at + len(closer)
+    depth, position = 0, opener.start(1)
+    pattern = re.compile(r"\\(begin|end)\{" + re.escape(opener.group(2)) + r"\}")
+    for found in pattern.finditer(text, position):
+        depth += 1 if found.group(1) == "begin" else -1
+        if depth == 0:
+            return found.end()
+    return None
+
+
+def fence_format(source, language, css_class, options, md, **kwargs) -> str:
+    """```math fences (superfences' custom fence): display math."""
+    return math_html(source, True, source.strip("\n"), md.longform_math)
+
+
+def custom_fences() -> list[dict]:
+    return [{"name": "math", "class": "math", "format": fence_format}]
+
+
+# --- The cache: each distinct expression converted once -------------------------------------------
+# In memory for the process; in .longform-cache/math.sqlite for the next build. Workers of a
+# process pool each read it and write what they converted when their essay is done.
+
+CACHE_FILE = "math.sqlite"
+_memory: dict[str, tuple[str, str | None]] = {}
+_connections: dict[tuple[int, str], sqlite3.Connection | None] = {}
+
+
+def _converted(latex: str, display: bool, state: MathState) -> tuple[str, str | None]:
+    key = digest(_VERSION, "block" if display else "inline", latex)
+    known = _memory.get(key) or _stored(key, state.cache_dir)
+    if known is None:
+        try:
+            known = (mathml.mathml(latex, display), None)
+        except mathml.MathError as error:
+            known = ("", str(error))
+        state.fresh[key] = known
+    _memory[key] = known
+    return known
+
+
+def _code_version() -> str:
+    source = Path(mathml.__file__).read_bytes()
+    return digest(metadata.version("latex2mathml"), source)
+
+
+_VERSION = _code_version()
+
+
+def store_new(state: MathState) -> None:
+    """Write the expressions this essay converted for the first time to the cache file."""
+    database = _database(state.cache_dir) if state.fresh else None
+    if database is None:
+        return
+    try:
+        with database:
+            database.executemany("INSERT OR REPLACE INTO math VALUES (?, ?, ?)",
+                                 [(key, html, reason) for key, (html, reason)
+                                  in state.fresh.items()])
+    except sqlite3.Error:
+        _connections[(os.getpid(), str(state.cache_dir))] = None
+    state.fresh.clear()
+
+
+def _stored(key: str, cache_dir: Path | None) -> tuple[str, str | None] | None:
+    database = _database(cache_dir)
+    if database is None:
+        return None
+    try:
+        row = database.execute("SELECT html, reason FROM math WHERE key = ?", (key,)).fetchone()
+    except sqlite3.Error:
+        _connections[(os.getpid(), str(cache_dir))] = None
+        return None
+    return (row[0], row[1]) if row else None
+
+
+def _database(cache_dir: Path | None) -> sqlite3.Connection | None:
+    """This process's connection to the cache file (a forked worker opens its own); None when
+    there is no cache folder or the file is unusable: then everything converts afresh."""
+    if cache_dir is None:
+        return None
+    slot = (os.getpid(), str(cache_dir))
+    if slot not in _connections:
+        _connections[slot] = _opened(cache_dir)
+    return _connections[slot]
+
+
+def _opened(cache_dir: Path) -> sqlite3.Connection | None:
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        database = sqlite3.connect(cache_dir / CACHE_FILE, timeout=30)
+        database.execute("PRAGMA journal_mode=WAL")
+        database.execute("PRAGMA synchronous=OFF")  # a cache: a lost write costs only time
+        with database:
+            database.execute("CREATE TABLE IF NOT EXISTS math "
+                             "(key TEXT PRIMARY KEY, html TEXT NOT NULL, reason TEXT)")
+        return database
+    except (sqlite3.Error, OSError):
+        return None
