@@ -31,7 +31,7 @@ def mathml(latex: str, display: bool) -> str:
         first = next(tree.iter("mtable"), None)
         if first is not None:
             first.set("displaystyle", "true")
-    row = "".join(_serialized(child) for child in tree)
+    row = _children(tree)
     attributes = ' display="block"' if display else ""
     return (f"<math{attributes}><semantics>{row}<annotation encoding=\"application/x-tex\">"
             f"{escape(latex.strip(), quote=False)}</annotation></semantics></math>")
@@ -53,6 +53,7 @@ _REWRITES = [
     (re.compile(r"\\mathop\s*\{\s*\\(?:mathrm|text|operatorname)\s*\{([A-Za-z ]+)\}\s*\}"),
      r"\\operatorname{\1}"),
     (re.compile(r"\\mathop\s*\{([A-Za-z ]+)\}"), r"\\operatorname{\1}"),
+    (re.compile(r"\\mathop\s*\{"), "{"),
     (re.compile(r"\\(?:mathds|mathbbm)\s*\{"), r"\\mathbb{"),
     (re.compile(r"\\bm\s*\{"), r"\\boldsymbol{"),
     (re.compile(r"\\(begin|end)\{(?:aligned|align|alignat\*?|eqnarray\*?|flalign\*?)\}"
@@ -90,10 +91,57 @@ _STYLE_OF_TEXT = {"bold": "font-weight:bold", "italic": "font-style:italic",
                   "bold-italic": "font-weight:bold;font-style:italic"}
 
 
-def _serialized(element: Element) -> str:
+_FENCES = frozenset("()[]{}|‖⟨⟩⌊⌋⌈⌉")
+_OPENING = frozenset("([{⟨⌊⌈")
+_SCRIPTED = frozenset(("msub", "msup", "msubsup", "munder", "mover", "munderover"))
+_ROWS = frozenset(("math", "mrow", "mtd", "mstyle", "msqrt", "mpadded", "mphantom", "menclose"))
+_THIN_SPACE = '<mspace width="0.167em"></mspace>'
+
+
+def _children(element: Element) -> str:
+    """The children's markup, with the thin space TeX puts after log, max or softmax unless a
+    bracket follows; and brackets that TeX would not stretch told not to (a bare "(" stretches
+    to its row in MathML), except around a matrix, where they must."""
+    children = list(element)
+    row = element.tag in _ROWS
+    parts = []
+    for index, child in enumerate(children):
+        before = children[index - 1] if index else None
+        after = children[index + 1] if index + 1 < len(children) else None
+        beside_table = "mtable" in (getattr(before, "tag", ""), getattr(after, "tag", ""))
+        parts.append(_serialized(child, not beside_table))
+        if row and after is not None and _is_function(child) and not _opens(after):
+            parts.append(_THIN_SPACE)
+    return "".join(parts)
+
+
+def _is_function(element: Element) -> bool:
+    if element.tag in _SCRIPTED and len(element):
+        return _is_function(element[0])
+    text = unescape(element.text or "")
+    return element.tag in ("mi", "mo") and len(text) > 1 and text.replace("\u2009", "").replace(
+        "\u2006", "").isalpha()
+
+
+def _opens(element: Element) -> bool:
+    if element.tag in ("mrow", *_SCRIPTED) and len(element):
+        return _opens(element[0])
+    return element.tag == "mo" and unescape(element.text or "") in _OPENING
+
+
+# Relations and brackets latex2mathml writes as identifiers (no operator spacing), and \sim as
+# a plain tilde.
+_OPERATORS = {"~": "∼", **{char: char for char in "⟂⟺⟹⟸⨁⨂⟨⟩⌊⌋⌈⌉‖"}}
+
+
+def _serialized(element: Element, fixed_fences: bool = True) -> str:
     tag = element.tag
     attributes = dict(element.attrib)
     text = unescape(element.text) if element.text else ""
+    if tag == "mi" and text in _OPERATORS:
+        tag, text = "mo", _OPERATORS[text]
+    if tag in ("mi", "mn", "mo", "mtext") and len(element):
+        tag = "mrow"  # \mathop{\mathbb{E}}: a token holding markup is a row
     if tag in ("mi", "mn", "mo", "mtext") and text:
         _check_token(tag, text)
     elif len(element) < _ARITY.get(tag, 0):
@@ -114,8 +162,15 @@ def _serialized(element: Element) -> str:
     if attributes.get("columnspacing") == "":
         del attributes["columnspacing"]
     attributes.pop("linebreak", None)
+    if tag == "mtd" and attributes.get("columnalign") in ("left", "right"):
+        attributes["style"] = f"text-align:{attributes['columnalign']}"  # MathML Core has no
+    if tag == "mo" and _is_function(element):                            # columnalign
+        attributes.update(lspace="0em", rspace="0em")
+    elif tag == "mo" and fixed_fences and text in _FENCES and not (
+            attributes.keys() & {"stretchy", "minsize"}):
+        attributes["stretchy"] = "false"
     opened = "".join(f' {k}="{escape(v)}"' for k, v in attributes.items())
-    inner = escape(text, quote=False) + "".join(_serialized(child) for child in element)
+    inner = escape(text, quote=False) + _children(element)
     tail = escape(unescape(element.tail), quote=False) if element.tail else ""
     return f"<{tag}{opened}>{inner}</{tag}>{tail}"
 
