@@ -53,7 +53,8 @@ def math_html(latex: str, display: bool, raw: str, state: MathState) -> str:
     cannot convert, its source as code and a warning at its line."""
     html, reason = _converted(latex, display, state)
     if reason is None:
-        return f'<div class="math-display">{html}</div>' if display else html
+        # Focusable: a keyboard reader must be able to scroll an equation wider than the column.
+        return f'<div class="math-display" tabindex="0">{html}</div>' if display else html
     state.warnings.append(ContentWarning(
         state.essay.source, _line(raw, state),
         f"math '{_quoted(raw)}' cannot be converted ({reason}); it is shown as code"))

@@ -59,7 +59,7 @@ def test_display_and_inline_math_in_every_syntax(make_project, build):
     assert build(project).status == 0
     page = project.page(ESSAY)
     prose = page[page.index('class="prose'):]
-    displays = re.findall(r'<div class="math-display"><math display="block">', prose)
+    displays = re.findall(r'<div class="math-display" tabindex="0"><math display="block">', prose)
     # $$ alone (2 + the list's), \[ \], align*, ```math, and the wide one.
     assert len(displays) == 6
     inline = re.findall(r"<math><semantics>", prose)

@@ -1,0 +1,146 @@
+"""What math costs a build: the same essays with and without 10,000 expressions.
+
+    python bench/math_bench.py [--essays 100] [--expressions 10000] [--runs 5]
+                               [--mix distinct|typical] [--longform CHECKOUT]
+
+Two corpora of the same prose are built with `build.py` in child processes: one holds the
+expressions (display equations from tests/data/ml_expressions.tex, and inline symbols), the
+other the same essays without them. Each run times, for each corpus, a cold build (no
+.longform-cache/, no site/) and then a no-change rebuild; the two corpora alternate so that
+load on the (shared) machine falls on both alike. The medians' differences are what math adds.
+
+--mix distinct: every expression differs from every other (each display equation gets its own
+left-hand side), so nothing is converted twice: the worst case.
+--mix typical: as ML posts are written: inline symbols ($\\theta$, $x_i$) recur, each display
+equation is its own. Writes bench/math_results.md.
+"""
+
+import argparse
+import os
+import random
+import shutil
+import statistics
+import sys
+from pathlib import Path
+
+from harness import BENCH, REPO, WORK, Sample, machine, timed
+
+EXPRESSIONS = REPO / "tests" / "data" / "ml_expressions.tex"
+WORDS = ("the model loss compute data scale training tokens curve exponent fit budget run "
+         "parameters gradient layer error rate returns order magnitude step").split()
+SYMBOLS = [r"\theta", r"x_i", r"y_j", r"\mathbf{W}", r"\alpha", r"\beta", r"\eta", r"\lambda",
+           r"N", r"D", r"C", r"L", r"\mathcal{L}", r"\nabla_\theta", r"\mathbf{x}_t", r"h_t",
+           r"\sigma", r"\epsilon", r"d_k", r"\pi_\theta", r"\gamma", r"T", r"k", r"\mu",
+           r"\mathbb{E}", r"\hat{y}", r"p(x)", r"q_\phi", r"z", r"\tau"]
+
+
+def main() -> None:
+    args = parse_args()
+    repo = args.longform.resolve()
+    rng = random.Random(12)
+    essays = corpus_texts(args, rng)
+    with_math = project(WORK / f"math-{args.mix}", essays, repo, keep_math=True)
+    without = project(WORK / f"math-{args.mix}-none", essays, repo, keep_math=False)
+    samples: dict[str, list[float]] = {}
+    loads = []
+    for _ in range(args.runs):
+        for name, root in (("with math", with_math), ("without", without)):
+            loads.append(os.getloadavg()[0])
+            cold, again = cold_then_unchanged(root, repo)
+            samples.setdefault(f"{name}: cold", []).append(cold.seconds)
+            samples.setdefault(f"{name}: no change", []).append(again.seconds)
+    report = results(samples, loads, args, essays, machine(repo))
+    print(report)
+    (BENCH / "math_results.md").write_text(report)
+
+
+def parse_args() -> argparse.Namespace:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--essays", type=int, default=100)
+    ap.add_argument("--expressions", type=int, default=10_000)
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--mix", choices=("distinct", "typical"), default="distinct")
+    ap.add_argument("--longform", type=Path, default=REPO, metavar="CHECKOUT")
+    return ap.parse_args()
+
+
+def corpus_texts(args, rng: random.Random) -> list[list[tuple[str, str | None]]]:
+    """Each essay as (prose, expression or None) pieces; the expression is LaTeX with its
+    delimiters, so the corpus without math drops exactly it and keeps the prose."""
+    displays = [line.strip() for line in EXPRESSIONS.read_text("utf-8").splitlines()
+                if line.strip() and not line.startswith("%")]
+    per_essay = args.expressions // args.essays
+    essays, number = [], 0
+    for _ in range(args.essays):
+        pieces = []
+        for _ in range(per_essay):
+            prose = " ".join(rng.choice(WORDS) for _ in range(rng.randint(8, 20)))
+            number += 1
+            if args.mix == "typical" and rng.random() < 0.6:
+                pieces.append((prose, f" ${rng.choice(SYMBOLS)}$ "))
+                continue
+            latex = rng.choice(displays)
+            pieces.append((prose, f"\n\n$$\nE_{{{number}}} = {latex}\n$$\n\n"))
+        essays.append(pieces)
+    return essays
+
+
+def project(root: Path, essays: list, repo: Path, keep_math: bool) -> Path:
+    if root.exists():
+        shutil.rmtree(root)
+    (root / "content").mkdir(parents=True)
+    shutil.copytree(repo / "templates", root / "templates")
+    (root / "pyproject.toml").write_text('[project]\nname = "bench"\nversion = "0"\n\n'
+                                         '[tool.longform]\ntitle = "Math bench"\n', "utf-8")
+    for index, pieces in enumerate(essays):
+        body = "".join(prose + (math if keep_math and math else " ") for prose, math in pieces)
+        (root / "content" / f"essay-{index:04d}.md").write_text(
+            f"---\ntitle: Essay {index}\ndate: 2024-01-{1 + index % 28:02d}\ntags: [bench]\n"
+            f"---\n\n{body}\n", "utf-8")
+    return root
+
+
+def cold_then_unchanged(root: Path, repo: Path) -> tuple[Sample, Sample]:
+    for leftover in (root / ".longform-cache", root / "site"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    command = [sys.executable, str(repo / "build.py"), "--root", str(root)]
+    cold = timed(command, cwd=root)
+    again = timed(command, cwd=root)
+    for sample in (cold, again):
+        if sample.error:
+            sys.exit(f"build failed in {root}: {sample.error}")
+    return cold, again
+
+
+def results(samples: dict, loads: list, args, essays: list, facts: dict) -> str:
+    expressions = [m for pieces in essays for _, m in pieces if m]
+    median = {name: statistics.median(values) for name, values in samples.items()}
+    cold = median["with math: cold"] - median["without: cold"]
+    unchanged = median["with math: no change"] - median["without: no change"]
+    rows = "\n".join(f"| {name} | {median[name]:.2f} | "
+                     f"{', '.join(f'{v:.2f}' for v in values)} |"
+                     for name, values in samples.items())
+    return f"""# Math: what 10,000 expressions add to a build
+
+`python bench/math_bench.py --essays {args.essays} --expressions {args.expressions} \
+--runs {args.runs} --mix {args.mix}`
+
+{facts['date']}, commit {facts['commit']}, {facts['cores']} cores ({facts['cpu']}),
+Python {facts['python']}. Load average (1 min) at the start of each build pair: \
+min {min(loads):.2f}, median {statistics.median(loads):.2f}, max {max(loads):.2f} \
+(the machine is shared).
+
+{args.essays} essays, {len(expressions)} expressions, {len(set(expressions))} distinct \
+(`--mix {args.mix}`).
+
+| build | median s | runs (s) |
+|---|---:|---|
+{rows}
+
+**Math adds {cold:+.2f} s to a cold build** and **{unchanged:+.2f} s to a no-change rebuild**
+(differences of medians).
+"""
+
+
+if __name__ == "__main__":
+    main()
