@@ -12,7 +12,7 @@ load on the (shared) machine falls on both alike. The medians' differences are w
 --mix distinct: every expression differs from every other (each display equation gets its own
 left-hand side), so nothing is converted twice: the worst case.
 --mix typical: as ML posts are written: inline symbols ($\\theta$, $x_i$) recur, each display
-equation is its own. Writes bench/math_results.md.
+equation is its own. Writes bench/math_results_MIX.md.
 """
 
 import argparse
@@ -20,10 +20,12 @@ import os
 import random
 import shutil
 import statistics
+import subprocess
 import sys
+import time
 from pathlib import Path
 
-from harness import BENCH, REPO, WORK, Sample, machine, timed
+from harness import BENCH, REPO, WORK, machine
 
 EXPRESSIONS = REPO / "tests" / "data" / "ml_expressions.tex"
 WORDS = ("the model loss compute data scale training tokens curve exponent fit budget run "
@@ -47,11 +49,12 @@ def main() -> None:
         for name, root in (("with math", with_math), ("without", without)):
             loads.append(os.getloadavg()[0])
             cold, again = cold_then_unchanged(root, repo)
-            samples.setdefault(f"{name}: cold", []).append(cold.seconds)
-            samples.setdefault(f"{name}: no change", []).append(again.seconds)
+            for build, (wall, cpu) in (("cold", cold), ("no change", again)):
+                samples.setdefault(f"{name}: {build}", []).append(wall)
+                samples.setdefault(f"{name}: {build}, CPU", []).append(cpu)
     report = results(samples, loads, args, essays, machine(repo))
     print(report)
-    (BENCH / "math_results.md").write_text(report)
+    (BENCH / f"math_results_{args.mix}.md").write_text(report)
 
 
 def parse_args() -> argparse.Namespace:
@@ -93,34 +96,52 @@ def project(root: Path, essays: list, repo: Path, keep_math: bool) -> Path:
     (root / "pyproject.toml").write_text('[project]\nname = "bench"\nversion = "0"\n\n'
                                          '[tool.longform]\ntitle = "Math bench"\n', "utf-8")
     for index, pieces in enumerate(essays):
-        body = "".join(prose + (math if keep_math and math else " ") for prose, math in pieces)
+        # Without math, a display equation's place stays a paragraph break: the same paragraphs.
+        body = "".join(prose + (math if keep_math else _gap(math)) for prose, math in pieces)
         (root / "content" / f"essay-{index:04d}.md").write_text(
             f"---\ntitle: Essay {index}\ndate: 2024-01-{1 + index % 28:02d}\ntags: [bench]\n"
             f"---\n\n{body}\n", "utf-8")
     return root
 
 
-def cold_then_unchanged(root: Path, repo: Path) -> tuple[Sample, Sample]:
+def _gap(math: str | None) -> str:
+    return "\n\n" if math and math.startswith("\n") else " "
+
+
+def cold_then_unchanged(root: Path, repo: Path) -> tuple[tuple, tuple]:
     for leftover in (root / ".longform-cache", root / "site"):
         shutil.rmtree(leftover, ignore_errors=True)
     command = [sys.executable, str(repo / "build.py"), "--root", str(root)]
-    cold = timed(command, cwd=root)
-    again = timed(command, cwd=root)
-    for sample in (cold, again):
-        if sample.error:
-            sys.exit(f"build failed in {root}: {sample.error}")
-    return cold, again
+    return timed(command, root), timed(command, root)
+
+
+def timed(command: list[str], cwd: Path) -> tuple[float, float]:
+    """(wall seconds, CPU seconds) of one build. The CPU time counts the build's worker
+    processes too (wait4 reports what the child and the children it waited for used), and
+    other helpers' load on a shared machine hardly moves it, unlike the wall time."""
+    start = time.perf_counter()
+    with subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE) as proc:
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        error = proc.stderr.read().decode("utf-8", "replace").strip().splitlines()
+        proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        sys.exit(f"build failed in {cwd}: {error[-1] if error else proc.returncode}")
+    return wall, usage.ru_utime + usage.ru_stime
 
 
 def results(samples: dict, loads: list, args, essays: list, facts: dict) -> str:
     expressions = [m for pieces in essays for _, m in pieces if m]
     median = {name: statistics.median(values) for name, values in samples.items()}
-    cold = median["with math: cold"] - median["without: cold"]
-    unchanged = median["with math: no change"] - median["without: no change"]
+
+    def added(build: str) -> float:
+        return median[f"with math: {build}"] - median[f"without: {build}"]
+
     rows = "\n".join(f"| {name} | {median[name]:.2f} | "
                      f"{', '.join(f'{v:.2f}' for v in values)} |"
                      for name, values in samples.items())
-    return f"""# Math: what 10,000 expressions add to a build
+    return f"""# Math: what {len(expressions):,} expressions add to a build
 
 `python bench/math_bench.py --essays {args.essays} --expressions {args.expressions} \
 --runs {args.runs} --mix {args.mix}`
@@ -128,17 +149,25 @@ def results(samples: dict, loads: list, args, essays: list, facts: dict) -> str:
 {facts['date']}, commit {facts['commit']}, {facts['cores']} cores ({facts['cpu']}),
 Python {facts['python']}. Load average (1 min) at the start of each build pair: \
 min {min(loads):.2f}, median {statistics.median(loads):.2f}, max {max(loads):.2f} \
-(the machine is shared).
+(the machine is shared with other work, so wall times carry its load; CPU times hardly do).
 
-{args.essays} essays, {len(expressions)} expressions, {len(set(expressions))} distinct \
+{args.essays} essays, {len(expressions):,} expressions, {len(set(expressions)):,} distinct \
 (`--mix {args.mix}`).
 
 | build | median s | runs (s) |
 |---|---:|---|
 {rows}
 
-**Math adds {cold:+.2f} s to a cold build** and **{unchanged:+.2f} s to a no-change rebuild**
-(differences of medians).
+Differences of medians, math minus none:
+
+| | wall s | CPU s | CPU s / 2 cores |
+|---|---:|---:|---:|
+| cold build | {added('cold'):+.2f} | {added('cold, CPU'):+.2f} | {added('cold, CPU') / 2:+.2f} |
+| no-change rebuild | {added('no change'):+.2f} | {added('no change, CPU'):+.2f} | \
+{added('no change, CPU') / 2:+.2f} |
+
+CPU s / 2 cores is what the added work costs in wall time when the build has both cores to
+itself (essays render in a process pool across the cores).
 """
 
 

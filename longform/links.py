@@ -13,6 +13,7 @@ from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
 from .content import Essay
 from .errors import ContentError
+from .math import shielded
 
 LINK_ATTRIBUTES = {("a", "href"), ("area", "href"), ("link", "href"), ("img", "src"),
                    ("script", "src"), ("source", "src"), ("video", "src"), ("audio", "src"),
@@ -79,7 +80,8 @@ class _Scan(HTMLParser):
 
 def scan(html: str) -> Found:
     parser = _Scan()
-    parser.feed(html)
+    # MathML holds no links, ids or images, only many small tags that are slow to parse.
+    parser.feed(shielded(html)[0] if "<math" in html else html)
     parser.close()
     return Found(tuple(parser.links), frozenset(parser.ids), tuple(parser.images),
                  tuple(parser.headings))

@@ -45,10 +45,11 @@ def rendered(essay: Essay, links: Links, charts_dir: Path,
     math.store_new(md.longform_math)
     deps = tuple(md.longform_links[2]) + tuple(
         ("file", str(path), file_hash(path)) for path in getattr(state, "files_read", ()))
+    without_math, maths = math.shielded(html)
     return replace(
         essay,
         html=html,
-        feed_html=blocks.feed_html(html),
+        feed_html=math.unshielded(blocks.feed_html(without_math), maths),
         toc=tuple(md.toc_tokens),
         words=word_count(html),
         images=html.count("<img") + len(state.charts),

@@ -21,6 +21,7 @@ from pathlib import Path
 from markdown.blockprocessors import BlockProcessor
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
+from markdown.util import AtomicString
 
 from . import mathml
 from .cache import digest
@@ -35,6 +36,7 @@ INLINE = re.compile(
     r"|\\\[(?P<square>.+?)\\\]", re.S)
 _OPENERS = re.compile(r"^ {0,3}(\$\$|\\\[|\\begin\{([A-Za-z]+\*?)\})")
 _MATH_ELEMENT = re.compile(r"<math\b.*?</math>", re.S)
+_MARKER = re.compile("\ue000(\\d+)\ue001")
 
 
 @dataclass
@@ -85,6 +87,22 @@ def _line(raw: str, state: MathState) -> int:
     return state.essay.body_line
 
 
+def shielded(html: str) -> tuple[str, list[str]]:
+    """The HTML with each <math> element replaced by a marker, and the elements: passes that
+    parse HTML tag by tag (the feed's) then skip math's many small tags."""
+    found: list[str] = []
+
+    def marker(match: re.Match) -> str:
+        found.append(match.group(0))
+        return f"\ue000{len(found) - 1}\ue001"
+
+    return _MATH_ELEMENT.sub(marker, html), found
+
+
+def unshielded(html: str, found: list[str]) -> str:
+    return _MARKER.sub(lambda m: found[int(m.group(1))], html) if found else html
+
+
 def counted_as_words(html: str) -> str:
     """The HTML with each <math> element standing as a few words, not one a symbol."""
     return _MATH_ELEMENT.sub(" " + " ".join(["x"] * WORDS_PER_EXPRESSION) + " ", html)
@@ -130,9 +148,10 @@ class DisplayMath(BlockProcessor):
         raw = text.strip()
         latex = raw if opener.group(2) else text[opener.end():end - len(closer)]
         del blocks[:used]
-        paragraph = etree.SubElement(parent, "p")
-        paragraph.text = self.parser.md.htmlStash.store(
-            math_html(latex, True, raw, self.parser.md.longform_math))
+        paragraph = etree.SubElement(parent, "p")  # unwrapped when the stash is put back
+        # Atomic: inline patterns have nothing to look for in a placeholder.
+        paragraph.text = AtomicString(self.parser.md.htmlStash.store(
+            math_html(latex, True, raw, self.parser.md.longform_math)))
         return True
 
 

@@ -4,7 +4,6 @@ from the rest of Markdown, and written as MathML at build time; failures are war
 import re
 from pathlib import Path
 
-import pytest
 from conftest import Document
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -13,7 +12,6 @@ from longform import math as longform_math
 from longform.content import load_essay
 from longform.errors import ContentError, ContentWarning
 from longform.markdown import Links, rendered
-from longform.mathml import MathError, mathml
 
 EXPRESSIONS = Path(__file__).parent / "data" / "ml_expressions.tex"
 ESSAY = "essays/attention-by-hand/"
@@ -159,31 +157,6 @@ def test_a_rebuild_converts_only_new_math(make_project, build, monkeypatch):
     assert build(project).status == 0
     assert calls == ["\\zeta_{new}"]
     assert "zeta_{new}</annotation>" in project.page(ESSAY)
-
-
-@pytest.mark.parametrize("latex, expected", [
-    (r"\mathbf{W}", "<mi>𝐖</mi>"),
-    (r"\mathcal{L}", "<mi>ℒ</mi>"),
-    (r"\mathbb{R}", "<mi>ℝ</mi>"),
-    (r"\log x", '<mi>log</mi><mspace width="0.167em"></mspace><mi>x</mi>'),
-    (r"a < b", "<mo>&lt;</mo>"),
-    (r"\text{a & b}", "<mtext>a\u00a0&amp;\u00a0b</mtext>"),
-    (r"\arg\max_x", "arg\u2009max</mo>"),
-])
-def test_mathml_writes_what_mathml_core_lays_out(latex, expected):
-    assert expected in mathml(latex, False)
-
-
-@pytest.mark.parametrize("latex, reason", [
-    (r"\ReLU(x)", "unknown command \\ReLU"),
-    (r"\frac{a}", "a fraction is missing a part"),
-    (r"x^", "missing"),
-    (r"\left( x", "left"),
-    (r"a & b", "'&' outside a table"),
-])
-def test_mathml_refuses_what_it_cannot_show(latex, reason):
-    with pytest.raises(MathError, match=re.escape(reason)):
-        mathml(latex, False)
 
 
 # --- Any mixture of prose, math and code: a page or one path:line line, never a traceback -------
