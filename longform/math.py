@@ -14,7 +14,7 @@ import re
 import sqlite3
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass, field
-from html import escape
+from html import escape, unescape
 from importlib import metadata
 from pathlib import Path
 
@@ -36,6 +36,8 @@ INLINE = re.compile(
     r"|\\\[(?P<square>.+?)\\\]", re.S)
 _OPENERS = re.compile(r"^ {0,3}(\$\$|\\\[|\\begin\{([A-Za-z]+\*?)\})")
 _MATH_ELEMENT = re.compile(r"<math\b.*?</math>", re.S)
+_ANNOTATION = re.compile(r"<annotation\b.*?</annotation>", re.S)
+_TAG = re.compile(r"<[^>]+>")
 _MARKER = re.compile("\ue000(\\d+)\ue001")
 
 
@@ -101,6 +103,19 @@ def shielded(html: str) -> tuple[str, list[str]]:
 
 def unshielded(html: str, found: list[str]) -> str:
     return _MARKER.sub(lambda m: found[int(m.group(1))], html) if found else html
+
+
+def toc_names(tokens: list[dict]) -> list[dict]:
+    """Table-of-contents entries whose heading holds math, named by the math as it reads
+    (the toc extension's name would also spell out each expression's LaTeX)."""
+    return [{**token, "children": toc_names(token.get("children", [])),
+             **({"name": _read_text(token["html"])} if "<math" in token.get("html", "") else {})}
+            for token in tokens]
+
+
+def _read_text(html: str) -> str:
+    text = _TAG.sub("", _ANNOTATION.sub("", html))
+    return escape(unescape(text), quote=False)
 
 
 def counted_as_words(html: str) -> str:

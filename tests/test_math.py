@@ -141,6 +141,14 @@ def test_read_time_counts_an_expression_as_a_few_words():
     assert result.words == 10 + 20 * longform_math.WORDS_PER_EXPRESSION
 
 
+def test_a_heading_with_math_is_named_by_the_math_in_the_table_of_contents():
+    essay = load_essay(Path("/tmp/toc.md"), FRONT.format(title="Toc", day=1)
+                       + "## The exponent $\\alpha_C$ & its fit\n\nText.\n")
+    result, _ = rendered(essay, Links({}, frozenset(), Path("/tmp"), "/"), Path("/tmp"), None)
+    assert result.toc[0]["name"] == "The exponent αC &amp; its fit"
+    assert "<math>" in result.html
+
+
 def test_a_rebuild_converts_only_new_math(make_project, build, monkeypatch):
     import latex2mathml.converter
     project = make_project("math")
