@@ -12,7 +12,7 @@ load on the (shared) machine falls on both alike. The medians' differences are w
 --mix distinct: every expression differs from every other (each display equation gets its own
 left-hand side), so nothing is converted twice: the worst case.
 --mix typical: as ML posts are written: inline symbols ($\\theta$, $x_i$) recur, each display
-equation is its own. Writes bench/math_results_MIX.md.
+equation is its own. Writes (or replaces) the mix's section of bench/math_results.md.
 """
 
 import argparse
@@ -54,7 +54,20 @@ def main() -> None:
                 samples.setdefault(f"{name}: {build}, CPU", []).append(cpu)
     report = results(samples, loads, args, essays, machine(repo))
     print(report)
-    (BENCH / f"math_results_{args.mix}.md").write_text(report)
+    write_section(BENCH / "math_results.md", args.mix, report)
+
+
+TITLE = "# Math: what 10,000 expressions add to a build\n"
+
+
+def write_section(path: Path, mix: str, report: str) -> None:
+    """The file with this mix's section new and the other mix's section kept."""
+    old = path.read_text("utf-8") if path.exists() else ""
+    sections = {part.split("`", 2)[1].removeprefix("--mix "): "## " + part
+                for part in old.split("\n## ")[1:]}
+    sections[mix] = report
+    path.write_text(TITLE + "".join("\n" + sections[name] for name in sorted(sections)),
+                    "utf-8")
 
 
 def parse_args() -> argparse.Namespace:
@@ -141,7 +154,7 @@ def results(samples: dict, loads: list, args, essays: list, facts: dict) -> str:
     rows = "\n".join(f"| {name} | {median[name]:.2f} | "
                      f"{', '.join(f'{v:.2f}' for v in values)} |"
                      for name, values in samples.items())
-    return f"""# Math: what {len(expressions):,} expressions add to a build
+    return f"""## `--mix {args.mix}`
 
 `python bench/math_bench.py --essays {args.essays} --expressions {args.expressions} \
 --runs {args.runs} --mix {args.mix}`
