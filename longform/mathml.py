@@ -32,7 +32,10 @@ def mathml(latex: str, display: bool) -> str:
         first = next(tree.iter("mtable"), None)
         if first is not None:
             first.set("displaystyle", "true")
-    row = _children(tree)
+    try:
+        row = _children(tree)
+    except RecursionError:
+        raise MathError("nested too deeply") from None
     attributes = ' display="block"' if display else ""
     return (f"<math{attributes}><semantics>{row}<annotation encoding=\"application/x-tex\">"
             f"{escape(latex.strip(), quote=False)}</annotation></semantics></math>")

@@ -30,6 +30,7 @@ def test_mathml_writes_what_mathml_core_lays_out(latex, expected):
     (r"x^", "missing"),
     (r"\left( x", "left"),
     (r"a & b", "'&' outside a table"),
+    ("{" * 3000 + "x" + "}" * 3000, "recursion"),
 ])
 def test_mathml_refuses_what_it_cannot_show(latex, reason):
     with pytest.raises(MathError, match=re.escape(reason)):
