@@ -18,6 +18,8 @@ class SiteConfig:
     words_per_minute: int = 230
     stances: tuple[str, ...] = ("Contrarian",)
     include_drafts: bool = False
+    permalink: str = "/essays/:slug/"  # urls.py reads both patterns
+    legacy_permalinks: tuple[str, ...] = ()
 
     @property
     def content_dir(self) -> Path:
@@ -44,7 +46,8 @@ class SiteConfig:
 
 
 _TYPES = {"title": str, "description": str, "base_url": str, "language": str,
-          "default_author": str, "words_per_minute": int, "stances": list}
+          "default_author": str, "words_per_minute": int, "stances": list,
+          "permalink": str, "legacy_permalinks": list}
 
 
 def load_config(root: Path, **overrides) -> SiteConfig:
@@ -67,7 +70,9 @@ def load_config(root: Path, **overrides) -> SiteConfig:
             raise ContentError(pyproject, _key_line(pyproject, key),
                                "setting 'stances' must be a list of tag names, like "
                                '["Contrarian"]')
-        settings[key] = tuple(value) if key == "stances" else value
+        if key in ("permalink", "legacy_permalinks"):
+            _check_patterns(pyproject, key, value)
+        settings[key] = tuple(value) if isinstance(value, list) else value
     config = SiteConfig(root=root.resolve(), **settings)
     given = {k: v for k, v in overrides.items() if v is not None}
     if "base_url" in given and not given["base_url"].endswith("/"):
@@ -75,6 +80,22 @@ def load_config(root: Path, **overrides) -> SiteConfig:
     if not config.base_url.endswith("/"):
         config = replace(config, base_url=config.base_url + "/")
     return replace(config, **given)
+
+
+def _check_patterns(pyproject: Path, key: str, value) -> None:
+    from .urls import pattern_problem
+    patterns = value if isinstance(value, list) else [value]
+    if not all(isinstance(p, str) for p in patterns):
+        raise ContentError(pyproject, _key_line(pyproject, key), f"setting '{key}' must be a "
+                           'list of patterns, like ["/:year/:month/:day/:title.html"]')
+    for pattern in patterns:
+        problem = pattern_problem(pattern)
+        if key == "permalink" and not problem and not pattern.endswith(("/", ".html")):
+            problem = (f"'{pattern}' must end in '/' (a folder) or '.html' (a file), like "
+                       '"/essays/:slug/"')
+        if problem:
+            raise ContentError(pyproject, _key_line(pyproject, key), f"setting '{key}': "
+                                                                     f"{problem}")
 
 
 def _longform_table(pyproject: Path) -> dict:

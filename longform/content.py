@@ -32,6 +32,7 @@ class Essay:
     body_line: int
     related_slugs: tuple[str, ...] = ()
     updated: date | None = None
+    categories: tuple[str, ...] = ()  # all of them, in order (category is the first)
     extra: dict = field(default_factory=dict, hash=False, compare=False)
     # Filled by the render stage.
     html: str = ""
@@ -115,6 +116,7 @@ def load_essay(path: Path, text: str | None = None) -> Essay:
         date=_date(path, meta, lines, stem_date),
         dek=_first_text(path, meta, lines, DEK_KEYS),
         category=_category(path, meta, lines),
+        categories=_categories(meta),
         tags=_tags(path, meta, lines),
         author=_author(path, meta, lines),
         draft=_draft(path, meta, lines),
@@ -137,14 +139,16 @@ def read_text(path: Path) -> str:
 
 
 def _from_file_name(path: Path) -> tuple[date | None, str]:
-    match = JEKYLL_NAME.match(path.stem)
+    # A Hugo page bundle (NAME/index.md, images beside it) is named by its folder.
+    stem = path.parent.name if path.stem == "index" and path.parent.name else path.stem
+    match = JEKYLL_NAME.match(stem)
     if not match:
-        return None, path.stem
+        return None, stem
     year, month, day, rest = match.groups()
     try:
         return date(int(year), int(month), int(day)), rest
     except ValueError:
-        return None, path.stem
+        return None, stem
 
 
 @functools.lru_cache(maxsize=65536)  # every build slugs every tag of every essay
@@ -230,6 +234,19 @@ def _category(path, meta, lines) -> str | None:
                                                         "text")
         return str(value).strip() or None
     return None
+
+
+def _categories(meta) -> tuple[str, ...]:
+    """Every category, for Jekyll's :categories in permalinks (_category checked the types):
+    Jekyll reads "categories: a b" as two."""
+    found = []
+    for key in ("category", "categories"):
+        value = meta.get(key)
+        if isinstance(value, list):
+            found += [str(v) for v in value]
+        elif isinstance(value, str | int) and not isinstance(value, bool):
+            found += str(value).split() if key == "categories" else [str(value)]
+    return _unique(v.strip() for v in found if v.strip())
 
 
 def _tags(path, meta, lines) -> tuple[str, ...]:

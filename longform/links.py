@@ -14,6 +14,7 @@ from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 from .content import Essay
 from .errors import ContentError
 from .math import shielded
+from .urls import page_path
 
 LINK_ATTRIBUTES = {("a", "href"), ("area", "href"), ("link", "href"), ("img", "src"),
                    ("script", "src"), ("source", "src"), ("video", "src"), ("audio", "src"),
@@ -202,7 +203,7 @@ def broken_links(site, files: dict[str, bytes], pages, scanner: Scanner | None =
     errors, body_scans = [], {}
     paths = hashlib.sha256("\n".join(sorted(files)).encode("utf-8")).hexdigest()
     for essay in site.essays:
-        page = essay.url + "index.html"
+        page = page_path(essay.url)
         body_scans[page], broken = _body_links(essay, page, index, paths)
         errors += broken
     for page in _pages_to_check(pages, files, every_page):

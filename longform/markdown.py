@@ -3,7 +3,7 @@
 import os
 import re
 import xml.etree.ElementTree as etree
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from html import unescape
 from pathlib import Path
@@ -28,6 +28,8 @@ class Links:
     drafts: frozenset  # resolved paths of drafts left out of this build
     content_dir: Path
     base_path: str
+    addresses: dict = field(default_factory=dict)  # urls.link_key of old addresses → URL
+    base_url: str = ""
 
 
 def rendered(essay: Essay, links: Links, charts_dir: Path,
@@ -133,6 +135,8 @@ class _LinkRewriter(Treeprocessor):
                 value = element.get(attribute)
                 if value and _is_relative(value):
                     element.set(attribute, _site_link(essay, links, value, looked_up))
+                elif value and links.addresses:
+                    element.set(attribute, _moved_link(links, value, looked_up))
 
 
 def _is_relative(url: str) -> bool:
@@ -162,6 +166,26 @@ def _site_link(essay: Essay, links: Links, url: str, looked_up: list) -> str:
         return url  # outside content/: not ours to rewrite
     query = f"?{parts.query}" if parts.query else ""
     return links.base_path + inside.as_posix() + query + fragment
+
+
+def _moved_link(links: Links, url: str, looked_up: list) -> str:
+    """A link written as one of the old site's addresses (with or without its domain) → the
+    essay's URL now; any other link as it was."""
+    from .urls import link_key
+    parts, site = urlsplit(url), urlsplit(links.base_url)
+    if parts.netloc and (parts.scheme not in ("http", "https")
+                         or parts.netloc.removeprefix("www.") != site.netloc.removeprefix("www.")):
+        return url
+    if not parts.path.startswith("/") or parts.path.startswith("//"):
+        return url
+    path = parts.path
+    if path.startswith(links.base_path):  # the old site's own base path, or none at all
+        path = path[len(links.base_path) - 1:]
+    key = link_key(path)
+    looked_up.append(("address", key, links.addresses.get(key)))
+    if key not in links.addresses:
+        return url
+    return links.addresses[key] + (f"#{parts.fragment}" if parts.fragment else "")
 
 
 def _line_of(essay: Essay, needle: str) -> int:

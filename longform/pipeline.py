@@ -21,7 +21,8 @@ from .frontmatter import key_lines
 from .links import Scanner
 from .lint import is_scheduled, review
 from .render import site_pages
-from .site import Site, assemble_site, essay_url, newest_first, place, summary
+from .site import Site, assemble_site, newest_first, place, summary
+from .urls import address_map, essay_url, redirect_files
 
 POOL_THRESHOLD = 24  # below this many essays to render, a process pool costs more than it saves
 
@@ -118,9 +119,10 @@ def slug_clashes(essays: list[Essay], content_dir: Path) -> list[ContentError]:
 
 def essay_links(essays: list[Essay], published: list[Essay], config: SiteConfig):
     from .markdown import Links
-    urls = {e.source: config.base_path + essay_url(e.slug) for e in published}
+    urls = {e.source: config.base_path + essay_url(e, config) for e in published}
     drafts = frozenset(e.source for e in essays) - set(urls)
-    return Links(urls, drafts, config.content_dir, config.base_path)
+    return Links(urls, drafts, config.content_dir, config.base_path,
+                 address_map(published, config, urls), config.base_url)
 
 
 def render_essays(essays: list[Essay], links, config: SiteConfig, old: Memo, new: Memo,
@@ -157,6 +159,7 @@ class Validity:
 
     def __init__(self, links):
         self.urls = {str(path): url for path, url in links.essay_urls.items()}
+        self.addresses = links.addresses
         self.hashes: dict[str, str | None] = {}
 
     def valid(self, entry, inputs: tuple) -> bool:
@@ -167,6 +170,8 @@ class Validity:
     def _holds(self, kind: str, target: str, known) -> bool:
         if kind == "link":
             return self.urls.get(target) == known
+        if kind == "address":
+            return self.addresses.get(target) == known
         if target not in self.hashes:
             self.hashes[target] = file_hash(Path(target))
         return self.hashes[target] == known
@@ -205,7 +210,7 @@ def placed_in_order(rendered: list[Essay], config: SiteConfig, old: Memo, new: M
     hold: a thousand dataclass copies cost more than the one essay that changed."""
     placed = []
     for essay in rendered:
-        key = (essay.key, config.words_per_minute)
+        key = (essay.key, config.words_per_minute, config.permalink)
         new.placed[key] = old.placed.get(key) or place(essay, config)
         placed.append(new.placed[key])
     return newest_first(placed)
@@ -215,7 +220,7 @@ def summaries(placed: list[Essay], old: Memo, new: Memo) -> dict:
     """Each essay as listings show it, kept while its content and read time stay the same."""
     result = {}
     for essay in placed:
-        key = (essay.key, essay.read_minutes)
+        key = (essay.key, essay.read_minutes, essay.url)
         new.summaries[key] = old.summaries.get(key) or summary(essay)
         result[essay.slug] = new.summaries[key]
     return result
@@ -254,5 +259,7 @@ def output_files(site: Site, pages: list, old: Memo, new: Memo) -> tuple[dict[st
         new.pages[page.path] = (keys[i], files[page.path])
     files["insights.json"] = insights_json(site)
     files.update(assets.values())
-    files.update(publish.content_media(config.content_dir))
+    media = publish.content_media(config.content_dir)
+    files.update(media)
+    files.update(redirect_files(site, pages, {*media, *(path for path, _ in assets.values())}))
     return files, len(stale)

@@ -12,6 +12,7 @@ import jinja2
 
 from .errors import ContentError
 from .site import Site, author_url, category_url, tag_url
+from .urls import page_path
 
 FEED_SIZE = 20
 
@@ -45,6 +46,8 @@ def site_pages(site: Site) -> list[Page]:
     pages.append(Page("404.html", "404.html", {}, "Page not found"))
     pages.append(Page("feed.xml", "feed.xml", {"essays": site.essays[:FEED_SIZE],
                                                "updated": _newest(site)}))
+    pages += [Page(r.path, "redirect.html", {"redirect": r}, r.title)
+              for r in site.redirects if r.path]
     pages.append(Page("sitemap.xml", "sitemap.xml", {"urls": _sitemap_urls(site, pages)}))
     pages.append(Page("robots.txt", "robots.txt", {}))
     return pages
@@ -53,7 +56,7 @@ def site_pages(site: Site) -> list[Page]:
 def _essay_page(site: Site, essay) -> Page:
     context = {"essay": essay, "author": site.author_of(essay),
                "related": site.listed(site.essay(s) for s in site.related.get(essay.slug, ()))}
-    return Page(essay.url + "index.html", "essay.html", context, essay.title, essay.dek or "")
+    return Page(page_path(essay.url), "essay.html", context, essay.title, essay.dek or "")
 
 
 def _taxonomy_page(site: Site, taxonomy) -> Page:
@@ -81,7 +84,9 @@ def _newest(site: Site):
 
 def _sitemap_urls(site: Site, pages: list[Page]) -> list:
     lastmod = {e.url: e.updated or e.date for e in site.essays}
-    return [(p.url, lastmod.get(p.url)) for p in pages if p.path.endswith("index.html")]
+    return [(p.url, lastmod.get(p.url)) for p in pages
+            if p.template == "essay.html" or (p.path.endswith("index.html")
+                                              and p.template != "redirect.html")]
 
 
 def insights_json(site: Site) -> bytes:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, replace
 from .cache import digest
 from .config import SiteConfig
 from .content import Author, Essay, slugify
+from .urls import essay_url, redirects, url_clashes
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,7 @@ class Site:
     categories: tuple[Taxonomy, ...]
     related: dict  # slug → tuple of slugs
     summaries: dict = field(default_factory=dict, compare=False)  # slug → summary(essay)
+    redirects: tuple = ()  # urls.Redirect for each old address, sorted
 
     def essay(self, slug: str) -> Essay:
         return self._by_slug()[slug]
@@ -67,10 +69,6 @@ def read_time(words: int, images: int, words_per_minute: int) -> int:
     return max(1, math.ceil(seconds / 60))
 
 
-def essay_url(slug: str) -> str:
-    return f"essays/{slug}/"
-
-
 def tag_url(tag: str) -> str:
     return f"tags/{slugify(tag) or 'tag'}/"
 
@@ -94,7 +92,11 @@ def newest_first(essays: list[Essay]) -> list[Essay]:
 
 def assemble_site(placed: list[Essay], authors: dict, related: dict, config: SiteConfig,
                   summaries: dict | None = None) -> Site:
-    """Placed essays and their related lists → the Site, with every cross-reference worked out."""
+    """Placed essays and their related lists → the Site, with every cross-reference worked out.
+    Two essays on one URL, or an old address that would replace a page, stop the build."""
+    clashes = url_clashes(placed, config)
+    if clashes:
+        raise clashes[0]
     return Site(
         config=config,
         essays=tuple(placed),
@@ -104,12 +106,13 @@ def assemble_site(placed: list[Essay], authors: dict, related: dict, config: Sit
                                category_url),
         related=related,
         summaries=summaries or {e.slug: summary(e) for e in placed},
+        redirects=redirects(placed, config),
     )
 
 
 def place(essay: Essay, config: SiteConfig) -> Essay:
     """The rendered essay with its URL and read time."""
-    return replace(essay, url=essay_url(essay.slug),
+    return replace(essay, url=essay_url(essay, config),
                    read_minutes=read_time(essay.words, essay.images, config.words_per_minute))
 
 
