@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Longform's command line: `python build.py [build|serve|new|check] --help`."""
+"""Longform's command line: `python build.py [build|serve|new|check|import] --help`."""
 
 import sys
 

@@ -1,4 +1,4 @@
-"""The command line: build (the default), serve, new and check."""
+"""The command line: build (the default), serve, new, check and import."""
 
 import argparse
 import os
@@ -10,12 +10,12 @@ from pathlib import Path
 from .config import load_config
 from .errors import ContentError
 
-COMMANDS = ("build", "serve", "new", "check")
+COMMANDS = ("build", "serve", "new", "check", "import")
 
 
 def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="build.py", description="Build a Longform essay site.")
-    commands = ap.add_subparsers(dest="command", metavar="{build,serve,new,check}")
+    commands = ap.add_subparsers(dest="command", metavar="{build,serve,new,check,import}")
     build = commands.add_parser("build", help="build content/ into site/ (the default)")
     _common(build)
     build.add_argument("--out", type=Path, help="output folder (default: ROOT/site)")
@@ -38,6 +38,9 @@ def parser() -> argparse.ArgumentParser:
     new = commands.add_parser("new", help="start a new essay as a draft")
     _common(new)
     new.add_argument("title", help='the essay\'s title, e.g. "Why scale is not enough"')
+    bring = commands.add_parser("import", help="bring a Jekyll or Hugo site into this project")
+    _common(bring)
+    bring.add_argument("source", type=Path, help="the folder of the Jekyll or Hugo site")
     return ap
 
 
@@ -82,6 +85,9 @@ def run(args: argparse.Namespace) -> int:
         return serve(root, args.host, args.port, args.open)
     if args.command == "new":
         return new_command(root, args.title)
+    if args.command == "import":
+        from . import importer
+        return importer.main(args.source, root)
     config = load_config(root, base_url=args.base_url, include_drafts=args.drafts or None)
     if args.command == "check":
         from . import check
