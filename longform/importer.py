@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from .errors import ContentError
+from .errors import ContentError, display_path
 from .oldsite import hugo_site, jekyll_site
 from .tomltable import with_settings
 
@@ -43,14 +43,15 @@ def main(source: Path, root: Path) -> int:
     plan = site_plan(source)
     pyproject = root / "pyproject.toml"
     text = pyproject.read_text("utf-8") if pyproject.exists() else ""
-    clashes = [*(f"{t} (two files of the source)" for t in plan.doubles),
-               *(t for t in sorted(plan.files) if (root / t).exists() or (root / t).is_symlink())]
+    clashes = [(t, "two files of the source would both go here") for t in plan.doubles]
+    clashes += [(t, "already exists") for t in sorted(plan.files)
+                if (root / t).exists() or (root / t).is_symlink()]
     if clashes:
-        print(f"{source}: nothing imported: {len(clashes)} files already exist in {root}; "
-              "move them away (or clear out the example essays, see the README) and run "
-              "import again:", file=sys.stderr)
-        for clash in clashes:
-            print(f"  {clash}", file=sys.stderr)
+        for target, why in clashes:
+            print(f"{display_path(root / target)}:1: {why}, and import never overwrites; "
+                  "move it away (to clear out the example essays, see the README)",
+                  file=sys.stderr)
+        print(f"Nothing imported: {len(clashes)} clashes.", file=sys.stderr)
         return 1
     new_text = settings_text(pyproject, text, plan.settings)
     for target, data in sorted(plan.files.items()):
