@@ -19,7 +19,8 @@ class SiteConfig:
     stances: tuple[str, ...] = ("Contrarian",)
     include_drafts: bool = False
     permalink: str = "/essays/:slug/"  # urls.py reads both patterns
-    legacy_permalinks: tuple[str, ...] = ()
+    # (section, pattern) pairs; section "*" is every essay whose section has no pattern of its own
+    legacy_permalinks: tuple[tuple[str, str], ...] = ()
 
     @property
     def content_dir(self) -> Path:
@@ -60,6 +61,9 @@ def load_config(root: Path, **overrides) -> SiteConfig:
             raise ContentError(pyproject, _key_line(pyproject, key),
                                f"unknown setting '{key}' in [tool.longform] "
                                f"(known: {', '.join(sorted(_TYPES))})")
+        if key == "legacy_permalinks":
+            settings[key] = _legacy_patterns(pyproject, value)
+            continue
         if not isinstance(value, _TYPES[key]) or isinstance(value, bool):
             raise ContentError(pyproject, _key_line(pyproject, key),
                                f"setting '{key}' must be {_TYPES[key].__name__}")
@@ -70,8 +74,8 @@ def load_config(root: Path, **overrides) -> SiteConfig:
             raise ContentError(pyproject, _key_line(pyproject, key),
                                "setting 'stances' must be a list of tag names, like "
                                '["Contrarian"]')
-        if key in ("permalink", "legacy_permalinks"):
-            _check_patterns(pyproject, key, value)
+        if key == "permalink":
+            _check_pattern(pyproject, key, value)
         settings[key] = tuple(value) if isinstance(value, list) else value
     config = SiteConfig(root=root.resolve(), **settings)
     given = {k: v for k, v in overrides.items() if v is not None}
@@ -82,20 +86,30 @@ def load_config(root: Path, **overrides) -> SiteConfig:
     return replace(config, **given)
 
 
-def _check_patterns(pyproject: Path, key: str, value) -> None:
+def _check_pattern(pyproject: Path, key: str, pattern: str) -> None:
     from .urls import pattern_problem
-    patterns = value if isinstance(value, list) else [value]
-    if not all(isinstance(p, str) for p in patterns):
-        raise ContentError(pyproject, _key_line(pyproject, key), f"setting '{key}' must be a "
-                           'list of patterns, like ["/:year/:month/:day/:title.html"]')
-    for pattern in patterns:
-        problem = pattern_problem(pattern)
-        if key == "permalink" and not problem and not pattern.endswith(("/", ".html")):
-            problem = (f"'{pattern}' must end in '/' (a folder) or '.html' (a file), like "
-                       '"/essays/:slug/"')
-        if problem:
-            raise ContentError(pyproject, _key_line(pyproject, key), f"setting '{key}': "
-                                                                     f"{problem}")
+    problem = pattern_problem(pattern)
+    if key == "permalink" and not problem and not pattern.endswith(("/", ".html")):
+        problem = (f"'{pattern}' must end in '/' (a folder) or '.html' (a file), like "
+                   '"/essays/:slug/"')
+    if problem:
+        raise ContentError(pyproject, _key_line(pyproject, key), f"setting '{key}': {problem}")
+
+
+def _legacy_patterns(pyproject: Path, value) -> tuple[tuple[str, str], ...]:
+    """A list of patterns (for every essay) or a table of them by section (Hugo's
+    [permalinks]; "*" for the sections not named) → (section, pattern) pairs."""
+    table = value if isinstance(value, dict) else {"*": value}
+    pairs = [(str(section), pattern) for section, patterns in table.items()
+             for pattern in (patterns if isinstance(patterns, list) else [patterns])]
+    if not isinstance(value, list | dict) or not all(isinstance(p, str) for _, p in pairs):
+        raise ContentError(pyproject, _key_line(pyproject, "legacy_permalinks"),
+                           "setting 'legacy_permalinks' must be a list of patterns, like "
+                           '["/:year/:month/:day/:title.html"], or a table of them by section, '
+                           'like {posts = "/:year/:filename/"}')
+    for _, pattern in pairs:
+        _check_pattern(pyproject, "legacy_permalinks", pattern)
+    return tuple(pairs)
 
 
 def _longform_table(pyproject: Path) -> dict:

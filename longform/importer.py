@@ -111,6 +111,8 @@ def summary(plan: Plan, source: Path, old: dict) -> str:
 def _shown(value) -> str:
     if value is None:
         return "(not set)"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k} = {_shown(v)}" for k, v in value.items()) + "}"
     if isinstance(value, list | tuple):
         return "[" + ", ".join(f'"{v}"' for v in value) + "]"
     return f'"{value}"'

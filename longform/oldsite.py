@@ -116,9 +116,9 @@ def hugo_site(source: Path, plan):
         plan.posts += meta.get("draft") is not True
         section = relative.split("/")[0] if "/" in relative else ""
         sections.setdefault(section, None)
-    default = "/:section/:slugorfilename" + (".html" if ugly else "/")
     if any(pattern is None for pattern in sections.values()):
-        patterns.append(default)  # Hugo's own address for a section without a pattern
+        # Hugo's own address for a page in a section without a pattern
+        patterns["*"] = "/:section/:slugorfilename" + (".html" if ugly else "/")
     _legacy(plan, patterns, "[permalinks]")
     plan.mapped.append(f"{content.name}/ → content/ ({plan.posts} posts, {plan.drafts} drafts, "
                        "sections and page bundles kept)")
@@ -151,27 +151,30 @@ def _hugo_config(source: Path) -> dict:
     return merged
 
 
-def _hugo_patterns(config: dict, ugly: bool) -> tuple[list[str], dict]:
-    """Hugo's [permalinks] as Longform patterns, and which sections had one."""
+def _hugo_patterns(config: dict, ugly: bool) -> tuple[dict, dict]:
+    """Hugo's [permalinks] as Longform patterns by section, and which sections had one."""
     table = config.get("permalinks") or {}
     table = table.get("page", table) if isinstance(table.get("page"), dict) else table
-    patterns, sections = [], {}
+    patterns, sections = {}, {}
     for section, pattern in table.items():
         if not isinstance(pattern, str):
             continue
         for hugo, ours in HUGO_VARIABLES.items():
             pattern = re.sub(re.escape(hugo) + r"(?![a-z_])", ours, pattern)
         pattern = "/" + pattern.strip("/") + (".html" if ugly else "/")
-        patterns.append(pattern)
-        sections[section] = pattern
+        patterns[section] = sections[section] = pattern
     return patterns, sections
 
 
-def _legacy(plan, patterns: list[str], where: str) -> None:
-    kept = [p for p in dict.fromkeys(patterns) if not pattern_problem(p)]
-    refused = [p for p in patterns if pattern_problem(p)]
+def _legacy(plan, patterns, where: str) -> None:
+    """legacy_permalinks: a list (Jekyll) or a table by section (Hugo), the patterns Longform
+    cannot fill left behind."""
+    pairs = patterns.items() if isinstance(patterns, dict) else [("*", p) for p in patterns]
+    kept = [(s, p) for s, p in pairs if not pattern_problem(p)]
+    refused = [p for s, p in pairs if pattern_problem(p)]
     if kept:
-        plan.settings["legacy_permalinks"] = kept
+        plan.settings["legacy_permalinks"] = (dict(kept) if isinstance(patterns, dict)
+                                              else list(dict.fromkeys(p for _, p in kept)))
         plan.mapped.append(f"{where} → legacy_permalinks (each old address redirects)")
     if refused:
         plan.left["permalink patterns Longform cannot fill"] = refused

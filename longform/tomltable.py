@@ -7,14 +7,20 @@ import tomllib
 
 
 def toml_value(value) -> str:
-    """A string or a list of strings as TOML: basic strings, escaped as JSON escapes them
-    (JSON's escapes are a subset of TOML's)."""
+    """A string, a list of strings or a table of them as TOML: basic strings, escaped as JSON
+    escapes them (JSON's escapes are a subset of TOML's)."""
     if isinstance(value, str):
         # TOML, unlike JSON, forbids a raw DEL in a string.
         return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007F")
     if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
         return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):  # an inline table
+        return "{" + ", ".join(f"{_key(k)} = {toml_value(v)}" for k, v in value.items()) + "}"
     raise TypeError(f"no TOML form for {value!r} here")
+
+
+def _key(key: str) -> str:
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else toml_value(key)
 
 
 def with_settings(text: str, table: str, settings: dict) -> str:

@@ -146,10 +146,17 @@ def _line(essay: Essay, key: str) -> int:
 def old_addresses(essay: Essay, config: SiteConfig) -> list[tuple[str, str]]:
     """(site-relative address, where it was named) for each address the essay had."""
     found = [(expand(p, essay, config.content_dir), "legacy_permalinks")
-             for p in config.legacy_permalinks]
+             for p in legacy_patterns(essay, config)]
     for key in ALIAS_KEYS:
         found += [(address, key) for address in _aliases(essay, key, config)]
     return found
+
+
+def legacy_patterns(essay: Essay, config: SiteConfig) -> list[str]:
+    """The legacy_permalinks patterns for the essay's section, else those for every section."""
+    here = section(essay.source, config.content_dir)
+    return ([p for s, p in config.legacy_permalinks if s == here]
+            or [p for s, p in config.legacy_permalinks if s == "*"])
 
 
 def _aliases(essay: Essay, key: str, config: SiteConfig) -> list[str]:

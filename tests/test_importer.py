@@ -133,8 +133,8 @@ def test_one_clash_stops_the_whole_import_before_anything_is_written(imported, m
 def test_a_hugo_site_imports_with_sections_bundles_and_ugly_urls(imported, build):
     project, result, _ = imported("import-hugo")
     assert result.status == 0, result.err
-    assert ('setting legacy_permalinks: (not set) → '
-            '["/:year/:month/:day/:filename.html", "/notes/:title.html"]') in result.out
+    assert ('setting legacy_permalinks: (not set) → {posts = "/:year/:month/:day/:filename.html"'
+            ', notes = "/notes/:title.html"}') in result.out
     assert "Brought over: 9 posts, 1 drafts, 3 static files." in result.out
     assert "Left behind: pages: _index.md, about.md, posts/_index.md" in result.out
     assert "Left behind: theme: plain, themes/" in result.out
@@ -147,6 +147,10 @@ def test_a_hugo_site_imports_with_sections_bundles_and_ugly_urls(imported, build
         assert (project.out / target.lstrip("/") / "index.html").is_file(), old
     assert redirect_target(project.page("2019/03/01/first-shavings.html")) == \
         "/essays/first-shavings/"
+    # Each section's pattern makes addresses for that section's essays only, as Hugo did.
+    assert not (project.out / "notes/first-shavings.html").exists()
+    assert not (project.out / "2020/02/02/glue.html").exists()
+    assert len((project.out / "_redirects").read_text("utf-8").splitlines()) == 12
     # The page bundle's image sits beside its essay's text, and the link to it works.
     assert (project.out / "posts/workbench/sketch.svg").is_file()
     assert "/posts/workbench/sketch.svg" in project.page("essays/workbench/")

@@ -40,6 +40,7 @@ def test_a_missing_table_is_added_at_the_end():
 
 
 @pytest.mark.parametrize("value", ['quote " and \\ backslash', "tab\tnewline\n", "é — 日本",
-                                   "del \x7f and \x01", ["/:year/:title.html", "/a b/"]])
+                                   "del \x7f and \x01", ["/:year/:title.html", "/a b/"],
+                                   {"posts": "/:year/", "*": ["/a/", "/b/"], "a b": "c"}])
 def test_values_read_back_as_written(value):
     assert tomllib.loads("key = " + toml_value(value))["key"] == value

@@ -8,6 +8,7 @@ from conftest import Document, broken_links
 
 from longform.config import load_config
 from longform.content import load_essay
+from longform.tomltable import with_settings
 from longform.urls import expand, page_path
 
 POST = "---\ntitle: {title}\ndate: {date}\n{extra}---\n\nSome text.\n"
@@ -125,6 +126,22 @@ def test_redirect_pages_lead_to_the_essay_without_javascript(make_project, build
     assert "moved-essay.html" not in project.page("sitemap.xml")
 
 
+def test_legacy_patterns_by_section(make_project, build):
+    project = make_project("basic")
+    pyproject = project.root / "pyproject.toml"
+    pyproject.write_text(with_settings(pyproject.read_text("utf-8"), "tool.longform", {
+        "legacy_permalinks": {"posts": "/:year/:title/", "*": ["/old/:slug.html",
+                                                               "/older/:slug/"]}}), "utf-8")
+    essay_file(project.root, "posts/in-posts.md", title="In posts", extra="tags: [x]\n")
+    assert build(project).status == 0
+    redirects = (project.out / "_redirects").read_text("utf-8")
+    assert "/2024/in-posts/ /essays/in-posts/ 301\n" in redirects
+    assert "/old/in-posts.html" not in redirects  # its section has a pattern of its own
+    assert "/old/first-light.html /essays/first-light/ 301\n" in redirects
+    assert "/older/first-light/ /essays/first-light/ 301\n" in redirects
+    assert "/2024/first-light/" not in redirects
+
+
 def test_no_old_addresses_no_redirects_file(basic):
     assert not (basic.out / "_redirects").exists()
 
@@ -166,7 +183,10 @@ def test_an_old_address_of_no_essay_is_a_broken_link(make_project, build):
                                          "unknown variable :nonsense"),
     ("permalink", '"/essays/:slug"', "must end in '/' (a folder) or '.html' (a file)"),
     ("legacy_permalinks", '["2019/:title.html"]', "must start with '/'"),
-    ("legacy_permalinks", '"/:title/"', "setting 'legacy_permalinks' must be list"),
+    ("legacy_permalinks", '"/:title/"', "setting 'legacy_permalinks' must be a list of "
+                                        "patterns"),
+    ("legacy_permalinks", '{posts = ["/:title/", 3]}', "or a table of them by section"),
+    ("legacy_permalinks", '{posts = "/:bad/"}', "has the unknown variable :bad"),
 ])
 def test_a_bad_pattern_is_an_error_at_its_line(tmp_path, key, value, message):
     from longform.errors import ContentError
