@@ -135,7 +135,7 @@ class _LinkRewriter(Treeprocessor):
                 value = element.get(attribute)
                 if value and _is_relative(value):
                     element.set(attribute, _site_link(essay, links, value, looked_up))
-                elif value and links.addresses:
+                elif value:  # looked up even with no old addresses: the lookup is a dependency
                     element.set(attribute, _moved_link(links, value, looked_up))
 
 

@@ -21,6 +21,8 @@ JEKYLL_STYLES = {  # Jekyll's named permalink styles
 }
 JEKYLL_SKIP = {"Gemfile", "Gemfile.lock", "node_modules", "vendor", "README.md", "LICENSE",
                "package.json", "package-lock.json"}
+JEKYLL_FOLDERS = {"_posts", "_drafts", "_layouts", "_includes", "_sass", "_plugins", "_data",
+                  "_site"}
 COVERED_PLUGINS = {"jekyll-feed", "jekyll-sitemap", "jekyll-seo-tag", "jekyll-redirect-from"}
 # Hugo's permalink variables, as Longform spells the same address.
 HUGO_VARIABLES = {":slug": ":title", ":contentbasename": ":filename",
@@ -76,6 +78,8 @@ def jekyll_site(source: Path, plan):
                                                                               "_plugins"),
         "data files": _folders(source, "_data"),
         "pages": pages,
+        "collections": [f"{p.name}/" for p in sorted(source.iterdir()) if p.is_dir()
+                        and p.name.startswith("_") and p.name not in JEKYLL_FOLDERS],
     })
     covered = [p for p in plugins if p in COVERED_PLUGINS]
     if covered:
@@ -101,15 +105,15 @@ def hugo_site(source: Path, plan):
     content = source / str(config.get("contentDir") or "content")
     ugly = bool(config.get("uglyURLs") or config.get("uglyurls"))
     patterns, sections = _hugo_patterns(config, ugly)
-    pages = []
+    pages, sections_pages = [], []
     for path in files_below(content):
         relative = path.relative_to(content).as_posix()
         if path.suffix not in ESSAY_SUFFIXES:
             plan.add(f"content/{relative}", path)  # a bundle's images, beside its text
             continue
         meta = _meta(path)
-        if path.stem == "_index" or (meta.get("date") is None and not meta.get("publishDate")):
-            pages.append(relative)
+        if path.stem == "_index" or meta.get("date") is None:
+            (sections_pages if path.stem == "_index" else pages).append(relative)
             continue
         plan.add(f"content/{relative}", path)
         plan.drafts += meta.get("draft") is True
@@ -132,7 +136,8 @@ def hugo_site(source: Path, plan):
         "layouts": _folders(source, "layouts", "assets", "archetypes", "i18n"),
         "plugins": [],
         "data files": _folders(source, "data"),
-        "pages": pages,
+        "pages (no date)": pages,
+        "section pages": sections_pages,
     })
     return plan
 

@@ -65,7 +65,7 @@ def test_a_jekyll_site_imports_and_builds_with_every_old_address_redirecting(imp
             '["/:categories/:year/:month/:day/:title:output_ext"]') in result.out
     assert "Brought over: 9 posts, 1 drafts, 4 static files." in result.out
     for line in ("theme: minima", "layouts: _layouts/, _includes/", "plugins: jekyll-archives",
-                 "data files: _data/", "pages: about.md, index.html"):
+                 "data files: _data/", "pages: about.md, index.html", "collections: _projects/"):
         assert f"Left behind: {line}" in result.out
     assert (project.root / "static/images/ladder.svg").is_file()
     assert "Gemfile" not in {p.name for p in project.root.rglob("*")}
@@ -136,7 +136,8 @@ def test_a_hugo_site_imports_with_sections_bundles_and_ugly_urls(imported, build
     assert ('setting legacy_permalinks: (not set) → {posts = "/:year/:month/:day/:filename.html"'
             ', notes = "/notes/:title.html"}') in result.out
     assert "Brought over: 9 posts, 1 drafts, 3 static files." in result.out
-    assert "Left behind: pages: _index.md, about.md, posts/_index.md" in result.out
+    assert "Left behind: pages (no date): about.md" in result.out
+    assert "Left behind: section pages: _index.md, posts/_index.md" in result.out
     assert "Left behind: theme: plain, themes/" in result.out
     built = build(project)
     assert built.status == 0, built.err
