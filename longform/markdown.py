@@ -18,6 +18,7 @@ from .cache import file_hash
 from .content import Essay
 from .errors import ContentError
 from .related import body_terms
+from .urls import link_key
 
 
 @dataclass(frozen=True)
@@ -171,7 +172,6 @@ def _site_link(essay: Essay, links: Links, url: str, looked_up: list) -> str:
 def _moved_link(links: Links, url: str, looked_up: list) -> str:
     """A link written as one of the old site's addresses (with or without its domain) → the
     essay's URL now; any other link as it was."""
-    from .urls import link_key
     parts, site = urlsplit(url), urlsplit(links.base_url)
     if parts.netloc and (parts.scheme not in ("http", "https")
                          or parts.netloc.removeprefix("www.") != site.netloc.removeprefix("www.")):

@@ -23,6 +23,9 @@ JEKYLL_SKIP = {"Gemfile", "Gemfile.lock", "node_modules", "vendor", "README.md",
                "package.json", "package-lock.json"}
 JEKYLL_FOLDERS = {"_posts", "_drafts", "_layouts", "_includes", "_sass", "_plugins", "_data",
                   "_site"}
+# Files Longform writes itself: a copy in static/ would collide with them.
+OWN_FILES = {"index.html", "404.html", "feed.xml", "atom.xml", "sitemap.xml", "robots.txt",
+             "_redirects", "_headers"}
 COVERED_PLUGINS = {"jekyll-feed", "jekyll-sitemap", "jekyll-seo-tag", "jekyll-redirect-from"}
 # Hugo's permalink variables, as Longform spells the same address.
 HUGO_VARIABLES = {":slug": ":title", ":contentbasename": ":filename",
@@ -67,8 +70,7 @@ def jekyll_site(source: Path, plan):
         if path.read_bytes()[:3] == b"---":  # Jekyll renders a file with frontmatter
             pages.append(relative.as_posix())
             continue
-        plan.add(f"static/{relative.as_posix()}", path)
-        plan.static += 1
+        _static(plan, relative.as_posix(), path)
     plan.mapped.append(f"files without frontmatter → static/ ({plan.static})")
     plugins = [str(p) for p in (config.get("plugins") or config.get("gems") or [])]
     plan.left.update({
@@ -128,8 +130,7 @@ def hugo_site(source: Path, plan):
                        "sections and page bundles kept)")
     static_dir = source / str(config.get("staticDir") or "static")
     for path in files_below(static_dir):
-        plan.add(f"static/{path.relative_to(static_dir).as_posix()}", path)
-        plan.static += 1
+        _static(plan, path.relative_to(static_dir).as_posix(), path)
     plan.mapped.append(f"{static_dir.name}/ → static/ ({plan.static})")
     plan.left.update({
         "theme": [str(t) for t in _listed(config.get("theme"))] + _folders(source, "themes"),
@@ -169,6 +170,14 @@ def _hugo_patterns(config: dict, ugly: bool) -> tuple[dict, dict]:
         pattern = "/" + pattern.strip("/") + (".html" if ugly else "/")
         patterns[section] = sections[section] = pattern
     return patterns, sections
+
+
+def _static(plan, relative: str, path: Path) -> None:
+    if relative in OWN_FILES:
+        plan.left.setdefault("files Longform makes itself", []).append(relative)
+        return
+    plan.add(f"static/{relative}", path)
+    plan.static += 1
 
 
 def _legacy(plan, patterns, where: str) -> None:

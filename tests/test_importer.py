@@ -139,6 +139,7 @@ def test_a_hugo_site_imports_with_sections_bundles_and_ugly_urls(imported, build
     assert "Left behind: pages (no date): about.md" in result.out
     assert "Left behind: section pages: _index.md, posts/_index.md" in result.out
     assert "Left behind: theme: plain, themes/" in result.out
+    assert "Left behind: files Longform makes itself: robots.txt" in result.out
     built = build(project)
     assert built.status == 0, built.err
     for old in HUGO_OLD:
