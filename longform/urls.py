@@ -186,7 +186,7 @@ def redirects(essays: list[Essay], config: SiteConfig) -> tuple[Redirect, ...]:
     """Every old address of the placed essays that is not an essay's URL now, sorted; an
     address two essays claim, or one that lands on an essay's page, is an error."""
     pages = {page_path(e.url): e for e in essays}
-    claimed: dict[str, tuple[Redirect, str]] = {}
+    claimed: dict[str, Redirect] = {}
     for essay in essays:
         for address, origin in old_addresses(essay, config):
             if link_key(address) == link_key(essay.url):
@@ -205,7 +205,7 @@ def redirects(essays: list[Essay], config: SiteConfig) -> tuple[Redirect, ...]:
 def _clash(redirect: Redirect, config: SiteConfig, what: str) -> ContentError:
     if redirect.origin == "legacy_permalinks":
         path = config.root / "pyproject.toml"
-        line = key_lines_in_table(path, "legacy_permalinks")
+        line = _setting_line(path, "legacy_permalinks")
     else:
         path = redirect.source
         line = key_lines(read_text(redirect.source)).get(redirect.origin, 1)
@@ -234,11 +234,8 @@ def _url_line(essay: Essay) -> int:
 
 
 def _name(essay: Essay, config: SiteConfig) -> str:
-    where = _name_of(essay.source, config)
-    if essay.extra.keys() & set(OWN_URL_KEYS):
-        key = next(k for k in OWN_URL_KEYS if k in essay.extra)
-        return f"{where}:{_line(essay, key)}"
-    return where
+    """The essay's file and the line that decides its URL, as an error message names it."""
+    return f"{_name_of(essay.source, config)}:{_url_line(essay)}"
 
 
 def _name_of(source: Path, config: SiteConfig) -> str:
@@ -248,8 +245,8 @@ def _name_of(source: Path, config: SiteConfig) -> str:
         return source.as_posix()
 
 
-def key_lines_in_table(pyproject: Path, key: str) -> int:
-    from .config import _key_line
+def _setting_line(pyproject: Path, key: str) -> int:
+    from .config import _key_line  # config imports this module
     return _key_line(pyproject, key) if pyproject.exists() else 1
 
 
@@ -262,8 +259,8 @@ def link_key(address: str) -> str:
 
 
 def address_map(essays: list[Essay], config: SiteConfig, urls: dict) -> dict[str, str]:
-    """link_key of every old address (and of every URL) → the essay's root-relative URL, for
-    links written in an essay as the old site's addresses. urls: source → root-relative URL."""
+    """link_key of every old address → the essay's root-relative URL, for links written in an
+    essay as the old site's addresses. urls: source → root-relative URL of each built essay."""
     found = {}
     for essay in essays:
         if essay.source not in urls:
@@ -280,11 +277,10 @@ def redirects_file(found: tuple[Redirect, ...], config: SiteConfig) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-
 def redirect_files(site, pages: list, others: set[str]) -> dict[str, bytes]:
-    """`_redirects` when the site has old addresses. A redirect page where another page or
-    file of the site (an essay's media, a static file) lies is an error, as is a redirect page
-    (`others` are the paths of the files that are not pages)."""
+    """`_redirects` when the site has old addresses. An old address where another page or file
+    of the site lies is an error; `others` are the site's files that are not pages (an essay's
+    media, theme assets, static files)."""
     if not site.redirects:
         return {}
     real = others | {p.path for p in pages if p.template != "redirect.html"}

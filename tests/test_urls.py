@@ -195,3 +195,12 @@ def test_a_bad_pattern_is_an_error_at_its_line(tmp_path, key, value, message):
         load_config(tmp_path)
     assert caught.value.line == 3
     assert message in caught.value.message
+
+
+def test_a_pattern_that_puts_two_essays_on_one_url_names_both(make_project, build):
+    project = make_project("basic", permalink="/:year/")
+    result = build(project)
+    assert result.status == 1
+    assert result.err.strip() == ("content/first-light.md:2: this essay's URL /2024/ is also "
+                                  "the URL of second-wind.md:2; give one of them its own "
+                                  "'permalink:' or 'slug:'")
