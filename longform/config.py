@@ -89,7 +89,8 @@ def load_config(root: Path, **overrides) -> SiteConfig:
 def _check_pattern(pyproject: Path, key: str, pattern: str) -> None:
     from .urls import pattern_problem
     problem = pattern_problem(pattern)
-    if key == "permalink" and not problem and not pattern.endswith(("/", ".html")):
+    if key == "permalink" and not problem and not pattern.endswith(("/", ".html",
+                                                                    ":output_ext")):
         problem = (f"'{pattern}' must end in '/' (a folder) or '.html' (a file), like "
                    '"/essays/:slug/"')
     if problem:

@@ -278,13 +278,19 @@ def redirects_file(found: tuple[Redirect, ...], config: SiteConfig) -> bytes:
 
 
 def redirect_files(site, pages: list, others: set[str]) -> dict[str, bytes]:
-    """`_redirects` when the site has old addresses. An old address where another page or file
-    of the site lies is an error; `others` are the site's files that are not pages (an essay's
-    media, theme assets, static files)."""
-    if not site.redirects:
-        return {}
-    real = others | {p.path for p in pages if p.template != "redirect.html"}
+    """`_redirects` when the site has old addresses. An essay or an old address where another
+    page or file of the site lies is an error; `others` are the site's files that are not
+    pages (an essay's media, theme assets, static files)."""
+    real = set(others)
+    for page in sorted(pages, key=lambda p: p.template == "essay.html"):
+        if page.template == "essay.html" and page.path in real:
+            essay = page.context["essay"]
+            raise ContentError(essay.source, _url_line(essay), f"this essay's URL /{essay.url} "
+                                                               "is also a page or file of the "
+                                                               "site; give it another URL")
+        if page.template != "redirect.html":
+            real.add(page.path)
     for redirect in site.redirects:
         if (redirect.path or redirect.address) in real:
             raise _clash(redirect, site.config, "a page or file of the site")
-    return {"_redirects": redirects_file(site.redirects, site.config)}
+    return {"_redirects": redirects_file(site.redirects, site.config)} if site.redirects else {}

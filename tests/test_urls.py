@@ -204,3 +204,21 @@ def test_a_pattern_that_puts_two_essays_on_one_url_names_both(make_project, buil
     assert result.err.strip() == ("content/first-light.md:2: this essay's URL /2024/ is also "
                                   "the URL of second-wind.md:2; give one of them its own "
                                   "'permalink:' or 'slug:'")
+
+
+@pytest.mark.parametrize("permalink", ["/tags/optics/", "/", "/media/extra.html"])
+def test_an_essay_may_not_replace_another_page_or_file(make_project, build, permalink):
+    project = make_project("basic")
+    essay_file(project.root, "greedy.md", extra=f"tags: [x]\npermalink: {permalink}\n")
+    project.write("content/media/extra.html", "<p>A file kept beside the essays.</p>")
+    result = build(project)
+    assert result.status == 1
+    assert result.err.strip() == (f"content/greedy.md:5: this essay's URL {permalink} is also "
+                                  "a page or file of the site; give it another URL")
+
+
+def test_jekylls_own_spelling_of_a_file_url(make_project, build):
+    project = make_project("basic", permalink="/:categories/:year/:title:output_ext")
+    assert build(project).status == 0
+    assert Document(project.page("field notes/2024/first-light.html")).text_of("h1") == \
+        ["First Light"]
