@@ -20,9 +20,10 @@ from .errors import ContentError, ContentWarning
 from .frontmatter import key_lines
 from .links import Scanner
 from .lint import is_scheduled, review
+from .redirects import redirect_files
 from .render import site_pages
 from .site import Site, assemble_site, newest_first, place, summary
-from .urls import address_map, essay_url, redirect_files
+from .urls import address_map, essay_url
 
 POOL_THRESHOLD = 24  # below this many essays to render, a process pool costs more than it saves
 
@@ -119,7 +120,8 @@ def slug_clashes(essays: list[Essay], content_dir: Path) -> list[ContentError]:
 
 def essay_links(essays: list[Essay], published: list[Essay], config: SiteConfig):
     from .markdown import Links
-    urls = {e.source: config.base_path + essay_url(e, config) for e in published}
+    base_path = config.base_path  # a property that parses base_url each time
+    urls = {e.source: base_path + essay_url(e, config) for e in published}
     drafts = frozenset(e.source for e in essays) - set(urls)
     return Links(urls, drafts, config.content_dir, config.base_path,
                  address_map(published, config, urls), config.base_url)

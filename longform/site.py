@@ -6,7 +6,8 @@ from dataclasses import dataclass, field, replace
 from .cache import digest
 from .config import SiteConfig
 from .content import Author, Essay, slugify
-from .urls import essay_url, redirects, url_clashes
+from .redirects import redirects
+from .urls import essay_url, url_clashes
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 """Which URL an essay has and which addresses it had: permalink patterns, frontmatter
-`permalink`/`url`, `aliases`/`redirect_from`, `legacy_permalinks`, and the redirects they make.
+`permalink`/`url`, `aliases`/`redirect_from` and `legacy_permalinks` (redirects.py makes the
+redirects).
 
 URLs here are site-relative ("essays/slug/", "2019/03/01/post.html"): the base path goes in
 front where a link or a file is written.
@@ -7,11 +8,11 @@ front where a link or a file is written.
 
 from __future__ import annotations
 
+import functools
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import unquote, urlsplit
 
 from .content import JEKYLL_NAME, Essay, read_text, slugify
 from .errors import ContentError
@@ -30,23 +31,6 @@ OWN_URL_KEYS = ("permalink", "url")  # Jekyll's and Hugo's frontmatter for an es
 ALIAS_KEYS = ("aliases", "redirect_from")  # Hugo's and jekyll-redirect-from's old addresses
 
 
-@dataclass(frozen=True)
-class Redirect:
-    """One old address that now leads to an essay."""
-
-    address: str  # site-relative, as the old site served it: "2019/03/01/post.html"
-    url: str  # the essay's site-relative URL
-    title: str  # the essay's title, for the link on the redirect page
-    source: Path  # the essay's file
-    origin: str  # where the address was named: "legacy_permalinks", "aliases", "redirect_from"
-
-    @property
-    def path(self) -> str | None:
-        """The file in site/ that answers the address, or None when no HTML page can (an
-        old "feed.php" is redirected by `_redirects` alone)."""
-        return page_path(self.address)
-
-
 def pattern_problem(pattern: str) -> str | None:
     """What is wrong with a permalink pattern, or None."""
     if not pattern.startswith("/"):
@@ -63,8 +47,9 @@ def pattern_problem(pattern: str) -> str | None:
 def essay_url(essay: Essay, config: SiteConfig) -> str:
     """The essay's URL: its own `permalink:` or `url:`, else the site's permalink pattern.
     A URL not ending in "/" or ".html" becomes a folder, as Hugo makes it."""
-    own = _own_url(essay)
-    url = expand(own or config.permalink, essay, config.content_dir)
+    pattern = _own_url(essay) or config.permalink
+    # config.content_dir makes a Path on each call: only :section needs it.
+    url = expand(pattern, essay, config.content_dir if ":section" in pattern else None)
     return url if url.endswith(("/", ".html")) or not url else url + "/"
 
 
@@ -79,33 +64,65 @@ def page_path(address: str) -> str | None:
     return None if "." in last else address + ".html"
 
 
-def expand(pattern: str, essay: Essay, content_dir: Path) -> str:
-    """The site-relative address a pattern gives an essay; empty parts collapse."""
-    values = _values(essay, content_dir)
-    filled = _VARIABLE.sub(lambda m: values[m.group(1)], pattern)
-    return re.sub(r"/{2,}", "/", "/" + filled).lstrip("/")
+def expand(pattern: str, essay: Essay, content_dir: Path | None) -> str:
+    """The site-relative address a pattern gives an essay; empty parts collapse. Quick, as
+    `serve` places every essay on each rebuild: the pattern is split once, and only the
+    variables it names are worked out."""
+    parts = _parts(pattern)
+    pieces = [parts[0]]
+    for i in range(1, len(parts), 2):
+        pieces += [_value(parts[i], essay, content_dir), parts[i + 1]]
+    filled = "".join(pieces)
+    if "//" in filled:
+        filled = _SLASHES.sub("/", filled)
+    return filled.lstrip("/")
 
 
-def _values(essay: Essay, content_dir: Path) -> dict[str, str]:
-    d = essay.date
+_SLASHES = re.compile(r"/{2,}")
+
+
+@functools.lru_cache(maxsize=64)
+def _parts(pattern: str) -> tuple[str, ...]:
+    """Literal text and variable names, alternating: "/a/:slug/" → ("/a/", "slug", "/")."""
+    return tuple(_VARIABLE.split(pattern))
+
+
+_BY_ESSAY = {
+    "slug": lambda e: e.slug,
+    "year": lambda e: f"{e.date.year:04d}",
+    "month": lambda e: f"{e.date.month:02d}",
+    "day": lambda e: f"{e.date.day:02d}",
+    "short_year": lambda e: f"{e.date.year % 100:02d}",
+    "i_month": lambda e: str(e.date.month),
+    "i_day": lambda e: str(e.date.day),
+    "y_day": lambda e: f"{e.date.timetuple().tm_yday:03d}",
+    "output_ext": lambda e: ".html",
+    "category": lambda e: slugify(e.category or ""),
+    "categories": lambda e: "/".join(c.lower() for c in e.categories),
+}
+
+
+def _value(variable: str, essay: Essay, content_dir: Path | None) -> str:
+    if variable in _BY_ESSAY:
+        return _BY_ESSAY[variable](essay)
+    if variable == "section":
+        return section(essay.source, content_dir).lower() if content_dir else ""
+    return _named(variable, essay)
+
+
+def _named(variable: str, essay: Essay) -> str:
+    """:title, :filename and :slugorfilename, which depend on the file's name."""
     name = file_name(essay.source)
     dated = JEKYLL_NAME.match(name)
-    filename_slug = slugify(dated.group(4) if dated else name)
-    slug_given = essay.slug != filename_slug
-    if dated:  # Jekyll: the name after the date, as written, unless `slug:` overrides it
-        title = essay.slug if slug_given else dated.group(4).replace(" ", "-")
-    else:  # Hugo: `slug:` if given (its :slug), else the title made into a path
-        title = essay.slug if slug_given else slugify(essay.title)
-    return {
-        "year": f"{d.year:04d}", "month": f"{d.month:02d}", "day": f"{d.day:02d}",
-        "short_year": f"{d.year % 100:02d}", "i_month": str(d.month), "i_day": str(d.day),
-        "y_day": f"{d.timetuple().tm_yday:03d}",
-        "slug": essay.slug, "title": title, "filename": name.lower(),
-        "slugorfilename": essay.slug if slug_given else name.lower(),
-        "category": slugify(essay.category or ""),
-        "categories": "/".join(c.lower() for c in essay.categories),
-        "section": section(essay.source, content_dir).lower(), "output_ext": ".html",
-    }
+    slug_given = essay.slug != slugify(dated.group(4) if dated else name)
+    if variable == "filename":
+        return name.lower()
+    if variable == "slugorfilename":
+        return essay.slug if slug_given else name.lower()
+    if slug_given:  # :title: Jekyll's `slug:` override, or Hugo's :slug
+        return essay.slug
+    # Jekyll: the name after the date, as written; Hugo: the title made into a path.
+    return dated.group(4).replace(" ", "-") if dated else slugify(essay.title)
 
 
 def file_name(source: Path) -> str:
@@ -115,12 +132,11 @@ def file_name(source: Path) -> str:
 
 def section(source: Path, content_dir: Path) -> str:
     """The first folder below content/ that holds the essay (a bundle's own folder aside)."""
-    folder = source.parent.parent if source.stem == "index" else source.parent
-    try:
-        parts = folder.relative_to(content_dir).parts
-    except ValueError:
-        return ""
-    return parts[0] if parts else ""
+    parts = source.parts[len(content_dir.parts):-1]
+    if source.stem == "index":
+        parts = parts[:-1]
+    return parts[0] if parts and source.parts[:len(content_dir.parts)] == content_dir.parts \
+        else ""
 
 
 def _own_url(essay: Essay) -> str | None:
@@ -154,6 +170,8 @@ def old_addresses(essay: Essay, config: SiteConfig) -> list[tuple[str, str]]:
 
 def legacy_patterns(essay: Essay, config: SiteConfig) -> list[str]:
     """The legacy_permalinks patterns for the essay's section, else those for every section."""
+    if not config.legacy_permalinks:
+        return []
     here = section(essay.source, config.content_dir)
     return ([p for s, p in config.legacy_permalinks if s == here]
             or [p for s, p in config.legacy_permalinks if s == "*"])
@@ -182,38 +200,6 @@ def _aliases(essay: Essay, key: str, config: SiteConfig) -> list[str]:
     return addresses
 
 
-def redirects(essays: list[Essay], config: SiteConfig) -> tuple[Redirect, ...]:
-    """Every old address of the placed essays that is not an essay's URL now, sorted; an
-    address two essays claim, or one that lands on an essay's page, is an error."""
-    pages = {page_path(e.url): e for e in essays}
-    claimed: dict[str, Redirect] = {}
-    for essay in essays:
-        for address, origin in old_addresses(essay, config):
-            if link_key(address) == link_key(essay.url):
-                continue  # the address it had is the one it has
-            redirect = Redirect(address, essay.url, essay.title, essay.source, origin)
-            where = redirect.path or address
-            if where in pages:
-                raise _clash(redirect, config, f"the page of {_name(pages[where], config)}")
-            other = claimed.setdefault(where, redirect)
-            if other.source != essay.source:
-                raise _clash(redirect, config, f"an old address of "
-                                               f"{_name_of(other.source, config)}")
-    return tuple(sorted(claimed.values(), key=lambda r: r.address))
-
-
-def _clash(redirect: Redirect, config: SiteConfig, what: str) -> ContentError:
-    if redirect.origin == "legacy_permalinks":
-        path = config.root / "pyproject.toml"
-        line = _setting_line(path, "legacy_permalinks")
-    else:
-        path = redirect.source
-        line = key_lines(read_text(redirect.source)).get(redirect.origin, 1)
-    return ContentError(path, line, f"the old address /{redirect.address} of "
-                                    f"{_name_of(redirect.source, config)} is also {what}; "
-                                    "a redirect may not replace it: change or drop one of them")
-
-
 def url_clashes(essays: list[Essay], config: SiteConfig) -> list[ContentError]:
     """An error for each essay whose URL an earlier essay already has."""
     seen: dict[str, Essay] = {}
@@ -221,33 +207,28 @@ def url_clashes(essays: list[Essay], config: SiteConfig) -> list[ContentError]:
     for essay in essays:
         other = seen.setdefault(page_path(essay.url), essay)
         if other is not essay:
-            where = _name(other, config)
-            errors.append(ContentError(essay.source, _url_line(essay), f"this essay's URL "
+            where = essay_name(other, config)
+            errors.append(ContentError(essay.source, url_line(essay), f"this essay's URL "
                                        f"/{essay.url} is also the URL of {where}; give one "
                                        "of them its own 'permalink:' or 'slug:'"))
     return errors
 
 
-def _url_line(essay: Essay) -> int:
+def url_line(essay: Essay) -> int:
     lines = key_lines(read_text(essay.source))
     return next((lines[k] for k in (*OWN_URL_KEYS, "slug", "title") if k in lines), 1)
 
 
-def _name(essay: Essay, config: SiteConfig) -> str:
+def essay_name(essay: Essay, config: SiteConfig) -> str:
     """The essay's file and the line that decides its URL, as an error message names it."""
-    return f"{_name_of(essay.source, config)}:{_url_line(essay)}"
+    return f"{name_in_content(essay.source, config)}:{url_line(essay)}"
 
 
-def _name_of(source: Path, config: SiteConfig) -> str:
+def name_in_content(source: Path, config: SiteConfig) -> str:
     try:
         return source.relative_to(config.content_dir).as_posix()
     except ValueError:
         return source.as_posix()
-
-
-def _setting_line(pyproject: Path, key: str) -> int:
-    from .config import _key_line  # config imports this module
-    return _key_line(pyproject, key) if pyproject.exists() else 1
 
 
 def link_key(address: str) -> str:
@@ -263,34 +244,13 @@ def address_map(essays: list[Essay], config: SiteConfig, urls: dict) -> dict[str
     essay as the old site's addresses. urls: source → root-relative URL of each built essay."""
     found = {}
     for essay in essays:
-        if essay.source not in urls:
+        if not may_have_old_addresses(essay, config) or essay.source not in urls:
             continue  # a draft left out of this build
         for address, _ in old_addresses(essay, config):
             found.setdefault(link_key(address), urls[essay.source])
     return found
 
 
-def redirects_file(found: tuple[Redirect, ...], config: SiteConfig) -> bytes:
-    """`_redirects` as Netlify and Cloudflare Pages read it: old path, new path, 301."""
-    base = config.base_path
-    lines = [f"{quote(base + r.address)} {quote(base + r.url)} 301" for r in found]
-    return ("\n".join(lines) + "\n").encode("utf-8")
-
-
-def redirect_files(site, pages: list, others: set[str]) -> dict[str, bytes]:
-    """`_redirects` when the site has old addresses. An essay or an old address where another
-    page or file of the site lies is an error; `others` are the site's files that are not
-    pages (an essay's media, theme assets, static files)."""
-    real = set(others)
-    for page in sorted(pages, key=lambda p: p.template == "essay.html"):
-        if page.template == "essay.html" and page.path in real:
-            essay = page.context["essay"]
-            raise ContentError(essay.source, _url_line(essay), f"this essay's URL /{essay.url} "
-                                                               "is also a page or file of the "
-                                                               "site; give it another URL")
-        if page.template != "redirect.html":
-            real.add(page.path)
-    for redirect in site.redirects:
-        if (redirect.path or redirect.address) in real:
-            raise _clash(redirect, site.config, "a page or file of the site")
-    return {"_redirects": redirects_file(site.redirects, site.config)} if site.redirects else {}
+def may_have_old_addresses(essay: Essay, config: SiteConfig) -> bool:
+    # Most sites have none, and serve asks on every rebuild: answer that case quickly.
+    return bool(config.legacy_permalinks) or any(key in essay.extra for key in ALIAS_KEYS)
