@@ -2,12 +2,9 @@
 planned first (each copy, each setting); any clash refuses the whole import before a byte is
 written, and the source is only ever read."""
 
-import json
-import os
 import sys
 import tomllib
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 
 from .errors import ContentError, display_path
@@ -117,28 +114,3 @@ def _shown(value) -> str:
         return "[" + ", ".join(f'"{v}"' for v in value) + "]"
     return f'"{value}"'
 
-
-def files_below(folder: Path, skip=()) -> list[Path]:
-    """Files below folder in a stable order, hidden ones and `skip` names left out."""
-    found = []
-    for here, dirs, names in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in skip)
-        found += [Path(here, n) for n in sorted(names) if not n.startswith(".")]
-    return found
-
-
-def with_frontmatter_lines(path: Path, lines: list[str]) -> bytes:
-    """A YAML-frontmatter file with lines added at the top of its frontmatter (a draft gets
-    `draft: true` and a date), or a frontmatter made for it."""
-    text = path.read_bytes().decode("utf-8-sig")
-    if text.startswith("---"):
-        first, _, rest = text.partition("\n")
-        return (first + "\n" + "".join(f"{line}\n" for line in lines) + rest).encode("utf-8")
-    title = path.stem.replace("-", " ").capitalize()
-    return ("---\n" + "".join(f"{line}\n" for line in [f"title: {json.dumps(title)}", *lines]) +
-            "---\n" + text).encode("utf-8")
-
-
-def file_date(path: Path) -> str:
-    """A draft's date as Jekyll gives it: the file's modification day."""
-    return date.fromtimestamp(path.stat().st_mtime).isoformat()

@@ -167,3 +167,32 @@ def test_a_folder_that_is_no_site_is_refused(make_project, build, tmp_path):
     assert result.status == 1
     assert re.search(r":1: this is neither a Jekyll site \(no _config.yml\) nor a Hugo site",
                      result.err)
+
+
+def test_hugo_settings_split_over_config_default(make_project, build, tmp_path):
+    source = tmp_path / "split"
+    (source / "config/_default").mkdir(parents=True)
+    (source / "config/_default/hugo.toml").write_text('baseURL = "https://x.github.io/blog/"\n'
+                                                      'title = "Split"\n')
+    (source / "config/_default/params.yaml").write_text("description: Settings in two files\n")
+    (source / "content/posts").mkdir(parents=True)
+    (source / "content/posts/one.md").write_text("---\ntitle: One\ndate: 2020-01-01\n---\nHi.\n")
+    project = make_project("empty")
+    result = build(project, "import", str(source))
+    assert result.status == 0, result.err
+    assert 'setting description: "Essays used by the test suite." → "Settings in two files"' \
+        in result.out
+    # No [permalinks]: Hugo's own /SECTION/NAME/ for every section.
+    assert 'setting legacy_permalinks: (not set) → {* = "/:section/:slugorfilename/"}' \
+        in result.out
+    assert build(project).status == 0
+    assert (project.out / "posts/one/index.html").is_file()
+    assert (project.out / "_redirects").read_text() == "/blog/posts/one/ /blog/essays/one/ 301\n"
+
+
+def test_a_config_that_is_not_a_table_is_an_error_at_its_file(make_project, build, tmp_path):
+    (tmp_path / "_config.yml").write_text("- just\n- a list\n")
+    result = build(make_project("empty"), "import", str(tmp_path))
+    assert result.status == 1
+    assert result.err.strip().endswith("_config.yml:1: this file must hold settings as "
+                                       "'key: value' lines")
