@@ -18,6 +18,7 @@ class SiteConfig:
     words_per_minute: int = 230
     stances: tuple[str, ...] = ("Contrarian",)
     include_drafts: bool = False
+    broken_links: str = "error"  # "warn": dead internal links are warnings (mid-migration)
 
     @property
     def content_dir(self) -> Path:
@@ -44,7 +45,7 @@ class SiteConfig:
 
 
 _TYPES = {"title": str, "description": str, "base_url": str, "language": str,
-          "default_author": str, "words_per_minute": int, "stances": list}
+          "default_author": str, "words_per_minute": int, "stances": list, "broken_links": str}
 
 
 def load_config(root: Path, **overrides) -> SiteConfig:
@@ -67,6 +68,10 @@ def load_config(root: Path, **overrides) -> SiteConfig:
             raise ContentError(pyproject, _key_line(pyproject, key),
                                "setting 'stances' must be a list of tag names, like "
                                '["Contrarian"]')
+        if key == "broken_links" and value not in ("error", "warn"):
+            raise ContentError(pyproject, _key_line(pyproject, key),
+                               'setting \'broken_links\' must be "error" (the default) or '
+                               '"warn"')
         settings[key] = tuple(value) if key == "stances" else value
     config = SiteConfig(root=root.resolve(), **settings)
     given = {k: v for k, v in overrides.items() if v is not None}

@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from . import frontmatter
-from .errors import ContentError, ContentWarning
+from .errors import ContentError
 
 ESSAY_SUFFIXES = (".md", ".markdown")
 JEKYLL_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")
@@ -44,6 +44,7 @@ class Essay:
     terms: tuple = ()  # (word, count) pairs of the body, for related-essay scoring
     key: str = ""  # hash of everything the rendering read; stands for the essay in page hashes
     warnings: tuple = ()  # ContentWarnings the rendering met (math that cannot convert)
+    problems: tuple = ()  # errors and warnings rendering found (the run goes on past them)
     # Filled by the site stage.
     read_minutes: int = 0
     url: str = ""
@@ -113,7 +114,7 @@ def load_essay(path: Path, text: str | None = None) -> Essay:
         slug=_slug(path, meta, lines, stem_slug),
         title=_title(path, meta, lines),
         date=_date(path, meta, lines, stem_date),
-        dek=_first_text(path, meta, lines, DEK_KEYS),
+        dek=_first_text(path, meta, lines, DEK_KEYS) or _summary_above_more(body),
         category=_category(path, meta, lines),
         tags=_tags(path, meta, lines),
         author=_author(path, meta, lines),
@@ -281,24 +282,11 @@ def _draft(path, meta, lines) -> bool:
     return draft or published is False
 
 
-def unsupported_syntax(essay: Essay) -> list[ContentWarning]:
-    """Jekyll Liquid tags and Hugo shortcodes we leave as text, each with where it stands."""
-    found = []
-    for number, line in enumerate(essay.body_md.splitlines(), essay.body_line):
-        for pattern, what in _FOREIGN:
-            match = pattern.search(line)
-            if match:
-                found.append(ContentWarning(essay.source, number,
-                                            f"{what} '{match.group(0)[:40]}' is not supported "
-                                            "and is shown as text"))
-    return found
-
-
-_FOREIGN = (
-    (re.compile(r"\{\{[<%].*?[%>]\}\}"), "Hugo shortcode"),
-    (re.compile(r"\{%-?\s*\w+.*?%\}"), "Liquid tag"),
-    (re.compile(r"\{\{-?\s*(site|page|post|include)\.[\w.]+.*?\}\}"), "Liquid variable"),
-)
+def _summary_above_more(body: str) -> str | None:
+    if "more" not in body:
+        return None
+    from .dialects.kramdown import summary_above_more
+    return summary_above_more(body)
 
 
 def load_authors(content_dir: Path) -> dict[str, Author]:

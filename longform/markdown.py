@@ -13,10 +13,11 @@ import markdown
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
-from . import blocks, math
+from . import blocks, dialects, math
 from .cache import file_hash
 from .content import Essay
-from .errors import ContentError
+from .dialects.essays import essay_named
+from .errors import ContentError, ContentWarning
 from .related import body_terms
 
 
@@ -28,6 +29,7 @@ class Links:
     drafts: frozenset  # resolved paths of drafts left out of this build
     content_dir: Path
     base_path: str
+    config: object = None  # the SiteConfig: what Liquid and shortcodes read (site.title, …)
 
 
 def rendered(essay: Essay, links: Links, charts_dir: Path,
@@ -37,13 +39,14 @@ def rendered(essay: Essay, links: Links, charts_dir: Path,
     md = _markdown()
     md.reset()
     md.longform = blocks.BlockState(essay=essay, charts_dir=charts_dir, cache_dir=cache_dir)
-    md.longform_links = (essay, links, [])
+    text, translation = dialects.translated(essay, links, md.htmlStash)
+    md.longform_links = (essay, links, translation.deps, translation.problems)
     md.longform_math = math.MathState(essay, cache_dir)
-    html = md.convert(essay.body_md)
+    html = md.convert(text)
     state = md.longform
     blocks.raise_pending(state)
     math.store_new(md.longform_math)
-    deps = tuple(md.longform_links[2]) + tuple(
+    deps = tuple(translation.deps) + tuple(
         ("file", str(path), file_hash(path)) for path in getattr(state, "files_read", ()))
     without_math, maths = math.shielded(html)
     return replace(
@@ -57,6 +60,7 @@ def rendered(essay: Essay, links: Links, charts_dir: Path,
         insights=tuple(state.insights),
         terms=body_terms(essay.body_md),
         warnings=tuple(md.longform_math.warnings),
+        problems=tuple(translation.problems),
     ), deps
 
 
@@ -92,7 +96,7 @@ def _markdown() -> markdown.Markdown:
         extensions=["footnotes", "tables", "attr_list", "def_list", "abbr", "md_in_html",
                     "smarty", "toc", "pymdownx.highlight", "pymdownx.superfences",
                     "pymdownx.tilde", blocks.PullQuoteExtension(), _LinkExtension(),
-                    math.MathExtension()],
+                    math.MathExtension(), dialects.DialectExtension()],
         extension_configs={
             "footnotes": {"BACKLINK_TITLE": "Back to reference %d"},
             "toc": {"permalink": "#", "permalink_title": "Link to this section"},
@@ -127,12 +131,14 @@ class _LinkRewriter(Treeprocessor):
     """Turns links to essay files into the essays' URLs and media paths into site paths."""
 
     def run(self, root: etree.Element) -> None:
-        essay, links, looked_up = self.md.longform_links
+        essay, links, looked_up, problems = self.md.longform_links
         for element in root.iter():
             for attribute in ("href", "src"):
                 value = element.get(attribute)
                 if value and _is_relative(value):
-                    element.set(attribute, _site_link(essay, links, value, looked_up))
+                    element.set(attribute, site_link(essay, links, value, looked_up, problems))
+                elif value:
+                    element.set(attribute, own_link(links, value))
 
 
 def _is_relative(url: str) -> bool:
@@ -140,28 +146,67 @@ def _is_relative(url: str) -> bool:
     return not (parts.scheme or parts.netloc or url.startswith(("/", "#")))
 
 
-def _site_link(essay: Essay, links: Links, url: str, looked_up: list) -> str:
+def site_link(essay: Essay, links: Links, url: str, looked_up: list,
+              problems: list | None = None) -> str:
+    """A relative link as the site has it: an essay file becomes the essay's URL, a file in
+    content/ its site path. A link to no essay is noted in problems (raised without them)."""
     parts = urlsplit(url)
     # normpath, not resolve: sources are already absolute, and resolve() costs a syscall a part.
     target = Path(os.path.normpath(essay.source.parent / unquote(parts.path)))
     fragment = f"#{parts.fragment}" if parts.fragment else ""
     if target.suffix in (".md", ".markdown"):
+        if target not in links.essay_urls and target not in links.drafts:
+            # A post whose folder moved in the migration (../_posts/2019-01-01-x.md): by name.
+            target = essay_named(links, parts.path) or target
         looked_up.append(("link", str(target), links.essay_urls.get(target)))
         if target in links.essay_urls:
             return links.essay_urls[target] + fragment
-        line = _line_of(essay, parts.path)
-        if target in links.drafts:
-            raise ContentError(essay.source, line, f"link to '{parts.path}', a draft left out "
-                                                   "of this build; build with --drafts or "
-                                                   "remove the link")
-        raise ContentError(essay.source, line, f"link to '{parts.path}', but there is no such "
-                                               "essay in content/; check the file name")
+        _dead_essay_link(essay, links, parts.path, target in links.drafts, problems)
+        return url
     try:
         inside = target.relative_to(links.content_dir)
     except ValueError:
         return url  # outside content/: not ours to rewrite
     query = f"?{parts.query}" if parts.query else ""
     return links.base_path + inside.as_posix() + query + fragment
+
+
+def _dead_essay_link(essay: Essay, links: Links, written: str, draft: bool,
+                     problems: list | None) -> None:
+    line = _line_of(essay, written)
+    if draft:
+        message = (f"link to '{written}', a draft left out of this build; build with --drafts "
+                   "or remove the link")
+    else:
+        message = f"link to '{written}', but there is no such essay in content/; check the name"
+    if problems is None:
+        raise ContentError(essay.source, line, message)
+    warn = links.config is not None and links.config.broken_links == "warn"
+    problems.append((ContentWarning if warn else ContentError)(essay.source, line, message))
+
+
+def own_link(links: Links, url: str) -> str:
+    """A link to the site itself, as migrated posts write them (with the site's domain, or
+    from the site's root when it lives under a sub-path), as a path the link checker follows."""
+    base_url = links.config.base_url if links.config is not None else ""
+    if base_url and url.startswith(base_url):
+        url = links.base_path + url[len(base_url):]
+    elif not url.startswith(("/", "#")) or url.startswith("//") or \
+            url.startswith(links.base_path):
+        return url
+    if not url.startswith(links.base_path):
+        candidate = links.base_path + url[1:]
+        if candidate.split("#")[0] in _essay_url_set(links):
+            return candidate
+    return url
+
+
+def _essay_url_set(links: Links) -> frozenset:
+    known = getattr(links, "_url_set", None)
+    if known is None:
+        known = frozenset(links.essay_urls.values())
+        object.__setattr__(links, "_url_set", known)
+    return known
 
 
 def _line_of(essay: Essay, needle: str) -> int:
