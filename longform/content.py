@@ -45,6 +45,7 @@ class Essay:
     key: str = ""  # hash of everything the rendering read; stands for the essay in page hashes
     warnings: tuple = ()  # ContentWarnings the rendering met (math that cannot convert)
     problems: tuple = ()  # errors and warnings rendering found (the run goes on past them)
+    excerpt: str | None = None  # the text above <!--more-->: listings show it when no dek
     # Filled by the site stage.
     read_minutes: int = 0
     url: str = ""
@@ -114,7 +115,7 @@ def load_essay(path: Path, text: str | None = None) -> Essay:
         slug=_slug(path, meta, lines, stem_slug),
         title=_title(path, meta, lines),
         date=_date(path, meta, lines, stem_date),
-        dek=_first_text(path, meta, lines, DEK_KEYS) or _summary_above_more(body),
+        dek=_first_text(path, meta, lines, DEK_KEYS),
         category=_category(path, meta, lines),
         tags=_tags(path, meta, lines),
         author=_author(path, meta, lines),
@@ -280,13 +281,6 @@ def _draft(path, meta, lines) -> bool:
         raise ContentError(path, lines.get("draft", 1), "'draft' must be true or false")
     published = meta.get("published", True)  # Jekyll's spelling of the same switch
     return draft or published is False
-
-
-def _summary_above_more(body: str) -> str | None:
-    if "more" not in body:
-        return None
-    from .dialects.kramdown import summary_above_more
-    return summary_above_more(body)
 
 
 def load_authors(content_dir: Path) -> dict[str, Author]:

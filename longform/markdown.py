@@ -39,10 +39,10 @@ def rendered(essay: Essay, links: Links, charts_dir: Path,
     md = _markdown()
     md.reset()
     md.longform = blocks.BlockState(essay=essay, charts_dir=charts_dir, cache_dir=cache_dir)
-    text, translation = dialects.translated(essay, links, md.htmlStash)
+    md.longform_dialects = translation = dialects.context(essay, links, md)
     md.longform_links = (essay, links, translation.deps, translation.problems)
     md.longform_math = math.MathState(essay, cache_dir)
-    html = md.convert(text)
+    html = md.convert(essay.body_md)
     state = md.longform
     blocks.raise_pending(state)
     math.store_new(md.longform_math)
@@ -61,6 +61,7 @@ def rendered(essay: Essay, links: Links, charts_dir: Path,
         terms=body_terms(essay.body_md),
         warnings=tuple(md.longform_math.warnings),
         problems=tuple(translation.problems),
+        excerpt=dialects.kramdown.excerpt(html) if "<!--more-->" in html else None,
     ), deps
 
 

@@ -20,7 +20,7 @@ _TABLE_ROW = re.compile(r"^[ \t]*\|")
 _FENCE_CLOSE = re.compile(r"^[ \t]*(`{3,}|~{3,})[ \t]*$")
 _EXTENSION = re.compile(r"\{::(comment|nomarkdown)\}(.*?)\{:/(?:\1)?\}|\{::options[^}]*/\}",
                         re.S)
-MORE = re.compile(r"^[ \t]*<!--\s*more\s*-->[ \t]*$", re.M)
+MORE_MARK = "<!--more-->"
 
 
 def translated(text: str, ctx: Context) -> str:
@@ -30,7 +30,8 @@ def translated(text: str, ctx: Context) -> str:
     lines = text.split("\n")
     code = _code_lines(text, lines)
     for index in range(len(lines)):
-        if "{:" in lines[index] and index not in code:
+        here = lines[index] + (lines[index + 1] if index + 1 < len(lines) else "")
+        if "{:" in here and index not in code:
             lines[index:index + 2] = _block_list(lines, index)
     return "\n".join(lines)
 
@@ -118,13 +119,11 @@ class BlockLists(Treeprocessor):
                 previous = child
 
 
-def summary_above_more(body: str) -> str | None:
-    """The text above <!--more-->, as plain text, for a listing's summary."""
-    marker = MORE.search(body)
-    if marker is None or Protected(body).span_at(marker.start()):
+def excerpt(html: str) -> str | None:
+    """The text above <!--more--> (Jekyll's and Hugo's summary divider), as plain text."""
+    above, found, _ = html.partition(MORE_MARK)
+    if not found:
         return None
-    import markdown as python_markdown
-    html = python_markdown.markdown(body[:marker.start()])
-    text = unescape(re.sub(r"<[^>]+>", " ", html))
-    text = re.sub(r"\{\{.*?\}\}|\{%.*?%\}|\{:[^}]*\}", " ", text, flags=re.S)
-    return " ".join(text.split()) or None
+    above = re.sub(r"<pre[ >].*?</pre>|<table[ >].*?</table>|<a class=\"headerlink\".*?</a>",
+                   " ", above, flags=re.S)
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", above)).split()) or None

@@ -10,8 +10,8 @@ from .templates import absolute_url, page_values, relative_url, rendered_snippet
 from .text import Context, Protected, fenced, indent_of, padded
 
 _NO_BLANK_LINE = r"(?:[^\n]|\n(?![ \t]*\n))*?"
-TOKEN = re.compile(r"\{%-?(" + _NO_BLANK_LINE + r")-?%\}|\{\{(?![<%])-?(" + _NO_BLANK_LINE +
-                   r")-?\}\}")
+TOKEN = re.compile(r"(?<!\{)\{%-?(" + _NO_BLANK_LINE + r")-?%\}|"
+                   r"\{\{(?![<%])-?(" + _NO_BLANK_LINE + r")-?\}\}")
 _RAW_TAG = re.compile(r"\{%-?\s*(?:end)?raw\s*-?%\}")
 _ARGUMENT = re.compile(r"""([\w-]+)\s*=\s*("[^"]*"|'[^']*'|\S+)""")
 _BEFORE_URL_TAG = re.compile(r"\s*\{%-?\s*(?:post_url|link)\b")
@@ -134,7 +134,7 @@ def _include(rest: str, position: int, ctx: Context) -> str:
     if html is None:
         ctx.warn(position, f"{{% include {name} %}}: there is no templates/includes/{name}; "
                            "add it (Jinja) or remove the tag; it is left out of the page")
-    return ctx.stash(html) if html else ""
+    return ctx.store(html) if html else ""
 
 
 def _output(expression: str, position: int, ctx: Context) -> str:

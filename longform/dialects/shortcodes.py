@@ -144,6 +144,8 @@ def _param(call: Call, ctx: Context) -> str:
     value = page_values(ctx)
     for part in key.split("."):
         value = value.get(part) if isinstance(value, dict) else None
+    if isinstance(value, list) and all(isinstance(v, str | int | float) for v in value):
+        value = ", ".join(map(str, value))
     if not key or value is None or isinstance(value, dict | list):
         return _missing(ctx, call, f"a frontmatter value '{key}' (text or a number)")
     return str(Markup.escape(value))
