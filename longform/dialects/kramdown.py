@@ -13,6 +13,7 @@ from markdown.treeprocessors import Treeprocessor
 from .text import Context, Protected
 
 _IAL = re.compile(r"^[ \t]*\{:(?![:/])[ \t]*([^}\n]*?)[ \t]*\}[ \t]*$")
+_LEADING_IAL = re.compile(r"^[ \t]*\{:(?![:/])[ \t]*([^}\n]*?)[ \t]*\}[ \t]*(?:\n|$)")
 _ALD = re.compile(r"^[ \t]*\{:[\w-]+:[^}\n]*\}[ \t]*$")
 _TOC_ITEM = re.compile(r"^[ \t]*(?:[*+-]|\d+\.)[ \t]+TOC[ \t]*$")
 _ATX = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)")
@@ -101,21 +102,22 @@ def _headings_with_lists(text: str) -> str:
 
 
 class BlockLists(Treeprocessor):
-    """A paragraph that is only `{: …}` gives its attributes to the block before it (a table,
-    a list); after code, whose HTML Markdown keeps aside, it is dropped."""
+    """A paragraph that starts with a `{: …}` line gives those attributes to the block before it
+    (a table, a list); after code, whose HTML Markdown keeps aside, the list is dropped."""
 
     def run(self, root: etree.Element) -> None:
         assign = AttrListTreeprocessor(self.md)
         for parent in list(root.iter()):
             previous = None
             for child in list(parent):
-                match = _IAL.match(child.text or "") if child.tag == "p" and not len(child) \
-                    else None
+                match = _LEADING_IAL.match(child.text or "") if child.tag == "p" else None
                 if match:
                     if previous is not None and previous.tag != "p":
                         assign.assign_attrs(previous, match.group(1))
-                    parent.remove(child)
-                    continue
+                    child.text = child.text[match.end():]
+                    if not child.text.strip() and not len(child):
+                        parent.remove(child)
+                        continue
                 previous = child
 
 
