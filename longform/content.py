@@ -139,6 +139,8 @@ def read_text(path: Path) -> str:
 
 
 def _from_file_name(path: Path) -> tuple[date | None, str]:
+    if path.stem == "index" and path.parent.name:
+        path = path.parent  # a Hugo page bundle: post/NAME/index.md is NAME
     match = JEKYLL_NAME.match(path.stem)
     if not match:
         return None, path.stem
