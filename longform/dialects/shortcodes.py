@@ -172,7 +172,7 @@ def _custom(call: Call, ctx: Context) -> str | None:
     inner = None
     if call.inner is not None:
         inner = translated_inner(call, ctx)
-        inner = markdownified(_shielded(inner, ctx)) if call.delimiter == "%" \
+        inner = markdownified(_shielded(inner, ctx), blocks=True) if call.delimiter == "%" \
             else Markup(ctx.unstashed(inner))
         inner = Markup(ctx.unstashed(_unshielded(str(inner))))
     values = {**call.named, "args": call.positional, "params": call.named, "inner": inner}

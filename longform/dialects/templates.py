@@ -90,10 +90,11 @@ def _environment(templates_dir: Path) -> jinja2.Environment:
     return environment
 
 
-def markdownified(text) -> Markup:
-    """Hugo's markdownify: Markdown to HTML, one paragraph unwrapped (captions, notes)."""
+def markdownified(text, blocks: bool = False) -> Markup:
+    """Hugo's markdownify: Markdown to HTML, a lone paragraph unwrapped (captions) unless
+    blocks are wanted (the inner text of a {{% paired %}} shortcode)."""
     html = _inner_markdown().reset().convert(str(text or ""))
-    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+    if not blocks and html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
         html = html[3:-4]
     return Markup(html)
 
