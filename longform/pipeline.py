@@ -68,6 +68,8 @@ def build(config: SiteConfig, memo: Memo | None = None, progress=None,
                                   every_page, Scanner(old.scans, new.scans))
     except ContentError as err:
         raise Problems([*problems, err]) from None
+    except Problems as found:
+        raise Problems([*problems, *found.problems]) from None
     problems += link_problems(broken, config) + reviewed
     problems_found(problems)
     warnings = tuple(sorted((p for p in problems if isinstance(p, ContentWarning)),

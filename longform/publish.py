@@ -6,7 +6,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from .errors import ContentError
+from .errors import ContentError, Problems
 
 SKIPPED_CONTENT = {"authors.yaml"}
 
@@ -56,7 +56,7 @@ def static_files(static_dir: Path, written: dict[str, bytes]) -> dict[str, bytes
     writes too is an error naming both."""
     if not static_dir.is_dir():
         return {}
-    files = {}
+    files, clashes = {}, []
     for folder, dirs, names in os.walk(static_dir, followlinks=True):
         dirs[:] = sorted(d for d in dirs if d != ".git")
         for name in sorted(names):
@@ -65,10 +65,13 @@ def static_files(static_dir: Path, written: dict[str, bytes]) -> dict[str, bytes
             if name in (".DS_Store", "Thumbs.db") or not path.is_file():
                 continue
             if relative in written:
-                raise ContentError(path, 1, f"static/{relative} and {_writer_of(relative)} "
-                                            f"would both be site/{relative}; rename or remove "
-                                            "one of them")
+                clashes.append(ContentError(path, 1, f"static/{relative} and "
+                                                     f"{_writer_of(relative)} would both be "
+                                                     f"site/{relative}; rename or remove one of "
+                                                     "them"))
             files[relative] = path.read_bytes()
+    if clashes:
+        raise Problems(clashes)
     return files
 
 

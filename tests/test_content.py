@@ -4,7 +4,7 @@ that name the file and line. The Jekyll sample site is also built end to end."""
 from datetime import date
 
 import pytest
-from conftest import Document, broken_links
+from conftest import broken_links
 
 from longform.content import (
     essay_files,

@@ -21,7 +21,8 @@ def test_site_and_page_values_with_the_url_filters():
 def test_a_sub_path_base_url_reaches_every_url():
     html, problems, _ = rendered(
         "[x]({{ site.baseurl }}/x.png) {{ '/a.png' | relative_url }} "
-        "[o]({{ site.baseurl }}{% post_url 2019-01-01-other %}) [p]({% post_url 2019-01-01-other %})",
+        "[o]({{ site.baseurl }}{% post_url 2019-01-01-other %}) "
+        "[p]({% post_url 2019-01-01-other %})",
         base_url="https://example.org/blog/")
     assert problems == []
     assert '<a href="/blog/x.png">x</a> /blog/a.png' in html

@@ -73,8 +73,9 @@ def test_highlight_with_line_numbers_and_marked_lines():
 
 
 def test_param_reads_the_frontmatter():
-    from longform import markdown
     from dialect_helpers import ROOT, essay, links
+
+    from longform import markdown
     result, _ = markdown.rendered(essay("Used {{< param optimizer >}} and {{< param tool >}}.",
                                         optimizer="AdamW <fast>"), links(), ROOT, None)
     assert "Used AdamW &lt;fast&gt; and ." in result.html
