@@ -760,3 +760,24 @@ def test_a_save_that_changes_no_page_rebuilds_but_does_not_reload(make_project, 
         conn.close()
 
     asyncio.run(scenario())
+
+
+def test_the_overlay_lists_every_problem_of_every_essay(loop):
+    from longform.serve import overlay
+    edit(loop.project, "content/long-view.md", "date: 2024-02-01", "date: someday")
+    edit(loop.project, "content/glass-house.md", "\n\n", "\n\nSee [gone](gone.md).\n\n")
+    broken = loop.drafting.rebuild()
+    page = Document(overlay(broken.error))
+    assert page.text_of("h1") == ["Build failed: 2 errors"]
+    items = page.text_of("li")  # in file order
+    assert "content/glass-house.md:10: link to 'gone.md', but there is no such essay" in items[0]
+    assert "content/long-view.md:3: date 'someday' is not a date" in items[1]
+    assert page.text_of("div", class_="bad") == ["10See [gone](gone.md)."]  # the first one
+
+
+def test_the_overlay_stops_listing_after_fifty(tmp_path):
+    from longform.errors import ContentError, Problems
+    from longform.serve import overlay
+    problems = Problems([ContentError(tmp_path / f"e{n:02}.md", 1, "broken") for n in range(60)])
+    items = Document(overlay(problems)).text_of("li")
+    assert len(items) == 51 and items[-1] == "… and 10 more"
