@@ -19,7 +19,7 @@ from .content import Essay, essay_files, load_authors, load_essay, read_text
 from .errors import ContentError, ContentWarning, Problems, problems_found
 from .frontmatter import key_lines
 from .links import Scanner
-from .lint import is_scheduled, review
+from .lint import is_scheduled, link_problems, review, with_stand_ins
 from .render import site_pages
 from .site import Site, assemble_site, essay_url, newest_first, place, summary
 
@@ -75,23 +75,6 @@ def build(config: SiteConfig, memo: Memo | None = None, progress=None,
     warnings = tuple(sorted((p for p in problems if isinstance(p, ContentWarning)),
                             key=lambda p: (str(p.path), p.line)))
     return Build(site, files, warnings, new, fresh, pages_rendered)
-
-
-def link_problems(broken: list[ContentError], config: SiteConfig) -> list:
-    """Dead internal links: errors, or warnings on a site in mid-migration."""
-    if config.broken_links != "warn":
-        return broken
-    return [ContentWarning(e.path, e.line, e.message) for e in broken]
-
-
-def with_stand_ins(files: dict, problems: list, links) -> dict:
-    """The site's files plus an empty page for each essay that failed to render, so links to
-    it are not reported as dead too: its own error says what to fix."""
-    failed = {p.path for p in problems if isinstance(p, ContentError)}
-    stand_ins = {url[len(links.base_path):] + "index.html": b""
-                 for source, url in links.essay_urls.items() if source in failed}
-    stand_ins = {path: data for path, data in stand_ins.items() if path not in files}
-    return {**files, **stand_ins} if stand_ins else files
 
 
 def load_essays(content_dir: Path, old: Memo, new: Memo, problems: list | None = None

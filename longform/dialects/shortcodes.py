@@ -172,7 +172,7 @@ def _custom(call: Call, ctx: Context) -> str | None:
     inner = None
     if call.inner is not None:
         inner = translated_inner(call, ctx)
-        inner = markdownified(_shielded(inner, ctx), blocks=True) if call.delimiter == "%" \
+        inner = markdownified(_shielded(inner), blocks=True) if call.delimiter == "%" \
             else Markup(ctx.unstashed(inner))
         inner = Markup(ctx.unstashed(_unshielded(str(inner))))
     values = {**call.named, "args": call.positional, "params": call.named, "inner": inner}
@@ -192,7 +192,7 @@ def translated_inner(call: Call, ctx: Context) -> str:
     return result
 
 
-def _shielded(text: str, ctx: Context) -> str:
+def _shielded(text: str) -> str:
     # Placeholders hold control characters that Markdown drops: carry them through as words.
     return re.sub("\x02wzxhzdk:(\\d+)\x03", r"LONGFORMSTASH\1X", text)
 

@@ -61,6 +61,8 @@ def rendered_snippet(ctx: Context, position: int, relative: str, values: dict) -
     if templates_dir is None or not path.is_file():
         return None
     environment = _environment(templates_dir)
+    # The filters relative_url and absolute_url need the essay's site; one essay renders at a
+    # time in a process, so the environment carries the current one.
     environment.globals["_longform_ctx"] = ctx
     try:
         template = environment.get_template(relative)

@@ -7,7 +7,6 @@ so a line number counted in the translated text is the writer's line."""
 import bisect
 import re
 from dataclasses import dataclass, field
-from html import escape
 
 from ..content import Essay
 from ..errors import ContentError, ContentWarning
@@ -176,7 +175,3 @@ def alone_on_line(text: str, start: int, end: int) -> bool:
 def indent_of(text: str, start: int) -> str:
     before = text[text.rfind("\n", 0, start) + 1:start]
     return before if not before.strip() else ""
-
-
-def link_html(url: str, label: str) -> str:
-    return f'<a href="{escape(url)}">{escape(label)}</a>'
