@@ -57,3 +57,10 @@ def test_more_marks_the_listing_summary():
 def test_attribute_lists_in_code_are_left_alone():
     html, _, _ = rendered("```\n## H\n{: .x}\n* TOC\n{:toc}\n```\n")
     assert "{: .x}" in html and "{:toc}" in html and 'class="toc"' not in html
+
+
+def test_a_placed_contents_list_is_the_only_one():
+    _, _, essay = rendered("{:toc}\n\n## One\n\n## Two\n\n## Three\n")
+    assert essay.toc == ()  # the theme shows its own list only when the writer placed none
+    _, _, essay = rendered("## One\n\n## Two\n\n## Three\n")
+    assert len(essay.toc) == 3
