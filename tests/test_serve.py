@@ -643,6 +643,16 @@ def test_a_charts_folder_made_while_serving_is_watched(make_project, serve):
                     "the chart drawn from the edited data")
 
 
+def test_a_file_saved_in_static_is_served_byte_for_byte(make_project, serve):
+    served = serve(make_project("drafting"))
+    served.project.write("static/notes/reading.txt", b"first\r\n")
+    served.wait_for(lambda: served.get("/notes/reading.txt") == (200, b"first\r\n"),
+                    "the new static file")
+    served.project.write("static/notes/reading.txt", b"second\x00\xff")
+    served.wait_for(lambda: served.get("/notes/reading.txt") == (200, b"second\x00\xff"),
+                    "the edited static file")
+
+
 def inotify_inodes(pid: int) -> set[int]:
     """The inodes a process watches through inotify, from /proc/PID/fdinfo (Linux)."""
     inodes = set()
