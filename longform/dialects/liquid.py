@@ -7,7 +7,7 @@ from datetime import date
 from html import escape
 
 from .templates import absolute_url, page_values, relative_url, rendered_snippet, site_values
-from .text import Context, Protected, fenced, indent_of, padded
+from .text import Context, Protected, fenced, indent_of, padded, replaced_outside_code
 
 _NO_BLANK_LINE = r"(?:[^\n]|\n(?![ \t]*\n))*?"
 TOKEN = re.compile(r"(?<!\{)\{%-?(" + _NO_BLANK_LINE + r")-?%\}|"
@@ -20,20 +20,7 @@ _STRING = re.compile(r"""^("([^"]*)"|'([^']*)')$""")
 
 def translated(text: str, ctx: Context) -> str:
     text = _raw_tags_out_of_code(text)
-    ctx.text = text
-    protected = Protected(text)
-    out, position = [], 0
-    while match := TOKEN.search(text, position):
-        span = protected.span_at(match.start())
-        if span:
-            out.append(text[position:span[1]])
-            position = span[1]
-            continue
-        out.append(text[position:match.start()])
-        replacement, position = _replaced(text, match, ctx)
-        out.append(replacement)
-    out.append(text[position:])
-    return "".join(out)
+    return replaced_outside_code(text, TOKEN, _replaced, ctx)
 
 
 def _raw_tags_out_of_code(text: str) -> str:

@@ -10,7 +10,14 @@ from markupsafe import Markup
 
 from . import embeds
 from .templates import markdownified, page_values, rendered_snippet
-from .text import Context, Protected, alone_on_line, fenced, indent_of, padded
+from .text import (
+    Context,
+    alone_on_line,
+    fenced,
+    indent_of,
+    padded,
+    replaced_outside_code,
+)
 
 _NO_BLANK_LINE = r"(?:[^\n]|\n(?![ \t]*\n))*?"
 TOKEN = re.compile(r"\{\{<(" + _NO_BLANK_LINE + r")>\}\}|\{\{%(" + _NO_BLANK_LINE + r")%\}\}")
@@ -20,20 +27,7 @@ SINGLE = {"ref", "relref", "figure", "youtube", "vimeo", "gist", "tweet", "x", "
 
 
 def translated(text: str, ctx: Context) -> str:
-    ctx.text = text
-    protected = Protected(text)
-    out, position = [], 0
-    while match := TOKEN.search(text, position):
-        span = protected.span_at(match.start())
-        if span:
-            out.append(text[position:span[1]])
-            position = span[1]
-            continue
-        out.append(text[position:match.start()])
-        replacement, position = _replaced(text, match, ctx)
-        out.append(replacement)
-    out.append(text[position:])
-    return "".join(out)
+    return replaced_outside_code(text, TOKEN, _replaced, ctx)
 
 
 def _replaced(text: str, match: re.Match, ctx: Context) -> tuple[str, int]:

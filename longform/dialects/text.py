@@ -148,6 +148,25 @@ class Context:
         return url + fragment
 
 
+def replaced_outside_code(text: str, token: re.Pattern, replaced, ctx: Context) -> str:
+    """text with each match of token outside code and math replaced: replaced(text, match, ctx)
+    gives the replacement and the position where reading goes on."""
+    ctx.text = text
+    protected = Protected(text)
+    out, position = [], 0
+    while match := token.search(text, position):
+        span = protected.span_at(match.start())
+        if span:
+            out.append(text[position:span[1]])
+            position = span[1]
+            continue
+        out.append(text[position:match.start()])
+        replacement, position = replaced(text, match, ctx)
+        out.append(replacement)
+    out.append(text[position:])
+    return "".join(out)
+
+
 def padded(replacement: str, original: str) -> str:
     """replacement with line breaks added so it spans as many lines as original did."""
     missing = original.count("\n") - replacement.count("\n")
