@@ -77,3 +77,15 @@ def test_without_javascript_the_card_is_a_link_to_the_video(browser, hugo_url):
         assert outside == [blocked.value.url]
     finally:
         context.close()
+
+
+def test_line_numbered_code_scrolls_inside_its_box_on_a_phone(browser, hugo_url):
+    context, page, _ = opened(browser, hugo_url + "essays/gradient-noise/")
+    try:
+        page.set_viewport_size({"width": 360, "height": 800})
+        assert page.locator("td.linenos").count() == 1
+        assert page.evaluate("document.documentElement.scrollWidth") == 360
+        code = page.locator("td.code pre")
+        assert code.evaluate("e => e.scrollWidth > e.clientWidth")  # the long line scrolls here
+    finally:
+        context.close()
