@@ -65,7 +65,7 @@ def stat_signature(path) -> tuple | None:
 def code_version() -> str:
     """Our own source and the versions of everything that shapes the HTML."""
     package = Path(__file__).parent
-    sources = [p.read_bytes() for p in sorted(package.glob("*.py"))]
+    sources = [p.read_bytes() for p in sorted(package.rglob("*.py"))]
     versions = [_version(name) for name in ("markdown", "pymdown-extensions", "pygments",
                                             "jinja2", "altair", "vl-convert-python",
                                             "latex2mathml")]
@@ -141,7 +141,8 @@ def input_fingerprint(config, out_dir: Path) -> str:
     # The working folder too: messages name paths relative to it.
     parts = [code_version(), repr(config), str(out_dir.resolve()), date.today().isoformat(),
              os.getcwd()]
-    for folder in (config.content_dir, config.templates_dir, config.charts_dir):
+    for folder in (config.content_dir, config.templates_dir, config.charts_dir,
+                   config.root / "static"):
         for path in _files_below(folder):
             parts += [path, hashlib.sha256(Path(path).read_bytes()).hexdigest()]
     return digest(*parts)

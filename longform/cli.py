@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from .config import load_config
-from .errors import ContentError
+from .errors import ContentError, Problems
 
 COMMANDS = ("build", "serve", "new", "check", "import")
 
@@ -56,8 +56,22 @@ def main(argv: list[str] | None = None) -> int:
     except ContentError as err:
         print(err, file=sys.stderr)
         return 1
+    except Problems as found:
+        print(problems_report(found), file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
+
+
+LISTED = 50  # build and the serve overlay list this many problems, then how many more
+
+
+def problems_report(found: Problems) -> str:
+    """Every problem (up to LISTED) in file and line order, then the count; site/ is untouched."""
+    from .check import count_line
+    errors = len(found.errors)
+    return "\n".join([*found.lines(LISTED), count_line(errors, len(found.problems) - errors)
+                      + " Nothing was published."])
 
 
 VALUED = {"--root", "--out", "--base-url", "--port", "--host"}

@@ -21,6 +21,7 @@ class SiteConfig:
     permalink: str = "/essays/:slug/"  # urls.py reads both patterns
     # (section, pattern) pairs; section "*" is every essay whose section has no pattern of its own
     legacy_permalinks: tuple[tuple[str, str], ...] = ()
+    broken_links: str = "error"  # "warn": dead internal links are warnings (mid-migration)
 
     @property
     def content_dir(self) -> Path:
@@ -48,7 +49,7 @@ class SiteConfig:
 
 _TYPES = {"title": str, "description": str, "base_url": str, "language": str,
           "default_author": str, "words_per_minute": int, "stances": list,
-          "permalink": str, "legacy_permalinks": list}
+          "permalink": str, "legacy_permalinks": list, "broken_links": str}
 
 
 def load_config(root: Path, **overrides) -> SiteConfig:
@@ -76,6 +77,10 @@ def load_config(root: Path, **overrides) -> SiteConfig:
                                '["Contrarian"]')
         if key == "permalink":
             _check_pattern(pyproject, key, value)
+        if key == "broken_links" and value not in ("error", "warn"):
+            raise ContentError(pyproject, _key_line(pyproject, key),
+                               'setting \'broken_links\' must be "error" (the default) or '
+                               '"warn"')
         settings[key] = tuple(value) if isinstance(value, list) else value
     config = SiteConfig(root=root.resolve(), **settings)
     given = {k: v for k, v in overrides.items() if v is not None}

@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from . import frontmatter
-from .errors import ContentError, ContentWarning
+from .errors import ContentError
 
 ESSAY_SUFFIXES = (".md", ".markdown")
 JEKYLL_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")
@@ -45,6 +45,8 @@ class Essay:
     terms: tuple = ()  # (word, count) pairs of the body, for related-essay scoring
     key: str = ""  # hash of everything the rendering read; stands for the essay in page hashes
     warnings: tuple = ()  # ContentWarnings the rendering met (math that cannot convert)
+    problems: tuple = ()  # errors and warnings rendering found (the run goes on past them)
+    excerpt: str | None = None  # the text above <!--more-->: listings show it when no dek
     # Filled by the site stage.
     read_minutes: int = 0
     url: str = ""
@@ -296,26 +298,6 @@ def _draft(path, meta, lines) -> bool:
         raise ContentError(path, lines.get("draft", 1), "'draft' must be true or false")
     published = meta.get("published", True)  # Jekyll's spelling of the same switch
     return draft or published is False
-
-
-def unsupported_syntax(essay: Essay) -> list[ContentWarning]:
-    """Jekyll Liquid tags and Hugo shortcodes we leave as text, each with where it stands."""
-    found = []
-    for number, line in enumerate(essay.body_md.splitlines(), essay.body_line):
-        for pattern, what in _FOREIGN:
-            match = pattern.search(line)
-            if match:
-                found.append(ContentWarning(essay.source, number,
-                                            f"{what} '{match.group(0)[:40]}' is not supported "
-                                            "and is shown as text"))
-    return found
-
-
-_FOREIGN = (
-    (re.compile(r"\{\{[<%].*?[%>]\}\}"), "Hugo shortcode"),
-    (re.compile(r"\{%-?\s*\w+.*?%\}"), "Liquid tag"),
-    (re.compile(r"\{\{-?\s*(site|page|post|include)\.[\w.]+.*?\}\}"), "Liquid variable"),
-)
 
 
 def load_authors(content_dir: Path) -> dict[str, Author]:

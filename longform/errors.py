@@ -44,3 +44,48 @@ def display_path(path: Path) -> str:
         except ValueError:
             pass
     return str(path)
+
+
+class Problems(Exception):
+    """Every problem one run found (errors and warnings, in file and line order), raised when
+    at least one is an error: one bad essay never hides another's problems."""
+
+    def __init__(self, problems):
+        unique = {str(p): p for p in problems}  # two equal links on one line: one problem
+        self.problems = sorted(unique.values(), key=lambda p: (str(p.path), p.line))
+        super().__init__(f"{len(self.errors)} errors")
+
+    @property
+    def errors(self) -> list[ContentError]:
+        return [p for p in self.problems if isinstance(p, ContentError)]
+
+    @property
+    def first(self) -> ContentError:
+        return (self.errors or self.problems)[0]
+
+    @property
+    def path(self) -> Path:  # the first error's place, where one place is wanted (the overlay)
+        return self.first.path
+
+    @property
+    def line(self) -> int:
+        return self.first.line
+
+    def lines(self, limit: int | None = None) -> list[str]:
+        """One line per problem; past `limit`, one line saying how many more there are."""
+        shown = [str(p) for p in self.problems[:limit]]
+        if limit is not None and len(self.problems) > limit:
+            shown.append(f"… and {len(self.problems) - limit} more")
+        return shown
+
+    def __str__(self) -> str:
+        return "\n".join(self.lines())
+
+    def __reduce__(self):
+        return (Problems, (self.problems,))
+
+
+def problems_found(problems) -> None:
+    """Raise Problems when any of these problems is an error."""
+    if any(isinstance(p, ContentError) for p in problems):
+        raise Problems(problems)

@@ -140,6 +140,23 @@ def review(essays: list[Essay], site, files: dict[str, bytes], pages: list,
     return sorted(errors, key=place), sorted(warnings, key=place)
 
 
+def link_problems(broken: list[ContentError], config) -> list:
+    """Dead internal links: errors, or warnings on a site in mid-migration."""
+    if config.broken_links != "warn":
+        return broken
+    return [ContentWarning(e.path, e.line, e.message) for e in broken]
+
+
+def with_stand_ins(files: dict, problems: list, links) -> dict:
+    """The site's files plus an empty page for each essay that failed to render, so links to
+    it are not reported as dead too: its own error says what to fix."""
+    failed = {p.path for p in problems if isinstance(p, ContentError)}
+    stand_ins = {url[len(links.base_path):] + "index.html": b""
+                 for source, url in links.essay_urls.items() if source in failed}
+    stand_ins = {path: data for path, data in stand_ins.items() if path not in files}
+    return {**files, **stand_ins} if stand_ins else files
+
+
 def _remembered_warnings(essay: Essay, scanner: Scanner) -> tuple[ContentWarning, ...]:
     # A function of the essay alone, so its content key is the whole cache key.
     key = ("essay-warnings", essay.key)

@@ -13,10 +13,11 @@ import markdown
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
-from . import blocks, math
+from . import blocks, dialects, math
 from .cache import file_hash
 from .content import Essay
-from .errors import ContentError
+from .dialects.essays import essay_named
+from .errors import ContentError, ContentWarning
 from .related import body_terms
 from .urls import link_key
 
@@ -30,7 +31,7 @@ class Links:
     content_dir: Path
     base_path: str
     addresses: dict = field(default_factory=dict)  # urls.link_key of old addresses → URL
-    base_url: str = ""
+    config: object = None  # the SiteConfig: what Liquid and shortcodes read (site.title, …)
 
 
 def rendered(essay: Essay, links: Links, charts_dir: Path,
@@ -40,26 +41,30 @@ def rendered(essay: Essay, links: Links, charts_dir: Path,
     md = _markdown()
     md.reset()
     md.longform = blocks.BlockState(essay=essay, charts_dir=charts_dir, cache_dir=cache_dir)
-    md.longform_links = (essay, links, [])
+    md.longform_dialects = translation = dialects.context(essay, links, md)
+    md.longform_links = (essay, links, translation.deps, translation.problems)
     md.longform_math = math.MathState(essay, cache_dir)
     html = md.convert(essay.body_md)
     state = md.longform
     blocks.raise_pending(state)
     math.store_new(md.longform_math)
-    deps = tuple(md.longform_links[2]) + tuple(
+    deps = tuple(translation.deps) + tuple(
         ("file", str(path), file_hash(path)) for path in getattr(state, "files_read", ()))
     without_math, maths = math.shielded(html)
     return replace(
         essay,
         html=html,
         feed_html=math.unshielded(blocks.feed_html(without_math), maths),
-        toc=tuple(math.toc_names(md.toc_tokens)),
+        # Where the writer placed the contents list ({:toc}, [TOC]), the theme's would repeat it.
+        toc=() if '<div class="toc">' in html else tuple(math.toc_names(md.toc_tokens)),
         words=word_count(html),
         images=html.count("<img") + len(state.charts),
         charts=tuple(state.charts),
         insights=tuple(state.insights),
         terms=body_terms(essay.body_md),
         warnings=tuple(md.longform_math.warnings),
+        problems=tuple(translation.problems),
+        excerpt=dialects.kramdown.excerpt(html) if "<!--more-->" in html else None,
     ), deps
 
 
@@ -95,7 +100,7 @@ def _markdown() -> markdown.Markdown:
         extensions=["footnotes", "tables", "attr_list", "def_list", "abbr", "md_in_html",
                     "smarty", "toc", "pymdownx.highlight", "pymdownx.superfences",
                     "pymdownx.tilde", blocks.PullQuoteExtension(), _LinkExtension(),
-                    math.MathExtension()],
+                    math.MathExtension(), dialects.DialectExtension()],
         extension_configs={
             "footnotes": {"BACKLINK_TITLE": "Back to reference %d"},
             "toc": {"permalink": "#", "permalink_title": "Link to this section"},
@@ -130,14 +135,14 @@ class _LinkRewriter(Treeprocessor):
     """Turns links to essay files into the essays' URLs and media paths into site paths."""
 
     def run(self, root: etree.Element) -> None:
-        essay, links, looked_up = self.md.longform_links
+        essay, links, looked_up, problems = self.md.longform_links
         for element in root.iter():
             for attribute in ("href", "src"):
                 value = element.get(attribute)
                 if value and _is_relative(value):
-                    element.set(attribute, _site_link(essay, links, value, looked_up))
+                    element.set(attribute, site_link(essay, links, value, looked_up, problems))
                 elif value:  # looked up even with no old addresses: the lookup is a dependency
-                    element.set(attribute, _moved_link(links, value, looked_up))
+                    element.set(attribute, _moved_link(links, own_link(links, value), looked_up))
 
 
 def _is_relative(url: str) -> bool:
@@ -145,22 +150,23 @@ def _is_relative(url: str) -> bool:
     return not (parts.scheme or parts.netloc or url.startswith(("/", "#")))
 
 
-def _site_link(essay: Essay, links: Links, url: str, looked_up: list) -> str:
+def site_link(essay: Essay, links: Links, url: str, looked_up: list,
+              problems: list | None = None) -> str:
+    """A relative link as the site has it: an essay file becomes the essay's URL, a file in
+    content/ its site path. A link to no essay is noted in problems (raised without them)."""
     parts = urlsplit(url)
     # normpath, not resolve: sources are already absolute, and resolve() costs a syscall a part.
     target = Path(os.path.normpath(essay.source.parent / unquote(parts.path)))
     fragment = f"#{parts.fragment}" if parts.fragment else ""
     if target.suffix in (".md", ".markdown"):
+        if target not in links.essay_urls and target not in links.drafts:
+            # A post whose folder moved in the migration (../_posts/2019-01-01-x.md): by name.
+            target = essay_named(links, parts.path) or target
         looked_up.append(("link", str(target), links.essay_urls.get(target)))
         if target in links.essay_urls:
             return links.essay_urls[target] + fragment
-        line = _line_of(essay, parts.path)
-        if target in links.drafts:
-            raise ContentError(essay.source, line, f"link to '{parts.path}', a draft left out "
-                                                   "of this build; build with --drafts or "
-                                                   "remove the link")
-        raise ContentError(essay.source, line, f"link to '{parts.path}', but there is no such "
-                                               "essay in content/; check the file name")
+        _dead_essay_link(essay, links, parts.path, target in links.drafts, problems)
+        return url
     try:
         inside = target.relative_to(links.content_dir)
     except ValueError:
@@ -172,7 +178,8 @@ def _site_link(essay: Essay, links: Links, url: str, looked_up: list) -> str:
 def _moved_link(links: Links, url: str, looked_up: list) -> str:
     """A link written as one of the old site's addresses (with or without its domain) → the
     essay's URL now; any other link as it was."""
-    parts, site = urlsplit(url), urlsplit(links.base_url)
+    parts = urlsplit(url)
+    site = urlsplit(links.config.base_url if links.config is not None else "")
     if parts.netloc and (parts.scheme not in ("http", "https")
                          or parts.netloc.removeprefix("www.") != site.netloc.removeprefix("www.")):
         return url
@@ -186,6 +193,44 @@ def _moved_link(links: Links, url: str, looked_up: list) -> str:
     if key not in links.addresses:
         return url
     return links.addresses[key] + (f"#{parts.fragment}" if parts.fragment else "")
+
+
+def _dead_essay_link(essay: Essay, links: Links, written: str, draft: bool,
+                     problems: list | None) -> None:
+    line = _line_of(essay, written)
+    if draft:
+        message = (f"link to '{written}', a draft left out of this build; build with --drafts "
+                   "or remove the link")
+    else:
+        message = f"link to '{written}', but there is no such essay in content/; check the name"
+    if problems is None:
+        raise ContentError(essay.source, line, message)
+    warn = links.config is not None and links.config.broken_links == "warn"
+    problems.append((ContentWarning if warn else ContentError)(essay.source, line, message))
+
+
+def own_link(links: Links, url: str) -> str:
+    """A link to the site itself, as migrated posts write them (with the site's domain, or
+    from the site's root when it lives under a sub-path), as a path the link checker follows."""
+    base_url = links.config.base_url if links.config is not None else ""
+    if base_url and url.startswith(base_url):
+        url = links.base_path + url[len(base_url):]
+    elif not url.startswith(("/", "#")) or url.startswith("//") or \
+            url.startswith(links.base_path):
+        return url
+    if not url.startswith(links.base_path):
+        candidate = links.base_path + url[1:]
+        if candidate.split("#")[0] in _essay_url_set(links):
+            return candidate
+    return url
+
+
+def _essay_url_set(links: Links) -> frozenset:
+    known = getattr(links, "_url_set", None)
+    if known is None:
+        known = frozenset(links.essay_urls.values())
+        object.__setattr__(links, "_url_set", known)
+    return known
 
 
 def _line_of(essay: Essay, needle: str) -> int:

@@ -15,11 +15,11 @@ from pathlib import Path
 from . import publish
 from .cache import Memo, code_version, digest, file_hash, page_keys, stat_signature
 from .config import SiteConfig
-from .content import Essay, essay_files, load_authors, load_essay, read_text, unsupported_syntax
-from .errors import ContentError, ContentWarning
+from .content import Essay, essay_files, load_authors, load_essay, read_text
+from .errors import ContentError, ContentWarning, Problems, problems_found
 from .frontmatter import key_lines
 from .links import Scanner
-from .lint import is_scheduled, review
+from .lint import is_scheduled, link_problems, review, with_stand_ins
 from .redirects import redirect_files
 from .render import site_pages
 from .site import Site, assemble_site, newest_first, place, summary
@@ -44,45 +44,67 @@ class Build:
         return bool(self.rendered or self.pages_rendered) or self.memo.dirty
 
 
-def build(config: SiteConfig, memo: Memo | None = None, progress=None) -> Build:
-    """progress, if given, is called as progress(done, total) while essays render."""
+def build(config: SiteConfig, memo: Memo | None = None, progress=None,
+          every_page: bool = False) -> Build:
+    """progress, if given, is called as progress(done, total) while essays render. Raises
+    Problems with every error and warning of the run when there is any error."""
     version = code_version()
     old = memo if memo is not None and memo.version == version else Memo(version=version)
     new = Memo(version=version)
-    essays = load_essays(config.content_dir, old, new)
+    problems: list = []
+    essays = load_essays(config.content_dir, old, new, problems)
+    failed = {p.path for p in problems}  # left out, but links to them are not dead links
     today = date.today()
-    published = [e for e in essays
-                 if config.include_drafts or not (e.draft or is_scheduled(e, today))]
-    links = essay_links(essays, published, config)
-    rendered, fresh = render_essays(published, links, config, old, new, progress)
-    placed = placed_in_order(rendered, config, old, new)
-    site = assemble_site(placed, load_authors(config.content_dir), related(placed, old, new),
-                         config, summaries(placed, old, new))
-    pages = site_pages(site)
-    files, pages_rendered = output_files(site, pages, old, new)
-    broken, reviewed = review(essays, site, files, pages, scanner=Scanner(old.scans, new.scans))
-    if broken:
-        raise broken[0]  # `python build.py check` lists every one
-    warnings = tuple(w for e in published for w in new.loaded[e.source][2]) + tuple(reviewed)
+    published = [e for e in essays if e.source not in failed and
+                 (config.include_drafts or not (e.draft or is_scheduled(e, today)))]
+    links = essay_links(essays, published, config, failed)
+    rendered, fresh = render_essays(published, links, config, old, new, progress, problems)
+    problems += [p for e in rendered for p in e.problems]
+    try:
+        placed = placed_in_order(rendered, config, old, new)
+        site = assemble_site(placed, load_authors(config.content_dir),
+                             related(placed, old, new), config, summaries(placed, old, new))
+        pages = site_pages(site)
+        files, pages_rendered = output_files(site, pages, old, new)
+        broken, reviewed = review(essays, site, with_stand_ins(files, problems, links), pages,
+                                  every_page, Scanner(old.scans, new.scans))
+    except ContentError as err:
+        raise Problems([*problems, err]) from None
+    except Problems as found:
+        raise Problems([*problems, *found.problems]) from None
+    problems += link_problems(broken, config) + reviewed
+    problems_found(problems)
+    warnings = tuple(sorted((p for p in problems if isinstance(p, ContentWarning)),
+                            key=lambda p: (str(p.path), p.line)))
     return Build(site, files, warnings, new, fresh, pages_rendered)
 
 
-def load_essays(content_dir: Path, old: Memo, new: Memo) -> list[Essay]:
-    """Every essay file as a record (re-parsed only when its bytes changed); slugs are unique."""
+def load_essays(content_dir: Path, old: Memo, new: Memo, problems: list | None = None
+                ) -> list[Essay]:
+    """Every essay file as a record (re-parsed only when its bytes changed); slugs are unique.
+    With a problems list, an essay that fails is noted there and left out; else it raises."""
     essays = []
     settled = time.time_ns() - RACY_NS
     for path in essay_files(content_dir, old.loaded):
         signature = stat_signature(path)
         known = old.loaded.get(path)
         if not (known and signature and old.stats.get(path) == (signature, known[0])):
-            known = _loaded(path, known, new)
+            try:
+                known = _loaded(path, known, new)
+            except ContentError as err:
+                if problems is None:
+                    raise
+                problems.append(err)
+                continue
         new.loaded[path] = known
         if signature and signature[0] < settled:
             new.stats[path] = (signature, known[0])
         essays.append(known[1])
     clashes = slug_clashes(essays, content_dir)
-    if clashes:
+    if clashes and problems is None:
         raise clashes[0]
+    if problems is not None:
+        problems += clashes
     return essays
 
 
@@ -100,7 +122,7 @@ def _loaded(path: Path, known: tuple | None, new: Memo) -> tuple:
         return known
     essay = load_essay(path, text)
     new.dirty = True
-    return (text_hash, essay, tuple(unsupported_syntax(essay)))
+    return (text_hash, essay, ())
 
 
 def slug_clashes(essays: list[Essay], content_dir: Path) -> list[ContentError]:
@@ -118,36 +140,52 @@ def slug_clashes(essays: list[Essay], content_dir: Path) -> list[ContentError]:
     return clashes
 
 
-def essay_links(essays: list[Essay], published: list[Essay], config: SiteConfig):
+def essay_links(essays: list[Essay], published: list[Essay], config: SiteConfig,
+                failed=frozenset()):
+    """What links resolve to; an essay that failed keeps the URL its file name gives, so a
+    link to it is not reported as dead as well."""
+    from .content import _from_file_name, slugify
     from .markdown import Links
     base_path = config.base_path  # a property that parses base_url each time
-    urls = {e.source: base_path + essay_url(e, config) for e in published}
-    drafts = frozenset(e.source for e in essays) - set(urls)
-    return Links(urls, drafts, config.content_dir, config.base_path,
-                 address_map(published, config, urls), config.base_url)
+    # A failed essay has no record to place: any URL will do, the build fails on it anyway.
+    urls = {path: f"{base_path}essays/{slugify(_from_file_name(path)[1])}/" for path in failed
+            if path.suffix in (".md", ".markdown")}
+    urls.update((e.source, base_path + essay_url(e, config)) for e in published)
+    drafts = frozenset(e.source for e in essays if e.source not in failed) - set(urls)
+    return Links(urls, drafts, config.content_dir, base_path,
+                 address_map(published, config, urls), config)
 
 
 def render_essays(essays: list[Essay], links, config: SiteConfig, old: Memo, new: Memo,
-                  progress=None) -> tuple[list[Essay], int]:
-    """Rendered essays in input order, reusing every cached rendering whose inputs still hold."""
+                  progress=None, problems: list | None = None) -> tuple[list[Essay], int]:
+    """Rendered essays in input order, reusing every cached rendering whose inputs still hold.
+    An essay that fails goes into problems and is left out (without problems, it raises)."""
     # Where the file lies is an input too: the slug and a Jekyll date come from its name, media
     # links resolve from its folder, and the key stands for the whole Essay in page
     # fingerprints, so a renamed or moved essay must get a new key.
     prefix = len(str(config.content_dir)) + 1  # essay_files' paths all start with it
+    site_facts = (config.base_url, config.title, config.description, config.broken_links)
     inputs = {e.source: (new.loaded[e.source][0], str(e.source)[prefix:].replace(os.sep, "/"),
-                         config.base_path) for e in essays}
+                         config.base_path, site_facts) for e in essays}
     still = Validity(links)
     reusable = {e.source: old.rendered[e.source] for e in essays
                 if still.valid(old.rendered.get(e.source), inputs[e.source])}
     misses = [e for e in essays if e.source not in reusable]
     results = _render_all(misses, links, config)
-    for done, (essay, (result, deps)) in enumerate(zip(misses, results, strict=True), 1):
-        key = digest(*inputs[essay.source], new.version, repr(deps))
-        reusable[essay.source] = (inputs[essay.source], deps, _keyed(result, key))
+    for done, (essay, outcome) in enumerate(zip(misses, results, strict=True), 1):
         if progress:
             progress(done, len(misses))
-    new.rendered.update((e.source, reusable[e.source]) for e in essays)
-    return [reusable[e.source][2] for e in essays], len(misses)
+        if isinstance(outcome, ContentError):
+            if problems is None:
+                raise outcome
+            problems.append(outcome)
+            continue
+        result, deps = outcome
+        key = digest(*inputs[essay.source][:3], repr(inputs[essay.source][3]), new.version,
+                     repr(deps))
+        reusable[essay.source] = (inputs[essay.source], deps, _keyed(result, key))
+    new.rendered.update((e.source, reusable[e.source]) for e in essays if e.source in reusable)
+    return [reusable[e.source][2] for e in essays if e.source in reusable], len(misses)
 
 
 def _keyed(essay: Essay, key: str) -> Essay:
@@ -163,6 +201,7 @@ class Validity:
         self.urls = {str(path): url for path, url in links.essay_urls.items()}
         self.addresses = links.addresses
         self.hashes: dict[str, str | None] = {}
+        self.links = links
 
     def valid(self, entry, inputs: tuple) -> bool:
         if entry is None or entry[0] != inputs:
@@ -174,6 +213,9 @@ class Validity:
             return self.urls.get(target) == known
         if kind == "address":
             return self.addresses.get(target) == known
+        if kind == "names":
+            from .dialects.essays import names_digest
+            return names_digest(self.links) == known
         if target not in self.hashes:
             self.hashes[target] = file_hash(Path(target))
         return self.hashes[target] == known
@@ -181,10 +223,9 @@ class Validity:
 
 def _render_all(essays: list[Essay], links, config: SiteConfig):
     """(rendered essay, deps) for each essay, in order, as they finish."""
-    from .markdown import rendered
     cache_dir = config.cache_dir
     if len(essays) < POOL_THRESHOLD or (os.cpu_count() or 1) < 2:
-        yield from (rendered(e, links, config.charts_dir, cache_dir) for e in essays)
+        yield from (_rendered_or_error(e, links, config.charts_dir, cache_dir) for e in essays)
         return
     # fork: workers inherit the imported modules and the link table (thousands of entries),
     # so each job carries only its essay.
@@ -202,8 +243,17 @@ def _adopt(*shared) -> None:
 
 
 def _render_job(essay: Essay):
+    return _rendered_or_error(essay, *_adopted)
+
+
+def _rendered_or_error(essay: Essay, *shared):
+    """(rendered essay, deps), or the ContentError that stopped it: one essay's error must not
+    stop the others (and a pool's map would stop at the first exception)."""
     from .markdown import rendered
-    return rendered(essay, *_adopted)
+    try:
+        return rendered(essay, *shared)
+    except ContentError as err:
+        return err
 
 
 def placed_in_order(rendered: list[Essay], config: SiteConfig, old: Memo, new: Memo
@@ -263,5 +313,8 @@ def output_files(site: Site, pages: list, old: Memo, new: Memo) -> tuple[dict[st
     files.update(assets.values())
     media = publish.content_media(config.content_dir)
     files.update(media)
-    files.update(redirect_files(site, pages, {*media, *(path for path, _ in assets.values())}))
+    static = publish.static_files(config.root / "static", files)
+    files.update(static)
+    files.update(redirect_files(site, pages, {*media, *static,
+                                              *(path for path, _ in assets.values())}))
     return files, len(stale)

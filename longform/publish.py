@@ -6,7 +6,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from .errors import ContentError
+from .errors import ContentError, Problems
 
 SKIPPED_CONTENT = {"authors.yaml"}
 
@@ -50,10 +50,44 @@ def content_media(content_dir: Path) -> dict[str, bytes]:
     return dict(sorted(files.items()))
 
 
+def static_files(static_dir: Path, written: dict[str, bytes]) -> dict[str, bytes]:
+    """The writer's static/ folder (a Jekyll blog's assets/, Hugo's static/), byte for byte at
+    the same paths in site/: never parsed, and no .md in it is an essay. A path that Longform
+    writes too is an error naming both."""
+    if not static_dir.is_dir():
+        return {}
+    files, clashes = {}, []
+    for folder, dirs, names in os.walk(static_dir, followlinks=True):
+        dirs[:] = sorted(d for d in dirs if d != ".git")
+        for name in sorted(names):
+            path = Path(folder, name)
+            relative = path.relative_to(static_dir).as_posix()
+            if name in (".DS_Store", "Thumbs.db") or not path.is_file():
+                continue
+            if relative in written:
+                clashes.append(ContentError(path, 1, f"static/{relative} and "
+                                                     f"{_writer_of(relative)} would both be "
+                                                     f"site/{relative}; rename or remove one of "
+                                                     "them"))
+            files[relative] = path.read_bytes()
+    if clashes:
+        raise Problems(clashes)
+    return files
+
+
+def _writer_of(relative: str) -> str:
+    if relative.endswith(".html") or relative.endswith(".xml") or relative in (
+            "robots.txt", "insights.json"):
+        return "the page Longform makes there"
+    if relative.startswith("static/"):
+        return "a theme file of templates/static/"
+    return f"content/{relative}"
+
+
 def check_output_folder(out_dir: Path, root: Path) -> None:
     """Refuse an output folder whose replacement would destroy the writer's work."""
     out, root = out_dir.resolve(), root.resolve()
-    precious = [root / name for name in ("content", "templates", "charts")]
+    precious = [root / name for name in ("content", "templates", "charts", "static")]
     if out == root or out in root.parents or any(p == out or p in out.parents for p in precious):
         raise ContentError(out_dir, 1, "the output folder would replace the project or its "
                                        "sources; pick a folder of its own, like --out site")

@@ -56,7 +56,8 @@ def site_pages(site: Site) -> list[Page]:
 def _essay_page(site: Site, essay) -> Page:
     context = {"essay": essay, "author": site.author_of(essay),
                "related": site.listed(site.essay(s) for s in site.related.get(essay.slug, ()))}
-    return Page(page_path(essay.url), "essay.html", context, essay.title, essay.dek or "")
+    return Page(page_path(essay.url), "essay.html", context, essay.title,
+                essay.dek or essay.excerpt or "")
 
 
 def _taxonomy_page(site: Site, taxonomy) -> Page:

@@ -16,7 +16,7 @@ from livereload import Server
 
 from .cache import Memo
 from .config import SiteConfig, load_config
-from .errors import ContentError, display_path
+from .errors import ContentError, Problems, display_path
 from .pipeline import build
 from .publish import apply_changes
 from .watch import DebouncedWatcher
@@ -25,7 +25,7 @@ from .watch import DebouncedWatcher
 @dataclass
 class Outcome:
     written: list = field(default_factory=list)
-    error: ContentError | None = None
+    error: ContentError | Problems | None = None
     seconds: float = 0.0
     rendered: int = 0
 
@@ -39,7 +39,7 @@ class Drafting:
         self.base_url = base_url
         self.memo = Memo()
         self.files: dict[str, bytes] = {}
-        self.error: ContentError | None = None
+        self.error: ContentError | Problems | None = None
         self.builds = 0
 
     @property
@@ -61,7 +61,7 @@ class Drafting:
         self.builds += 1
         try:
             result = build(self.config, self.memo)
-        except ContentError as err:
+        except (ContentError, Problems) as err:
             self.error = err
             return Outcome(error=err, seconds=time.perf_counter() - started)
         except OSError as err:
@@ -137,19 +137,28 @@ def _with_scroll_keeper(body: bytes) -> bytes:
     return body.replace(b"</body>", _SCROLL_KEEPER + b"</body>", 1)
 
 
-def overlay(error: ContentError) -> str:
-    """The page shown in place of every page while the build is broken, as Vite and Hugo do."""
+def overlay(error: ContentError | Problems) -> str:
+    """The page shown in place of every page while the build is broken, as Vite and Hugo do:
+    every problem (up to cli.LISTED), the first error with the lines around it."""
+    from .cli import LISTED
+    found = error if isinstance(error, Problems) else Problems([error])
+    first = found.errors[0] if found.errors else found.problems[0]
     excerpt = "".join(
-        f'<div class="{"bad" if number == error.line else ""}"><span>{number}</span>'
-        f"{html.escape(text)}</div>" for number, text in _source_lines(error))
-    where = f"{display_path(error.path)}:{error.line}"
+        f'<div class="{"bad" if number == first.line else ""}"><span>{number}</span>'
+        f"{html.escape(text)}</div>" for number, text in _source_lines(first))
+    where = f"{display_path(first.path)}:{first.line}"
+    items = "".join(f'<li class="{"warning" if ": warning: " in line else "error"}"><code>'
+                    f"{html.escape(line)}</code></li>" for line in found.lines(LISTED))
+    count = len(found.errors)
     return (
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
         f"<title>Build error: {html.escape(where)}</title><style>{_OVERLAY_CSS}</style></head>"
-        '<body><main id="longform-error-overlay" role="alert"><h1>Build failed</h1>'
-        f'<p class="message"><code>{html.escape(str(error))}</code></p>'
-        f'<pre class="source">{excerpt}</pre><p class="hint">Fix the file and save: this page '
-        "reloads by itself.</p></main></body></html>")
+        '<body><main id="longform-error-overlay" role="alert"><h1>Build failed: '
+        f'{count} error{"" if count == 1 else "s"}</h1>'
+        f'<p class="message"><code>{html.escape(str(first))}</code></p>'
+        f'<pre class="source">{excerpt}</pre><ol class="problems">{items}</ol>'
+        '<p class="hint">Fix the files and save: this page reloads by itself.</p></main>'
+        "</body></html>")
 
 
 def _source_lines(error: ContentError, around: int = 3) -> list:
@@ -167,7 +176,10 @@ background:#26262b;border-radius:8px}h1{margin-top:0;color:#ff8589}
 .message code{font:600 1rem/1.4 ui-monospace,monospace;color:#fff;white-space:pre-wrap}
 pre{background:#111;padding:1rem;border-radius:6px;overflow:auto}
 pre div span{display:inline-block;width:3.5em;color:#888;user-select:none}
-pre div.bad{background:#5a1d1f;color:#fff}.hint{color:#aaa}"""
+pre div.bad{background:#5a1d1f;color:#fff}.hint{color:#aaa}
+ol.problems{padding-left:1.5rem}ol.problems li{margin:.25rem 0}
+ol.problems code{font:.9rem/1.4 ui-monospace,monospace;white-space:pre-wrap;color:#ffb3b5}
+ol.problems li.warning code{color:#f5d90a}"""
 
 
 def serve(root: Path, host: str, port: int, open_browser: bool) -> int:
@@ -190,7 +202,10 @@ def serve(root: Path, host: str, port: int, open_browser: bool) -> int:
 
 
 def report(outcome: Outcome) -> None:
-    if outcome.error is not None:
+    if isinstance(outcome.error, Problems):
+        from .cli import problems_report
+        print(problems_report(outcome.error), file=sys.stderr, flush=True)
+    elif outcome.error is not None:
         print(outcome.error, file=sys.stderr, flush=True)
     else:
         print(f"Rebuilt in {outcome.seconds * 1000:.0f} ms: {outcome.rendered} essays rendered, "

@@ -28,7 +28,7 @@ QUIET = 0.02
 # 5-10 ms after a save. Our own timer then waits for QUIET without another batch, so a rebuild
 # starts QUIET plus 5-10 ms after the last save, however long the burst.
 STEP = 0.005
-FOLDERS = ("content", "templates", "charts")
+FOLDERS = ("content", "templates", "charts", "static")
 SETTINGS = "pyproject.toml"
 ARMED_WITHIN = 0.2  # a new watch thread has its inotify watches in place well within this
 
@@ -59,11 +59,11 @@ class DebouncedWatcher(Watcher):
     """Hears our files change; once a burst of saves is quiet, rebuilds once and reports one
     change to reload.
 
-    Two watches, each a watchfiles thread: content/, templates/ and charts/ recursively, and the
-    project folder itself, not recursively. The second hears pyproject.toml even when an editor
-    replaces it by a rename (a watch on the file itself is lost with the old file), and one of
-    our folders being created or removed, which re-arms the first. Nothing else in the project
-    is watched, so site/ and .longform-cache/, our own output, never wake us.
+    Two watches, each a watchfiles thread: content/, templates/, charts/ and static/ recursively,
+    and the project folder itself, not recursively. The second hears pyproject.toml even when an
+    editor replaces it by a rename (a watch on the file itself is lost with the old file), and
+    one of our folders being created or removed, which re-arms the first. Nothing else in the
+    project is watched, so site/ and .longform-cache/, our own output, never wake us.
     """
 
     def __init__(self, drafting: Drafting, report):

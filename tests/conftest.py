@@ -86,13 +86,14 @@ def _toml(value) -> str:
 @pytest.fixture
 def make_project(tmp_path):
     """make_project("basic", stances=[...]) → a Project holding tests/sites/basic, the repo's
-    real templates/ and a pyproject.toml with [tool.longform] (settings override the defaults)."""
+    real templates/ (beside the site's own, such as templates/shortcodes/) and a pyproject.toml
+    with [tool.longform] (settings override the defaults)."""
     made = []
 
     def make(name: str = "basic", **settings) -> Project:
         root = tmp_path / f"{name}-{len(made)}"
         shutil.copytree(SITES / name, root)
-        shutil.copytree(REPO / "templates", root / "templates")
+        shutil.copytree(REPO / "templates", root / "templates", dirs_exist_ok=True)
         (root / "pyproject.toml").write_text(pyproject_text({**SETTINGS, **settings}), "utf-8")
         made.append(root)
         return Project(root)

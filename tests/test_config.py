@@ -77,6 +77,8 @@ language = "en"
     ("words_per_minute = -50", "'words_per_minute' must be"),
     ('stances = "Contrarian"', "'stances' must be"),
     ('stances = ["Contrarian", 3]', "'stances' must be"),
+    ('broken_links = "ignore"', "'broken_links' must be \"error\" (the default) or \"warn\""),
+    ("broken_links = false", "'broken_links' must be str"),
 ])
 def test_wrong_settings_name_their_line(tmp_path, line, words):
     write(tmp_path, PYPROJECT.format(line=line))

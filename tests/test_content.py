@@ -4,14 +4,13 @@ that name the file and line. The Jekyll sample site is also built end to end."""
 from datetime import date
 
 import pytest
-from conftest import Document, broken_links
+from conftest import broken_links
 
 from longform.content import (
     essay_files,
     load_authors,
     load_essay,
     slugify,
-    unsupported_syntax,
 )
 from longform.errors import ContentError
 
@@ -150,16 +149,6 @@ def test_essay_files_skip_hidden_underscored_and_readme(tmp_path):
     assert essay_files(tmp_path / "missing") == []
 
 
-def test_liquid_and_shortcodes_become_warnings_with_lines(tmp_path):
-    e = essay(tmp_path, "---\ntitle: T\ndate: 2024-01-01\n---\nText\n{% include x.html %}\n"
-                        "{{< youtube abc >}}\n{{ site.baseurl }}/x\n")
-    found = [(w.line, w.message.split(" '")[0]) for w in unsupported_syntax(e)]
-    assert found == [(6, "Liquid tag"), (7, "Hugo shortcode"), (8, "Liquid variable")]
-    assert str(unsupported_syntax(e)[0]).endswith(
-        "essay.md:6: warning: Liquid tag '{% include x.html %}' is not supported and is shown "
-        "as text")
-
-
 def test_authors_yaml(tmp_path):
     (tmp_path / "authors.yaml").write_text(
         "ada:\n  name: Ada Byron\n  bio: Writes.\n  avatar: media/ada.svg\nbo: Bo Lindgren\n")
@@ -191,18 +180,9 @@ def test_jekyll_posts_build_unchanged(make_project, build):
     assert "Hello from Jekyll" in hello
     assert "5 November 2023" in hello  # the date came from the file name
     assert '<aside class="jekyll-raw"><p>Raw <em>HTML</em> passes through.</p></aside>' in hello
-    assert "{% include signup.html %}" in Document(hello).text_of("p")
     for tag in ("alpha", "beta", "gamma"):
         assert (project.out / f"tags/{tag}/index.html").is_file()
     assert (project.out / "categories/notes/index.html").is_file()
     assert "1 December 2023" in project.page("essays/timed/")  # .markdown, date with a time
     assert "25 December 2023" in project.page("essays/christmas-eve/")
     assert broken_links(project.out) == []
-
-
-def test_liquid_tag_is_a_warning_line_not_a_crash(make_project, build):
-    result = build(make_project("jekyll"))
-    assert result.status == 0
-    assert ("content/2023-11-05-hello-jekyll.md:12: warning: Liquid tag "
-            "'{% include signup.html %}' is not supported and is shown as text"
-            in result.err.splitlines())

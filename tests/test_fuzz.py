@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from longform import markdown
 from longform.config import load_config
 from longform.content import Essay, load_essay
-from longform.errors import ContentError
+from longform.errors import ContentError, Problems
 
 CHARTS = SITES / "components" / "charts"
 SOURCE = Path("content/fuzz.md")
@@ -268,6 +268,11 @@ def test_whole_pipeline_builds_or_reports(fuzz_project, text):
             result = build(config)
         except ContentError as error:
             allowed(error)
+            return
+        except Problems as found:
+            for problem in found.problems:
+                allowed(problem)
+            assert found.errors
             return
     assert "index.html" in result.files and "feed.xml" in result.files
     event("site built")

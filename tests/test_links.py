@@ -7,6 +7,7 @@ import threading
 import time
 
 import pytest
+from conftest import Document
 
 from longform.links import Scanner, SiteIndex, scan
 
@@ -73,11 +74,22 @@ def test_a_reference_link_is_reported_at_its_definition(make_project, build):
 def test_with_a_sub_path_every_link_must_stay_under_it(make_project, build):
     project = make_project("basic", base_url="https://example.org/blog/")
     assert build(project).status == 0
-    project.write("content/links.md", essay("Links", "[root](/essays/first-light/)"))
+    project.write("content/links.md", essay("Links", "[root](/about/)"))
     result = build(project)
     assert result.status == 1
-    assert result.err.startswith("content/links.md:7: link to '/essays/first-light/' leads "
+    assert result.err.startswith("content/links.md:7: link to '/about/' leads "
                                  "outside the site, which lives under /blog/")
+
+
+def test_a_site_root_link_to_an_essay_follows_the_sub_path(make_project, build):
+    project = make_project("basic", base_url="https://example.org/blog/")
+    project.write("content/links.md", essay("Links", "[root](/essays/first-light/#top) and "
+                                                     "[full](https://example.org/blog/essays/"
+                                                     "first-light/)"))
+    result = build(project)
+    assert result.status == 0, result.err
+    assert Document(project.page("essays/links/")).find_all("a", href="/blog/essays/first-"
+                                                                      "light/")
 
 
 def test_a_broken_template_link_is_reported_at_the_template_line(make_project, build):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from longform.errors import ContentError
+from longform.errors import ContentError, Problems
 from longform.publish import content_media, fingerprinted, publish, static_assets
 
 
@@ -112,3 +112,54 @@ def test_a_small_change_to_a_large_site_is_written_in_place(tmp_path):
         assert (after.st_ino, after.st_mtime_ns) == (before[name].st_ino,
                                                      before[name].st_mtime_ns)
     assert leftovers(tmp_path) == [] and not list(out.rglob(".*.tmp"))
+
+
+# --- static/: the writer's own files, byte for byte ----------------------------------------------
+
+def test_static_holds_a_library_and_a_large_binary_copied_byte_for_byte(make_project, build):
+    project = make_project("jekyll")
+    blob = bytes(range(256)) * (10 * 1024 * 1024 // 256)  # 10 MB, every byte value
+    project.write("static/downloads/dataset.bin", blob)
+    changes = project.write("static/assets/js/vendor/tinylib/CHANGES.md",
+                            (project.root / "static/assets/js/vendor/tinylib/CHANGES.md")
+                            .read_bytes() + b"\r\n{% nonsense %} --- not: [frontmatter\n")
+    result = build(project)
+    assert result.status == 0, result.err
+    assert "CHANGES.md" not in result.err and "tinylib" not in result.err
+    assert "dataset.bin" not in result.err
+    for path in sorted((project.root / "static").rglob("*")):
+        if path.is_file():
+            relative = path.relative_to(project.root / "static")
+            assert (project.out / relative).read_bytes() == path.read_bytes(), relative
+    assert (project.out / "downloads/dataset.bin").stat().st_size == len(blob)
+    assert (project.out / "assets/js/vendor/tinylib/CHANGES.md").read_bytes() == \
+        changes.read_bytes()
+    assert not (project.out / "essays/changes").exists()
+
+
+def test_a_static_file_where_longform_writes_is_an_error_naming_both(make_project, build):
+    project = make_project("basic")
+    assert build(project).status == 0
+    before = project.files()
+    project.write("static/index.html", "<p>my own home page</p>")
+    project.write("static/media/diagram.svg", "<svg/>")
+    result = build(project)
+    assert result.status == 1
+    assert result.err.splitlines()[:2] == [
+        "static/index.html:1: static/index.html and the page Longform makes there would both "
+        "be site/index.html; rename or remove one of them",
+        "static/media/diagram.svg:1: static/media/diagram.svg and content/media/diagram.svg "
+        "would both be site/media/diagram.svg; rename or remove one of them"]
+    assert project.files() == before
+
+
+def test_static_files_beside_content_media(tmp_path):
+    from longform.publish import static_files
+    (tmp_path / "static" / "img").mkdir(parents=True)
+    (tmp_path / "static" / "img" / "a.png").write_bytes(b"\x89PNG")
+    assert static_files(tmp_path / "static", {"media/b.png": b""}) == {"img/a.png": b"\x89PNG"}
+    assert static_files(tmp_path / "nowhere", {}) == {}
+    with pytest.raises(Problems) as caught:
+        static_files(tmp_path / "static", {"img/a.png": b"x"})
+    assert str(caught.value).endswith("static/img/a.png and content/img/a.png would both be "
+                                      "site/img/a.png; rename or remove one of them")

@@ -582,8 +582,10 @@ def test_the_server_survives_a_burst_of_50_valid_and_broken_edits(make_project, 
     assert served.process.poll() is None
     errors = "".join(served.err)
     assert "Traceback" not in errors
-    # Each broken build was reported as one line naming the file (the rest is livereload's log).
-    reported = [line for line in served.err if not line.startswith("[")]
+    # Each broken build was reported as its problem's line naming the file, then the count (the
+    # rest is livereload's log).
+    reported = [line for line in served.err if not line.startswith("[")
+                and not line.startswith("1 error, ")]
     assert all(line.startswith("content/glass-house.md:") for line in reported), reported
     # Both kinds of build happened, many times over (the exact count depends on timing).
     successes = served.rebuilds() - rebuilds_before
@@ -641,6 +643,16 @@ def test_a_charts_folder_made_while_serving_is_watched(make_project, serve):
     served.project.write("charts/data/tides.csv", "tide,metres\nSpring tide,3.4\n")
     served.wait_for(lambda: served.page_shows("/essays/tide-tables/", "Spring tide"),
                     "the chart drawn from the edited data")
+
+
+def test_a_file_saved_in_static_is_served_byte_for_byte(make_project, serve):
+    served = serve(make_project("drafting"))
+    served.project.write("static/notes/reading.txt", b"first\r\n")
+    served.wait_for(lambda: served.get("/notes/reading.txt") == (200, b"first\r\n"),
+                    "the new static file")
+    served.project.write("static/notes/reading.txt", b"second\x00\xff")
+    served.wait_for(lambda: served.get("/notes/reading.txt") == (200, b"second\x00\xff"),
+                    "the edited static file")
 
 
 def inotify_inodes(pid: int) -> set[int]:
@@ -760,3 +772,24 @@ def test_a_save_that_changes_no_page_rebuilds_but_does_not_reload(make_project, 
         conn.close()
 
     asyncio.run(scenario())
+
+
+def test_the_overlay_lists_every_problem_of_every_essay(loop):
+    from longform.serve import overlay
+    edit(loop.project, "content/long-view.md", "date: 2024-02-01", "date: someday")
+    edit(loop.project, "content/glass-house.md", "\n\n", "\n\nSee [gone](gone.md).\n\n")
+    broken = loop.drafting.rebuild()
+    page = Document(overlay(broken.error))
+    assert page.text_of("h1") == ["Build failed: 2 errors"]
+    items = page.text_of("li")  # in file order
+    assert "content/glass-house.md:10: link to 'gone.md', but there is no such essay" in items[0]
+    assert "content/long-view.md:3: date 'someday' is not a date" in items[1]
+    assert page.text_of("div", class_="bad") == ["10See [gone](gone.md)."]  # the first one
+
+
+def test_the_overlay_stops_listing_after_fifty(tmp_path):
+    from longform.errors import ContentError, Problems
+    from longform.serve import overlay
+    problems = Problems([ContentError(tmp_path / f"e{n:02}.md", 1, "broken") for n in range(60)])
+    items = Document(overlay(problems)).text_of("li")
+    assert len(items) == 51 and items[-1] == "… and 10 more"

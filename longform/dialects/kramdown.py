@@ -1,0 +1,131 @@
+"""kramdown, Jekyll's Markdown, where it differs from ours: attribute lists on the line after a
+block, {:toc} and `* TOC` placeholders, {::options}, {::comment} and {::nomarkdown}, and
+<!--more--> (the listing summary). Python-Markdown's attr_list already reads spans' lists
+(`*x*{: .c}`) and a paragraph's last line; md_in_html reads markdown="1"."""
+
+import re
+import xml.etree.ElementTree as etree
+from html import unescape
+
+from markdown.extensions.attr_list import AttrListTreeprocessor
+from markdown.treeprocessors import Treeprocessor
+
+from .text import Context, Protected
+
+_IAL = re.compile(r"^[ \t]*\{:(?![:/])[ \t]*([^}\n]*?)[ \t]*\}[ \t]*$")
+_LEADING_IAL = re.compile(r"^[ \t]*\{:(?![:/])[ \t]*([^}\n]*?)[ \t]*\}[ \t]*(?:\n|$)")
+_ALD = re.compile(r"^[ \t]*\{:[\w-]+:[^}\n]*\}[ \t]*$")
+_TOC_ITEM = re.compile(r"^[ \t]*(?:[*+-]|\d+\.)[ \t]+TOC[ \t]*$")
+_ATX = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)")
+_TABLE_ROW = re.compile(r"^[ \t]*\|")
+_FENCE_CLOSE = re.compile(r"^[ \t]*(`{3,}|~{3,})[ \t]*$")
+_EXTENSION = re.compile(r"\{::(comment|nomarkdown)\}(.*?)\{:/(?:\1)?\}|\{::options[^}]*/\}",
+                        re.S)
+MORE_MARK = "<!--more-->"
+
+
+def translated(text: str, ctx: Context) -> str:
+    text = _extensions(text, ctx)
+    if "{:" not in text:
+        return text
+    lines = text.split("\n")
+    code = _code_lines(text, lines)
+    for index in range(len(lines)):
+        here = lines[index] + (lines[index + 1] if index + 1 < len(lines) else "")
+        if "{:" in here and index not in code:
+            lines[index:index + 2] = _block_list(lines, index)
+    return "\n".join(lines)
+
+
+def _code_lines(text: str, lines: list[str]) -> set[int]:
+    protected = Protected(text)
+    code, offset = set(), 0
+    for index, line in enumerate(lines):
+        if protected.span_at(offset):
+            code.add(index)
+        offset += len(line) + 1
+    return code
+
+
+def _block_list(lines: list[str], index: int) -> list[str]:
+    """This line (and the next) with a kramdown block list put where Markdown reads it."""
+    line = lines[index]
+    after = lines[index + 1] if index + 1 < len(lines) else None
+    before = lines[index - 1] if index else ""
+    following = [] if after is None else [after]
+    if re.fullmatch(r"[ \t]*\{:[ \t]*toc[ \t]*\}[ \t]*", line):
+        return ["" if _TOC_ITEM.match(before) else "[TOC]", *following]
+    if _TOC_ITEM.match(line) and after is not None and "toc" in after and _IAL.match(after):
+        return ["[TOC]", ""]
+    if _ALD.match(line):
+        return ["", *following]
+    ial = _IAL.match(line)
+    if not ial:
+        return [line, *following]
+    if _ATX.match(before):
+        return ["", *following]  # joined onto the heading by _headings_with_lists
+    if (_TABLE_ROW.match(before) or _FENCE_CLOSE.match(before)) and after is not None \
+            and not after.strip():
+        return ["", line]  # a paragraph of its own after the block: see BlockLists
+    return [line, *following]
+
+
+def _extensions(text: str, ctx: Context) -> str:
+    """{::comment} and {::options} leave blank lines; {::nomarkdown} leaves its HTML."""
+    text = _headings_with_lists(text)
+    protected = Protected(text) if "{::" in text else None
+
+    def replaced(match: re.Match) -> str:
+        if protected.span_at(match.start()):
+            return match.group(0)
+        breaks = "\n" * match.group(0).count("\n")
+        if match.group(1) == "nomarkdown":
+            return ctx.store(match.group(2).strip()) + breaks
+        return breaks
+    return _EXTENSION.sub(replaced, text) if "{::" in text else text
+
+
+def _headings_with_lists(text: str) -> str:
+    """`# Heading` then `{: #id .c}` on the next line: the list joins the heading's line (where
+    attr_list reads it) and its own line stays, blank."""
+    if "{:" not in text:
+        return text
+    lines = text.split("\n")
+    code = _code_lines(text, lines)
+    for index in range(1, len(lines)):
+        ial = _IAL.match(lines[index])
+        if ial and _ATX.match(lines[index - 1]) and "toc" != ial.group(1).strip() \
+                and index not in code:
+            lines[index - 1] = f"{lines[index - 1].rstrip()} {{: {ial.group(1)}}}"
+            lines[index] = ""
+    return "\n".join(lines)
+
+
+class BlockLists(Treeprocessor):
+    """A paragraph that starts with a `{: …}` line gives those attributes to the block before it
+    (a table, a list); after code, whose HTML Markdown keeps aside, the list is dropped."""
+
+    def run(self, root: etree.Element) -> None:
+        assign = AttrListTreeprocessor(self.md)
+        for parent in list(root.iter()):
+            previous = None
+            for child in list(parent):
+                match = _LEADING_IAL.match(child.text or "") if child.tag == "p" else None
+                if match:
+                    if previous is not None and previous.tag != "p":
+                        assign.assign_attrs(previous, match.group(1))
+                    child.text = child.text[match.end():]
+                    if not child.text.strip() and not len(child):
+                        parent.remove(child)
+                        continue
+                previous = child
+
+
+def excerpt(html: str) -> str | None:
+    """The text above <!--more--> (Jekyll's and Hugo's summary divider), as plain text."""
+    above, found, _ = html.partition(MORE_MARK)
+    if not found:
+        return None
+    above = re.sub(r"<pre[ >].*?</pre>|<table[ >].*?</table>|<a class=\"headerlink\".*?</a>",
+                   " ", above, flags=re.S)
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", above)).split()) or None
