@@ -28,7 +28,9 @@ from longform.fences import Block
 # Bump when the spec or SVG we produce for the same input changes.
 CACHE_VERSION = "1"
 KINDS = ("bar", "line", "point", "area")
-INLINE_KEYS = {"title", "kind", "x", "y", "color", "format", "caption", "alt", "data", "horizontal"}
+INLINE_KEYS = {"title", "kind", "x", "y", "color", "format", "caption", "alt", "data", "horizontal",
+               "x_scale", "y_scale", "zero"}
+SCALES = ("linear", "log")
 MODULE_KEYS = {"name", "title", "caption", "alt"}
 MODULE_NAME = re.compile(r"[A-Za-z_][\w-]*")
 NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")  # no nan or inf: JSON has neither
@@ -226,11 +228,42 @@ def inline_rows(block: Block, options: dict, root: Path) -> list[dict]:
             raise block.error(f"a chart block needs {channel}: (a field of its data)")
         if field is not None and not any(field in row for row in rows):
             raise block.error(f"{channel}: no data row has a field {field!r}", channel)
-    return [{str(key): json_value(value) for key, value in row.items()} for row in rows]
+    rows = [{str(key): json_value(value) for key, value in row.items()} for row in rows]
+    check_scales(block, options, rows)
+    return rows
+
+
+def check_scales(block: Block, options: dict, rows: list[dict]) -> None:
+    """x_scale/y_scale: log on positive numbers of a line or point chart; zero: true or false."""
+    if not isinstance(options.get("zero", False), bool):
+        raise block.error("zero: is true or false (false lets the value axis start near the "
+                          "data instead of at zero)", "zero")
+    for axis in ("x", "y"):
+        key = f"{axis}_scale"
+        scale = options.get(key, "linear")
+        if scale not in SCALES:
+            raise block.error(f"unknown {key} {scale!r}; use {' or '.join(SCALES)}", key)
+        if scale != "log":
+            continue
+        if options.get("kind", "bar") not in ("line", "point"):
+            raise block.error(f"{key}: log suits line and point charts; bars and areas are "
+                              "measured from zero, which a log scale cannot show", key)
+        field = options[axis]
+        bad = next((row[field] for row in rows
+                    if not (chartspec.is_number(row.get(field)) and row[field] > 0)), None)
+        if bad is not None or any(field not in row for row in rows):
+            raise block.error(f"{key}: log needs a positive number in every row's {field!r}, "
+                              f"not {bad!r}", key)
+
+
+# YAML 1.1 reads 1e21 (no dot) as text; a writer of scaling laws means the number.
+EXPONENT = re.compile(r"[-+]?\d+(\.\d*)?[eE][-+]?\d+")
 
 
 def json_value(value: Any) -> Any:
-    """YAML reads 2024-05-01 as a date; Vega-Lite wants the text."""
+    """YAML reads 2024-05-01 as a date and 1e21 as text; Vega-Lite wants text and a number."""
+    if isinstance(value, str) and EXPONENT.fullmatch(value):
+        return float(value)
     return value.isoformat() if isinstance(value, date) else value
 
 
