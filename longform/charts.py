@@ -21,12 +21,12 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from longform import chartspec
+from longform import chartspec, vegalite
 from longform.errors import display_path
 from longform.fences import Block
 
 # Bump when the spec or SVG we produce for the same input changes.
-CACHE_VERSION = "1"
+CACHE_VERSION = "2"
 KINDS = ("bar", "line", "point", "area")
 INLINE_KEYS = {"title", "kind", "x", "y", "color", "format", "caption", "alt", "data", "horizontal",
                "x_scale", "y_scale", "zero"}
@@ -68,7 +68,8 @@ def block_options(block: Block) -> dict[str, Any]:
     options = block.data
     if not isinstance(options, dict):
         raise block.error("a chart block is a YAML mapping (title:, kind:, x:, y:, data: …)")
-    allowed = MODULE_KEYS if "name" in options else INLINE_KEYS
+    allowed = (MODULE_KEYS if "name" in options else
+               vegalite.SPEC_KEYS if "spec" in options else INLINE_KEYS)
     for key in options:
         if key not in allowed:
             raise block.error(f"unknown chart key {key!r}; use {', '.join(sorted(allowed))}", key)
@@ -77,7 +78,10 @@ def block_options(block: Block) -> dict[str, Any]:
 
 def input_files(block: Block, options: dict, charts_dir: Path) -> tuple[Path, ...]:
     """What the chart depends on besides its block: a module and every data file beside it
-    (a module may read any of them), or the block's own CSV file."""
+    (a module may read any of them), a spec file and the data files it names, or the block's
+    own CSV file."""
+    if "spec" in options:
+        return vegalite.data_files(block, charts_dir.parent)
     if "name" in options:
         data_dir = charts_dir / "data"
         data = sorted(p for p in data_dir.rglob("*") if p.is_file()) if data_dir.is_dir() else []
@@ -145,9 +149,11 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 
 def built_chart(block: Block, options: dict, charts_dir: Path, key: str) -> Chart:
-    if "name" in options:
-        path = module_path(block, options, charts_dir)
-        spec = module_spec(block, path)
+    if "name" in options or "spec" in options:
+        if "name" in options:
+            spec = module_spec(block, module_path(block, options, charts_dir))
+        else:
+            spec = vegalite.chart_spec(block, charts_dir.parent)
         rows, (kind, x, y, fmt) = spec_rows(spec), chartspec.spec_fields(spec)
         # The figure shows the title as text; drawn in the SVG too, it would show twice.
         title = options.get("title") or chartspec.spec_title(spec.pop("title", None))

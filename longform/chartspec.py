@@ -31,6 +31,7 @@ THEME: dict[str, Any] = {
         "titleFontWeight": "normal", "labelPadding": 6, "titlePadding": 10,
     },
     "axisXBand": {"labelAngle": 0, "labelLimit": 140},
+    "axisXPoint": {"labelAngle": 0, "labelLimit": 140},  # a line over categories reads as bars
     "legend": {"labelColor": INK, "titleColor": INK, "labelOpacity": 0.8, "labelFontSize": 12,
                "titleFontSize": 12, "titleFontWeight": "normal", "orient": "top"},
     "title": {"color": INK, "anchor": "start", "fontSize": 15, "fontWeight": 600},
