@@ -14,6 +14,7 @@ from pathlib import Path
 
 from . import publish
 from .cache import Memo, code_version, digest, file_hash, page_keys, stat_signature
+from .cards import card_files
 from .config import SiteConfig
 from .content import Essay, essay_files, load_authors, load_essay, read_text, unsupported_syntax
 from .errors import ContentError, ContentWarning
@@ -58,6 +59,7 @@ def build(config: SiteConfig, memo: Memo | None = None, progress=None) -> Build:
                          config, summaries(placed, old, new))
     pages = site_pages(site)
     files, pages_rendered = output_files(site, pages, old, new)
+    files.update(card_files(site.essays, config))
     broken, reviewed = review(essays, site, files, pages, scanner=Scanner(old.scans, new.scans))
     if broken:
         raise broken[0]  # `python build.py check` lists every one
