@@ -95,6 +95,9 @@ def reader(browser: Browser, site_url: str, path: str, init_script: str = "",
 
 
 def wait_for_interactive_charts(page: Page, count: int) -> None:
+    """Charts turn interactive on a reader's first contact (charts.js): point at each one."""
+    for view in page.locator("figure.chart .chart__view").all():
+        view.hover()
     expect(page.locator("figure.chart.chart--interactive")).to_have_count(count, timeout=WAIT_MS)
 
 

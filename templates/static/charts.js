@@ -78,11 +78,27 @@
       defaultStyle: false,
       tooltip: { theme: dark ? "dark" : "light" },
     };
+    var still = view.querySelector("svg");
     vegaEmbed(target, spec, options).then(function () {
+      fitToStaticBox(target.querySelector("svg"), still);
       view.replaceChildren(target);
       figure.classList.add("chart--interactive");
     }, function () {
       // Keep the static SVG.
     });
+  }
+
+  // The browser measures text a little differently from vl-convert, so the live SVG may be a
+  // pixel wider or taller; drawn at the static SVG's width and proportions, nothing around the
+  // chart moves when it is swapped in.
+  function fitToStaticBox(live, still) {
+    var width = still && parseFloat(still.getAttribute("width"));
+    var height = still && parseFloat(still.getAttribute("height"));
+    if (!live || !(width > 0) || !(height > 0)) {
+      return;
+    }
+    live.style.width = width + "px";
+    live.style.height = "auto";
+    live.style.aspectRatio = width + " / " + height;
   }
 })();
