@@ -139,19 +139,27 @@ def chart_spec(block: Block, root: Path) -> dict:
 
 
 def check_schema(source: Block, where: tuple, spec: dict) -> None:
-    from jsonschema.exceptions import best_match
-
-    error = best_match(schema_validator().iter_errors(spec))
-    if error is None:
+    errors = list(schema_validator().iter_errors(spec))
+    if not errors:
         return
+    error = max(errors, key=relevance)
     while error.context:  # anyOf: the branch that came closest says what is wrong
-        error = best_match(error.context)
+        error = max(error.context, key=relevance)
     path = list(error.absolute_path)
     at = "/".join(str(step) for step in path) or "the top level"
     message = error.message if len(error.message) <= MESSAGE_LIMIT else (
         error.message[:MESSAGE_LIMIT].rstrip() + " …")
     raise source.error(f"the spec does not fit the Vega-Lite schema at {at}: {message}",
                        *where, *path)
+
+
+def relevance(error) -> tuple:
+    """Errors of the right kind of value first ('bars' is not one of …, an unexpected key),
+    then the deepest, then a plain error before a list of alternatives: "is not of type
+    'object'" only says that another branch was meant."""
+    mismatch = error.validator in ("type", "const") or (
+        error.validator == "enum" and not isinstance(error.instance, str | int | float))
+    return (not mismatch, len(error.absolute_path), not error.context)
 
 
 @cache
