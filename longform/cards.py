@@ -1,6 +1,6 @@
 """Social cards: a 1200×630 PNG for each essay (site name, title, dek and, where it has one, its
-first chart), the picture a link shows when shared. vl-convert draws the text as a Vega scene
-and rasterises it with the chart's static SVG set beside it: no browser at build time.
+first chart), the picture a link shows when shared. vl-convert rasterises the card's SVG, the
+chart's static SVG set beside its text: no browser at build time.
 
 A card costs some 40 ms to rasterise, so cards are kept in .longform-cache/cards/ under a hash
 of everything drawn on them: an essay edit redraws only that essay's card, and many cards to
@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 from concurrent.futures import ProcessPoolExecutor
+from html import escape
 from importlib.metadata import version
 from multiprocessing import get_context
 from pathlib import Path
@@ -23,7 +24,7 @@ from .content import Essay, read_text
 from .errors import ContentError
 from .frontmatter import key_lines
 
-CARD_VERSION = "1"  # bump when the same essay would draw a different card
+CARD_VERSION = "2"  # bump when the same essay would draw a different card
 WIDTH, HEIGHT = 1200, 630
 CARD_NAME = "card.png"
 POOL_THRESHOLD = 32  # cards to draw before worker processes pay for their start-up
@@ -33,6 +34,7 @@ SANS = "'Helvetica Neue', Arial, 'Liberation Sans', 'DejaVu Sans', sans-serif"
 MARGIN = 72
 CHART_BOX = (640, 120, 488, 400)  # x, y, width, height of the first chart, when there is one
 WEB = re.compile(r"^https?://", re.I)
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def image_url(essay: Essay, config: SiteConfig) -> str:
@@ -58,12 +60,23 @@ def card_files(essays: list[Essay], config: SiteConfig) -> dict[str, bytes]:
             check_image(essay, config)
         else:
             wanted[essay.url + CARD_NAME] = card_parts(essay, config)
-    cards = {path: cached_card(config.cache_dir, parts) for path, parts in wanted.items()}
+    keys = {path: card_key(parts) for path, parts in wanted.items()}
+    kept = _kept.get(config.cache_dir, {})
+    cards = {path: kept.get(key) or cached_card(config.cache_dir, key)
+             for path, key in keys.items()}
     missing = [path for path, png in cards.items() if png is None]
     for path, png in zip(missing, drawn([wanted[p] for p in missing]), strict=True):
         cards[path] = png
-        store_card(config.cache_dir, wanted[path], png)
+        store_card(config.cache_dir, keys[path], png)
+    _kept.clear()
+    _kept[config.cache_dir] = {keys[path]: png for path, png in cards.items()}
     return cards
+
+
+# This process's cards by key, as the last build had them: serve's rebuilds then read no card
+# from disk (a thousand cards are some 90 MB), and hand on the very bytes objects, which
+# compare equal to the served ones at once.
+_kept: dict[Path, dict[str, bytes]] = {}  # cache folder → card key → PNG
 
 
 def check_image(essay: Essay, config: SiteConfig) -> None:
@@ -96,16 +109,16 @@ def card_key(parts: tuple[str, ...]) -> str:
     return digest(CARD_VERSION, version("vl-convert-python"), *parts)
 
 
-def cached_card(cache_dir: Path, parts: tuple[str, ...]) -> bytes | None:
+def cached_card(cache_dir: Path, key: str) -> bytes | None:
     try:
-        return (cache_dir / "cards" / f"{card_key(parts)}.png").read_bytes()
+        return (cache_dir / "cards" / f"{key}.png").read_bytes()
     except OSError:
         return None
 
 
-def store_card(cache_dir: Path, parts: tuple[str, ...], png: bytes) -> None:
+def store_card(cache_dir: Path, key: str, png: bytes) -> None:
     from .charts import write_atomic
-    write_atomic(cache_dir / "cards" / f"{card_key(parts)}.png", png)
+    write_atomic(cache_dir / "cards" / f"{key}.png", png)
 
 
 def drawn(jobs: list[tuple[str, ...]]) -> list[bytes]:
@@ -124,13 +137,50 @@ def _card_job(parts: tuple[str, ...]) -> bytes:
 
 
 def card_png(site: str, host: str, title: str, dek: str, chart_svg: str) -> bytes:
-    """The card: a Vega scene of text, the chart's SVG set beside it, rasterised once."""
+    """The card as one SVG (text, and the chart's static SVG beside it), rasterised by
+    vl-convert. The text is a handful of elements written here: laying it out as a Vega scene
+    cost as much again as the rasterising."""
     import vl_convert
 
-    svg = vl_convert.vega_to_svg(card_scene(site, host, title, dek, bool(chart_svg)))
-    if chart_svg:
-        svg = svg[:svg.rindex("</svg>")] + placed_chart(chart_svg) + "</svg>"
-    return vl_convert.svg_to_png(svg)
+    return vl_convert.svg_to_png(card_svg(site, host, title, dek, chart_svg))
+
+
+def card_svg(site: str, host: str, title: str, dek: str, chart_svg: str) -> str:
+    """The site above, title and dek in the middle, the address below; beside a chart the
+    text keeps to the left."""
+    chart = placed_chart(chart_svg) if chart_svg else ""
+    width = (CHART_BOX[0] - MARGIN - 40) if chart else WIDTH - 2 * MARGIN
+    title_size, dek_size = (50, 26) if chart else (64, 30)
+    title_lines = wrapped(title, width, title_size * 0.5, 4 if chart else 3)
+    top = 130
+    dek_top = top + round(len(title_lines) * title_size * 1.12) + 22
+    room = (HEIGHT - 110 - dek_top) // round(dek_size * 1.3)  # lines above the address
+    dek_lines = wrapped(dek, width, dek_size * 0.5, min(4, room))
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" '
+        f'viewBox="0 0 {WIDTH} {HEIGHT}">'
+        f'<rect width="{WIDTH}" height="{HEIGHT}" fill="{PAPER}"/>'
+        f'<rect width="{WIDTH}" height="12" fill="{ACCENT}"/>'
+        + text([site.upper()], 66, SANS, 24, ACCENT, 'font-weight="700"')
+        + text(title_lines, top, SERIF, title_size, INK, 'font-weight="700"', 1.12)
+        + text(dek_lines, dek_top, SERIF, dek_size, MUTED, 'font-style="italic"', 1.3)
+        + f'<rect x="{MARGIN}" y="{HEIGHT - 84}" width="{WIDTH - 2 * MARGIN}" height="2" '
+          'fill="#e2ddd2"/>'
+        + text([host], HEIGHT - 62, SANS, 22, MUTED)
+        + chart + "</svg>"
+    )
+
+
+def text(lines: list[str], top: float, font: str, size: int, fill: str, style: str = "",
+         spacing: float = 1.2) -> str:
+    """Lines of text from `top` down, each escaped; characters no SVG may hold are dropped."""
+    step = round(size * spacing)
+    spans = "".join(
+        f'<tspan x="{MARGIN}" y="{round(top + size * 0.8 + index * step)}">'
+        f"{escape(NOT_XML.sub('', line))}</tspan>"
+        for index, line in enumerate(lines))
+    return (f'<text font-family="{escape(font)}" font-size="{size}" fill="{fill}" {style}>'
+            f"{spans}</text>")
 
 
 def placed_chart(svg: str) -> str:
@@ -143,43 +193,6 @@ def placed_chart(svg: str) -> str:
         return ""
     return (f'<svg x="{x}" y="{y}" width="{width}" height="{height}" viewBox="{box[1]}" '
             f'preserveAspectRatio="xMidYMid meet" color="{INK}">' + svg[opening.end():])
-
-
-def card_scene(site: str, host: str, title: str, dek: str, with_chart: bool) -> dict:
-    """A Vega spec of the card's text: the site above, title and dek in the middle, the
-    address below; beside a chart the text keeps to the left."""
-    width = (CHART_BOX[0] - MARGIN - 40) if with_chart else WIDTH - 2 * MARGIN
-    title_size, dek_size = (50, 26) if with_chart else (64, 30)
-    title_lines = wrapped(title, width, title_size * 0.5, 4 if with_chart else 3)
-    top = 130
-    dek_top = top + round(len(title_lines) * title_size * 1.12) + 22
-    room = (HEIGHT - 110 - dek_top) // round(dek_size * 1.3)  # lines above the address
-    dek_lines = wrapped(dek, width, dek_size * 0.5, min(4, room))
-    marks = [
-        rect(0, 0, WIDTH, 12, ACCENT),
-        text(site.upper(), MARGIN, 66, SANS, 24, ACCENT, weight=700),
-        text(title_lines, MARGIN, top, SERIF, title_size, INK, weight=700, line=1.12),
-        text(dek_lines, MARGIN, dek_top, SERIF, dek_size, MUTED, line=1.3, italic=True),
-        rect(MARGIN, HEIGHT - 84, WIDTH - 2 * MARGIN, 2, "#e2ddd2"),
-        text(host, MARGIN, HEIGHT - 62, SANS, 22, MUTED),
-    ]
-    return {"width": WIDTH, "height": HEIGHT, "padding": 0, "autosize": "none",
-            "background": PAPER, "marks": marks}
-
-
-def rect(x: float, y: float, width: float, height: float, fill: str) -> dict:
-    return {"type": "rect", "encode": {"enter": {
-        "x": {"value": x}, "y": {"value": y}, "width": {"value": width},
-        "height": {"value": height}, "fill": {"value": fill}}}}
-
-
-def text(lines: str | list[str], x: float, y: float, font: str, size: float, fill: str,
-         weight: int = 400, line: float = 1.2, italic: bool = False) -> dict:
-    return {"type": "text", "encode": {"enter": {
-        "x": {"value": x}, "y": {"value": y}, "text": {"value": lines}, "font": {"value": font},
-        "fontSize": {"value": size}, "fontWeight": {"value": weight}, "fill": {"value": fill},
-        "fontStyle": {"value": "italic" if italic else "normal"}, "baseline": {"value": "top"},
-        "lineHeight": {"value": round(size * line)}, "limit": {"value": WIDTH - x - MARGIN}}}}
 
 
 def wrapped(words: str, width: float, char_width: float, most: int) -> list[str]:
