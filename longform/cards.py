@@ -27,7 +27,7 @@ from .frontmatter import key_lines
 CARD_VERSION = "2"  # bump when the same essay would draw a different card
 WIDTH, HEIGHT = 1200, 630
 CARD_NAME = "card.png"
-POOL_THRESHOLD = 32  # cards to draw before worker processes pay for their start-up
+POOL_THRESHOLD = 16  # cards to draw before worker processes pay for their start-up
 PAPER, INK, MUTED, ACCENT = "#fcfbf8", "#1f1c18", "#6a6359", "#b0401c"
 SERIF = "Georgia, 'Iowan Old Style', 'Liberation Serif', 'DejaVu Serif', serif"
 SANS = "'Helvetica Neue', Arial, 'Liberation Sans', 'DejaVu Sans', sans-serif"
@@ -126,9 +126,9 @@ def drawn(jobs: list[tuple[str, ...]]) -> list[bytes]:
     workers = min(os.cpu_count() or 1, 8)
     if len(jobs) < POOL_THRESHOLD or workers < 2:
         return [card_png(*parts) for parts in jobs]
-    # spawn, not fork: a process that has used vl-convert holds a JavaScript runtime on a
-    # thread of its own, which a forked child would lack.
-    with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+    # fork, as the rendering pools: a card needs only vl-convert's rasteriser (resvg, plain
+    # Rust), not the JavaScript runtime that a forked child of a chart-drawing parent would lack.
+    with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
         return list(pool.map(_card_job, jobs, chunksize=max(1, len(jobs) // (workers * 4))))
 
 
