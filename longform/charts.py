@@ -21,14 +21,16 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from longform import chartspec
+from longform import chartspec, vegalite
 from longform.errors import display_path
 from longform.fences import Block
 
 # Bump when the spec or SVG we produce for the same input changes.
-CACHE_VERSION = "1"
+CACHE_VERSION = "2"
 KINDS = ("bar", "line", "point", "area")
-INLINE_KEYS = {"title", "kind", "x", "y", "color", "format", "caption", "alt", "data", "horizontal"}
+INLINE_KEYS = {"title", "kind", "x", "y", "color", "format", "caption", "alt", "data", "horizontal",
+               "x_scale", "y_scale", "zero"}
+SCALES = ("linear", "log")
 MODULE_KEYS = {"name", "title", "caption", "alt"}
 MODULE_NAME = re.compile(r"[A-Za-z_][\w-]*")
 NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")  # no nan or inf: JSON has neither
@@ -66,7 +68,8 @@ def block_options(block: Block) -> dict[str, Any]:
     options = block.data
     if not isinstance(options, dict):
         raise block.error("a chart block is a YAML mapping (title:, kind:, x:, y:, data: …)")
-    allowed = MODULE_KEYS if "name" in options else INLINE_KEYS
+    allowed = (MODULE_KEYS if "name" in options else
+               vegalite.SPEC_KEYS if "spec" in options else INLINE_KEYS)
     for key in options:
         if key not in allowed:
             raise block.error(f"unknown chart key {key!r}; use {', '.join(sorted(allowed))}", key)
@@ -75,7 +78,10 @@ def block_options(block: Block) -> dict[str, Any]:
 
 def input_files(block: Block, options: dict, charts_dir: Path) -> tuple[Path, ...]:
     """What the chart depends on besides its block: a module and every data file beside it
-    (a module may read any of them), or the block's own CSV file."""
+    (a module may read any of them), a spec file and the data files it names, or the block's
+    own CSV file."""
+    if "spec" in options:
+        return vegalite.data_files(block, charts_dir.parent)
     if "name" in options:
         data_dir = charts_dir / "data"
         data = sorted(p for p in data_dir.rglob("*") if p.is_file()) if data_dir.is_dir() else []
@@ -143,9 +149,11 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 
 def built_chart(block: Block, options: dict, charts_dir: Path, key: str) -> Chart:
-    if "name" in options:
-        path = module_path(block, options, charts_dir)
-        spec = module_spec(block, path)
+    if "name" in options or "spec" in options:
+        if "name" in options:
+            spec = module_spec(block, module_path(block, options, charts_dir))
+        else:
+            spec = vegalite.chart_spec(block, charts_dir.parent)
         rows, (kind, x, y, fmt) = spec_rows(spec), chartspec.spec_fields(spec)
         # The figure shows the title as text; drawn in the SVG too, it would show twice.
         title = options.get("title") or chartspec.spec_title(spec.pop("title", None))
@@ -226,11 +234,42 @@ def inline_rows(block: Block, options: dict, root: Path) -> list[dict]:
             raise block.error(f"a chart block needs {channel}: (a field of its data)")
         if field is not None and not any(field in row for row in rows):
             raise block.error(f"{channel}: no data row has a field {field!r}", channel)
-    return [{str(key): json_value(value) for key, value in row.items()} for row in rows]
+    rows = [{str(key): json_value(value) for key, value in row.items()} for row in rows]
+    check_scales(block, options, rows)
+    return rows
+
+
+def check_scales(block: Block, options: dict, rows: list[dict]) -> None:
+    """x_scale/y_scale: log on positive numbers of a line or point chart; zero: true or false."""
+    if not isinstance(options.get("zero", False), bool):
+        raise block.error("zero: is true or false (false lets the value axis start near the "
+                          "data instead of at zero)", "zero")
+    for axis in ("x", "y"):
+        key = f"{axis}_scale"
+        scale = options.get(key, "linear")
+        if scale not in SCALES:
+            raise block.error(f"unknown {key} {scale!r}; use {' or '.join(SCALES)}", key)
+        if scale != "log":
+            continue
+        if options.get("kind", "bar") not in ("line", "point"):
+            raise block.error(f"{key}: log suits line and point charts; bars and areas are "
+                              "measured from zero, which a log scale cannot show", key)
+        field = options[axis]
+        bad = next((row[field] for row in rows
+                    if not (chartspec.is_number(row.get(field)) and row[field] > 0)), None)
+        if bad is not None or any(field not in row for row in rows):
+            raise block.error(f"{key}: log needs a positive number in every row's {field!r}, "
+                              f"not {bad!r}", key)
+
+
+# YAML 1.1 reads 1e21 (no dot) as text; a writer of scaling laws means the number.
+EXPONENT = re.compile(r"[-+]?\d+(\.\d*)?[eE][-+]?\d+")
 
 
 def json_value(value: Any) -> Any:
-    """YAML reads 2024-05-01 as a date; Vega-Lite wants the text."""
+    """YAML reads 2024-05-01 as a date and 1e21 as text; Vega-Lite wants text and a number."""
+    if isinstance(value, str) and EXPONENT.fullmatch(value):
+        return float(value)
     return value.isoformat() if isinstance(value, date) else value
 
 

@@ -31,6 +31,7 @@ THEME: dict[str, Any] = {
         "titleFontWeight": "normal", "labelPadding": 6, "titlePadding": 10,
     },
     "axisXBand": {"labelAngle": 0, "labelLimit": 140},
+    "axisXPoint": {"labelAngle": 0, "labelLimit": 140},  # a line over categories reads as bars
     "legend": {"labelColor": INK, "titleColor": INK, "labelOpacity": 0.8, "labelFontSize": 12,
                "titleFontSize": 12, "titleFontWeight": "normal", "orient": "top"},
     "title": {"color": INK, "anchor": "start", "fontSize": 15, "fontWeight": 600},
@@ -68,8 +69,9 @@ def inline_chart(options: dict, rows: list[dict]) -> Any:
     kind, x, y = options.get("kind", "bar"), options["x"], options["y"]
     fmt, color = options.get("format"), options.get("color")
     horizontal = bool(options.get("horizontal"))
-    category = channel(alt.Y if horizontal else alt.X, rows, x, kind == "bar")
-    value = channel(alt.X if horizontal else alt.Y, rows, y, False, fmt)
+    category = channel(alt.Y if horizontal else alt.X, rows, x, kind == "bar",
+                       scale=scale_of(options, "x"))
+    value = channel(alt.X if horizontal else alt.Y, rows, y, False, fmt, scale_of(options, "y"))
     fields = [f for f in (x, y, color) if f is not None]
     tips = [alt.Tooltip(field=escaped(f), type=field_type(rows, f, f == x and kind == "bar"),
                         title=f, **({"format": fmt} if fmt and f == y else {})) for f in fields]
@@ -93,15 +95,51 @@ def mark(base: Any, kind: str) -> Any:
     return getattr(base, f"mark_{kind}")()
 
 
-def channel(kind: Any, rows: list[dict], field: str, category: bool, fmt: str | None = None):
-    """An x or y encoding: categories keep the writer's row order; values take the format."""
+def channel(kind: Any, rows: list[dict], field: str, category: bool, fmt: str | None = None,
+            scale: dict | None = None):
+    """An x or y encoding: categories keep the writer's row order; values take the format and
+    the writer's scale (log, or not starting at zero)."""
     import altair as alt
 
     field_kind = field_type(rows, field, category)
     extra: dict[str, Any] = {"sort": None} if field_kind in ("nominal", "ordinal") else {}
     if fmt:
         extra["axis"] = alt.Axis(format=fmt)
+    if scale and field_kind == "quantitative":
+        extra["scale"] = alt.Scale(**scale)
+        if scale.get("type") == "log" and not fmt:
+            extra["axis"] = log_axis(alt, [row[field] for row in rows if is_number(row.get(field))])
     return kind(field=escaped(field), type=field_kind, title=field, **extra)
+
+
+def log_axis(alt: Any, values: list[float]) -> Any:
+    """Ticks at powers of ten labelled 10²¹, 10²² … (Vega's own log ticks read 1e+21, 2e+21 …),
+    and at 2 and 5 between them when the data spans two decades or less."""
+    low, high = (math.floor(math.log10(min(values))), math.ceil(math.log10(max(values))))
+    step = max(1, math.ceil((high - low) / 8))
+    steps = (1, 2, 5) if high - low <= 2 else (1,)
+    ticks = [(m * 10.0**k, power_text(k, m)) for k in range(low, high + 1, step) for m in steps
+             if m == 1 or (min(values) <= m * 10.0**k <= max(values) * 1.5)]
+    labels = " : ".join(f"datum.value === {value!r} ? '{text}'" for value, text in ticks)
+    return alt.Axis(values=[value for value, _ in ticks], labelExpr=f"{labels} : ''")
+
+
+def power_text(exponent: int, multiple: int = 1) -> str:
+    """multiple × 10**exponent as a reader writes it: 0.02, 5, 1000, 10⁶ or 2×10⁶."""
+    if -2 <= exponent <= 3:
+        return format(multiple * 10.0**exponent, "g")
+    power = "10" + str(exponent).translate(SUPERSCRIPTS)
+    return power if multiple == 1 else f"{multiple}×{power}"
+
+
+def scale_of(options: dict, axis: str) -> dict:
+    """The Vega-Lite scale properties a chart block asks for on one axis."""
+    scale: dict[str, Any] = {}
+    if options.get(f"{axis}_scale") == "log":
+        scale["type"] = "log"
+    elif options.get("zero") is False:
+        scale["zero"] = False
+    return scale
 
 
 def field_type(rows: list[dict], field: str, category: bool) -> str:

@@ -44,7 +44,7 @@ class Block:
         for step in where:
             if isinstance(node, yaml.MappingNode):
                 found = [(k, v) for k, v in node.value if k.value == step]
-                node, start = found[0] if found else (None, None)
+                start, node = found[0] if found else (None, None)  # key line, value below
             elif isinstance(node, yaml.SequenceNode) and isinstance(step, int):
                 node = start = node.value[step] if step < len(node.value) else None
             else:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from . import publish
 from .cache import Memo, code_version, digest, file_hash, page_keys, stat_signature
+from .cards import card_files
 from .config import SiteConfig
 from .content import Essay, essay_files, load_authors, load_essay, read_text
 from .errors import ContentError, ContentWarning, Problems, problems_found
@@ -66,6 +67,7 @@ def build(config: SiteConfig, memo: Memo | None = None, progress=None,
                              related(placed, old, new), config, summaries(placed, old, new))
         pages = site_pages(site)
         files, pages_rendered = output_files(site, pages, old, new)
+        files.update(card_files(site.essays, config))
         broken, reviewed = review(essays, site, with_stand_ins(files, problems, links), pages,
                                   every_page, Scanner(old.scans, new.scans))
     except ContentError as err:

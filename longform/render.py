@@ -10,6 +10,7 @@ from pathlib import Path
 
 import jinja2
 
+from .cards import image_url
 from .errors import ContentError
 from .site import Site, author_url, category_url, tag_url
 from .urls import page_path
@@ -55,7 +56,8 @@ def site_pages(site: Site) -> list[Page]:
 
 def _essay_page(site: Site, essay) -> Page:
     context = {"essay": essay, "author": site.author_of(essay),
-               "related": site.listed(site.essay(s) for s in site.related.get(essay.slug, ()))}
+               "related": site.listed(site.essay(s) for s in site.related.get(essay.slug, ())),
+               "social_image": image_url(essay, site.config)}
     return Page(page_path(essay.url), "essay.html", context, essay.title,
                 essay.dek or essay.excerpt or "")
 

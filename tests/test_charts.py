@@ -259,3 +259,64 @@ def test_example_module_chart_is_valid():
     spec = chartspec.spec_from(namespace["chart"]())
     VALIDATOR.validate(spec)
     assert len(spec["layer"]) == 4
+
+
+LOG_LOG = """```chart
+title: Loss against compute
+kind: line
+x: compute
+y: loss
+x_scale: log
+y_scale: log
+data:
+  - {compute: 1e19, loss: 3.9}
+  - {compute: 1.0e+21, loss: 3.0}
+  - {compute: 1e23, loss: 2.35}
+  - {compute: 1e25, loss: 1.9}
+```
+"""
+
+
+def test_log_scales_draw_powers_of_ten(project):
+    html, state = render(project, LOG_LOG)
+    spec = embedded_specs(html)[0]
+    VALIDATOR.validate(spec)
+    x, y = spec["encoding"]["x"], spec["encoding"]["y"]
+    assert x["scale"] == {"type": "log"} and y["scale"] == {"type": "log"}
+    assert x["type"] == "quantitative"  # 1e19 (text to YAML) was read as a number
+    assert x["axis"]["values"] == [10.0**k for k in range(19, 26)]
+    assert y["axis"]["values"] == [1.0, 2.0, 5.0, 10.0]  # one decade: 2 and 5 between
+    svg = state.charts[0].svg
+    for label in ("10¹⁹", "10²²", "10²⁵", ">2<", ">5<"):
+        assert label in svg
+    assert not [text for text in re.findall(r"<text[^>]*>([^<]*)</text>", svg) if "e+" in text]
+    assert state.charts[0].rows[0] == ("1×10¹⁹", "3.9")
+    points = re.findall(r'<path [^>]*aria-roledescription="point"[^>]*transform="translate'
+                        r'\(([\d.]+),([\d.]+)\)"', svg)
+    xs = [float(x) for x, _ in points]
+    assert len(xs) == 4 and xs[1] - xs[0] == pytest.approx(xs[3] - xs[2], abs=0.5)  # evenly
+
+
+def test_zero_false_lets_the_value_axis_start_near_the_data(project):
+    seed = SEED.replace(", projected: true", "")
+    body = seed.replace("kind: bar", "kind: line\nzero: false")
+    html, _ = render(project, body)
+    spec = embedded_specs(html)[0]
+    VALIDATOR.validate(spec)
+    assert spec["encoding"]["y"]["scale"] == {"zero": False}
+    assert "scale" not in spec["encoding"]["x"]  # categories have no zero
+    _, plain = render(project, seed.replace("kind: bar", "kind: line"))
+    assert "scale" not in json.loads(plain.charts[0].spec_json)["encoding"]["y"]
+
+
+@pytest.mark.parametrize("edit, needle, message", [
+    (("kind: line", "kind: bar"), "x_scale:", "x_scale: log suits line and point charts"),
+    (("y_scale: log", "y_scale: logarithmic"), "y_scale:", "unknown y_scale 'logarithmic'"),
+    (("loss: 3.9", "loss: 0"), "y_scale:", "log needs a positive number in every row's 'loss'"),
+    (("loss: 3.9", "loss: n/a"), "y_scale:", "not 'n/a'"),
+    (("y_scale: log", "zero: no way"), "zero:", "zero: is true or false"),
+])
+def test_bad_scales_point_at_their_line(project, edit, needle, message):
+    error = error_for(project, "Intro.\n\n" + LOG_LOG.replace(*edit))
+    assert error.line == file_line(project, needle)
+    assert message in error.message
