@@ -8,6 +8,7 @@ a short path to exactly what the long one gives: tests/test_mathfast.py converts
 and thousands of generated expressions with and without these patches and compares the markup.
 """
 
+import copy
 import inspect
 import string
 import textwrap
@@ -16,7 +17,7 @@ from xml.etree.ElementTree import SubElement
 from latex2mathml import commands, converter, symbols_parser, tokenizer, walker
 
 ORIGINAL = {"tokenize": walker.tokenize, "walk": walker._walk,
-            "symbol": converter.Converter._convert_symbol}
+            "symbol": converter.Converter._convert_symbol, "copy": converter.copy}
 
 # --- Tokenizer ----------------------------------------------------------------------------------
 # Most matches are a letter, a digit, a symbol or a command, which one group holds whole: those
@@ -115,9 +116,32 @@ def _convert_symbol(self, node, parent, font=None) -> None:
     return None
 
 
+# The converter deep-copies a (tag or text, attributes) pair from its tables for each command;
+# every pair is two strings deep, so a new dict of the attributes is the same copy.
+
+
+def _flat(pair) -> bool:
+    return (type(pair) is tuple and len(pair) == 2 and type(pair[0]) is str
+            and type(pair[1]) is dict and all(type(v) is str for v in pair[1].values()))
+
+
+_FLAT_PAIRS = all(_flat(pair) for table in (commands.CONVERSION_MAP, commands.DIACRITICS)
+                  for pair in table.values())
+
+
+class _Copy:
+    """Stands in for the copy module inside latex2mathml's converter (which uses only deepcopy)."""
+
+    @staticmethod
+    def deepcopy(value):
+        return (value[0], dict(value[1])) if _flat(value) else copy.deepcopy(value)
+
+
 def apply() -> None:
     walker.tokenize = tokens
     walk = _walk_with_short_path()
     if walk is not None:
         walker._walk = walk
     converter.Converter._convert_symbol = _convert_symbol
+    if _FLAT_PAIRS:
+        converter.copy = _Copy

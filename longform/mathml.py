@@ -162,7 +162,22 @@ _OPERATORS = {"~": "∼", **{char: char for char in "⟂⟺⟹⟸⨁⨂⟨⟩⌊
 _TOKENS = frozenset(("mi", "mn", "mo", "mtext"))
 
 
+_leaves: dict[tuple, str] = {}  # a leaf's markup by all it is made of: most leaves recur
+
+
 def _serialized(element: Element, fixed_fences: bool = True) -> str:
+    if len(element):
+        return _markup(element, fixed_fences)
+    key = (element.tag, element.text, fixed_fences, *element.attrib.items())
+    known = _leaves.get(key)
+    if known is None:
+        if len(_leaves) > 50_000:  # \text{…} leaves rarely recur: keep the memory bounded
+            _leaves.clear()
+        known = _leaves[key] = _markup(element, fixed_fences)
+    return known
+
+
+def _markup(element: Element, fixed_fences: bool) -> str:
     tag = element.tag
     text = _text(element.text) if element.text else ""
     if tag in _TOKENS:

@@ -33,10 +33,12 @@ def test_the_patches_give_latex2mathmls_own_output(monkeypatch):
         ("".join(rng.choice(PIECES) for _ in range(rng.randint(1, 14))), rng.random() < 0.5)
         for _ in range(4000)]
     fast = [outcome(latex, display) for latex, display in samples]
-    assert walker._walk is not mathfast.ORIGINAL["walk"]  # the short path is in place
+    # The patches are in place.
+    assert walker._walk is not mathfast.ORIGINAL["walk"] and converter.copy is mathfast._Copy
     monkeypatch.setattr(walker, "tokenize", mathfast.ORIGINAL["tokenize"])
     monkeypatch.setattr(walker, "_walk", mathfast.ORIGINAL["walk"])
     monkeypatch.setattr(converter.Converter, "_convert_symbol", mathfast.ORIGINAL["symbol"])
+    monkeypatch.setattr(converter, "copy", mathfast.ORIGINAL["copy"])
     slow = [outcome(latex, display) for latex, display in samples]
-    assert [s for s, f, o in zip(samples, fast, slow) if f != o] == []
+    assert [s for s, f, o in zip(samples, fast, slow, strict=True) if f != o] == []
     assert sum(not o.startswith("MathError") for o in slow) > 1500  # many samples convert
