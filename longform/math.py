@@ -23,7 +23,7 @@ from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 from markdown.util import AtomicString
 
-from . import mathml
+from . import mathfast, mathml
 from .cache import digest
 from .errors import ContentWarning
 
@@ -216,8 +216,8 @@ def _converted(latex: str, display: bool, state: MathState) -> tuple[str, str | 
 
 
 def _code_version() -> str:
-    source = Path(mathml.__file__).read_bytes()
-    return digest(metadata.version("latex2mathml"), source)
+    sources = [Path(module.__file__).read_bytes() for module in (mathml, mathfast)]
+    return digest(metadata.version("latex2mathml"), *sources)
 
 
 _VERSION = _code_version()

@@ -12,8 +12,11 @@ from functools import lru_cache
 from html import escape, unescape
 from xml.etree.ElementTree import Element
 
-from latex2mathml import tokenizer, walker
 from latex2mathml.converter import convert_to_element
+
+from . import mathfast
+
+mathfast.apply()  # latex2mathml's own output, faster
 
 
 class MathError(Exception):
@@ -45,28 +48,6 @@ def _reason(error: Exception) -> str:
     name = re.sub(r"(?<!^)(?=[A-Z])", " ", type(error).__name__).lower().removesuffix(" error")
     detail = str(error).strip()
     return f"{name}{': ' + detail if detail else ''}"
-
-
-# --- latex2mathml's tokenizer, faster ------------------------------------------------------------
-# Its tokenizer filters every match's 30 groups through a lambda; most tokens are a letter, a
-# digit, a symbol or a command, which one group holds whole. Those are yielded at once and the
-# rest go through latex2mathml's own code, so the tokens are the same (tests/test_mathml.py).
-
-_WHOLE = frozenset(("letter", "number", "escaped", "command", "char"))
-
-
-def tokens(latex: str, skip_comments: bool = True):
-    """latex2mathml.tokenizer.tokenize's tokens, at about twice its speed."""
-    for match in tokenizer.PATTERN.finditer(latex):
-        token = match.group()
-        if match.lastgroup in _WHOLE and token[0] != "%" and not token.startswith(
-                ("\\math", "\\begin", "\\end", "\\operatorname", "\\verb")):
-            yield token
-        else:
-            yield from tokenizer.tokenize(token, skip_comments)
-
-
-walker.tokenize = tokens
 
 
 # --- Before: LaTeX that latex2mathml lacks, said in LaTeX it has --------------------------------
@@ -181,7 +162,22 @@ _OPERATORS = {"~": "∼", **{char: char for char in "⟂⟺⟹⟸⨁⨂⟨⟩⌊
 _TOKENS = frozenset(("mi", "mn", "mo", "mtext"))
 
 
+_leaves: dict[tuple, str] = {}  # a leaf's markup by all it is made of: most leaves recur
+
+
 def _serialized(element: Element, fixed_fences: bool = True) -> str:
+    if len(element):
+        return _markup(element, fixed_fences)
+    key = (element.tag, element.text, fixed_fences, *element.attrib.items())
+    known = _leaves.get(key)
+    if known is None:
+        if len(_leaves) > 50_000:  # \text{…} leaves rarely recur: keep the memory bounded
+            _leaves.clear()
+        known = _leaves[key] = _markup(element, fixed_fences)
+    return known
+
+
+def _markup(element: Element, fixed_fences: bool) -> str:
     tag = element.tag
     text = _text(element.text) if element.text else ""
     if tag in _TOKENS:

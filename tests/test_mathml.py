@@ -8,7 +8,8 @@ import pytest
 from latex2mathml import tokenizer
 from test_math import ml_expressions
 
-from longform.mathml import MathError, mathml, tokens
+from longform.mathfast import tokens
+from longform.mathml import MathError, mathml
 
 
 @pytest.mark.parametrize("latex, expected", [
