@@ -18,6 +18,7 @@ from .config import SiteConfig
 from .content import Essay, essay_files, load_authors, load_essay, read_text, unsupported_syntax
 from .errors import ContentError, ContentWarning
 from .frontmatter import key_lines
+from .images import variant_files
 from .links import Scanner
 from .lint import is_scheduled, review
 from .redirects import redirect_files
@@ -63,6 +64,10 @@ def build(config: SiteConfig, memo: Memo | None = None, progress=None) -> Build:
     broken, reviewed = review(essays, site, files, pages, scanner=Scanner(old.scans, new.scans))
     if broken:
         raise broken[0]  # `python build.py check` lists every one
+    if config.search:
+        from .search import search_files
+        files.update(search_files(site, files, old, new))
+    files["_headers"] = publish.host_headers(files)
     warnings = tuple(w for e in published for w in new.loaded[e.source][2]) + tuple(reviewed)
     return Build(site, files, warnings, new, fresh, pages_rendered)
 
@@ -263,5 +268,6 @@ def output_files(site: Site, pages: list, old: Memo, new: Memo) -> tuple[dict[st
     files.update(assets.values())
     media = publish.content_media(config.content_dir)
     files.update(media)
+    files.update(variant_files(site.essays, config.cache_dir))
     files.update(redirect_files(site, pages, {*media, *(path for path, _ in assets.values())}))
     return files, len(stale)
