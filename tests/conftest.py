@@ -296,3 +296,22 @@ def browser():
             yield chromium
         finally:
             chromium.close()
+
+
+# --- Images ------------------------------------------------------------------------------------
+
+def photo_bytes(width: int, height: int, kind: str = "PNG", seed: int = 24) -> bytes:
+    """A photograph-like image (gradients under grain, so it compresses as badly as a photo
+    does), made here rather than committed: a 4000×3000 PNG weighs megabytes."""
+    from io import BytesIO
+
+    from PIL import Image, ImageChops
+    grain = Image.effect_noise((width, height), seed)
+    across = Image.linear_gradient("L").rotate(90).resize((width, height))
+    down = Image.linear_gradient("L").resize((width, height))
+    image = Image.merge("RGB", (ImageChops.add(down, grain, 2.0, 0),
+                                ImageChops.add(across, grain, 2.0, -40),
+                                Image.radial_gradient("L").resize((width, height))))
+    buffer = BytesIO()
+    image.save(buffer, kind, **({"compress_level": 1} if kind == "PNG" else {"quality": 90}))
+    return buffer.getvalue()
