@@ -6,6 +6,8 @@ temporary folder we read back, so publish stays the only writer of site/ and a f
 leaves it untouched. The index is rebuilt only when an essay page changed.
 """
 
+import gzip
+import hashlib
 import re
 import subprocess
 import tempfile
@@ -66,8 +68,9 @@ def index_bundle(pages: dict[str, bytes], language: str, root: Path) -> dict[str
                                f"the search index could not be built ({problem[-1]}); "
                                "reinstall 'pagefind[bin]', or set search = false in "
                                "[tool.longform]")
-        return {f"{BUNDLE}/{name}": path.read_bytes() for path in sorted(out_dir.rglob("*"))
-                if path.is_file() and _served(name := path.relative_to(out_dir).as_posix())}
+        return steady({f"{BUNDLE}/{name}": path.read_bytes()
+                       for path in sorted(out_dir.rglob("*"))
+                       if path.is_file() and _served(name := path.relative_to(out_dir).as_posix())})
 
 
 def _served(name: str) -> bool:
@@ -82,3 +85,95 @@ def _pagefind_version() -> str:
         return metadata.version("pagefind")
     except metadata.PackageNotFoundError:
         return "-"
+
+
+# --- The same pages, the same bytes -----------------------------------------------------------
+# Pagefind writes each filter's values, and the filters in its metadata, in hash-map order,
+# which differs from run to run. Longform's builds are byte-for-byte repeatable, so the filter
+# files and the metadata are re-encoded sorted, and renamed (their names are content hashes).
+
+MAGIC = b"pagefind_dcd"
+
+
+def steady(bundle: dict[str, bytes]) -> dict[str, bytes]:
+    """The bundle with filters and metadata in a stable order, under names that follow."""
+    renamed, result = {}, {}
+    for name, data in bundle.items():
+        match = re.fullmatch(rf"{BUNDLE}/filter/(\w+?)_(\w+)\.pf_filter", name)
+        if match:
+            filter_name, values = _decoded(data)
+            data = _encoded([filter_name, sorted(values)])
+            new = f"{match.group(1)}_{hashlib.sha256(data).hexdigest()[:7]}"
+            renamed[f"{match.group(1)}_{match.group(2)}"] = new
+            name = f"{BUNDLE}/filter/{new}.pf_filter"
+        result[name] = data
+    for name in [n for n in result if n.endswith(".pf_meta")]:
+        meta = _decoded(result.pop(name))
+        meta[3] = sorted([key, renamed.get(value, value)] for key, value in meta[3])
+        data = _encoded(meta)
+        language = name.removeprefix(f"{BUNDLE}/pagefind.").split("_")[0]
+        old = name.removeprefix(f"{BUNDLE}/pagefind.").removesuffix(".pf_meta")
+        new = f"{language}_{hashlib.sha256(data).hexdigest()[:10]}"
+        result[f"{BUNDLE}/pagefind.{new}.pf_meta"] = data
+        entry = f"{BUNDLE}/pagefind-entry.json"
+        result[entry] = result[entry].replace(f'"{old}"'.encode(), f'"{new}"'.encode())
+    return dict(sorted(result.items()))
+
+
+def _decoded(data: bytes):
+    raw = gzip.decompress(data)
+    if not raw.startswith(MAGIC):
+        raise ValueError("not a Pagefind data file")
+    value, _ = _cbor(raw, len(MAGIC))
+    return value
+
+
+def _encoded(value) -> bytes:
+    return gzip.compress(MAGIC + _cbor_bytes(value), mtime=0)
+
+
+def _cbor(data: bytes, at: int):
+    """One CBOR item (the kinds Pagefind writes: numbers, strings, arrays, maps) and the
+    offset after it."""
+    major, info = data[at] >> 5, data[at] & 31
+    at += 1
+    if info < 24:
+        number = info
+    else:
+        size = 1 << (info - 24)
+        number, at = int.from_bytes(data[at:at + size], "big"), at + size
+    if major == 0:
+        return number, at
+    if major in (2, 3):
+        chunk = data[at:at + number]
+        return (chunk if major == 2 else chunk.decode("utf-8")), at + number
+    items = []
+    for _ in range(number * (2 if major == 5 else 1)):
+        item, at = _cbor(data, at)
+        items.append(item)
+    if major == 4:
+        return items, at
+    if major == 5:
+        return dict(zip(items[::2], items[1::2], strict=True)), at
+    raise ValueError(f"unexpected CBOR major type {major}")
+
+
+def _cbor_bytes(value) -> bytes:
+    if isinstance(value, int):
+        return _head(0, value)
+    if isinstance(value, bytes):
+        return _head(2, len(value)) + value
+    if isinstance(value, str):
+        encoded = value.encode("utf-8")
+        return _head(3, len(encoded)) + encoded
+    if isinstance(value, list):
+        return _head(4, len(value)) + b"".join(_cbor_bytes(v) for v in value)
+    return _head(5, len(value)) + b"".join(_cbor_bytes(k) + _cbor_bytes(v)
+                                           for k, v in value.items())
+
+
+def _head(major: int, number: int) -> bytes:
+    if number < 24:
+        return bytes([major << 5 | number])
+    size = next(s for s in (1, 2, 4, 8) if number < 1 << (8 * s))
+    return bytes([major << 5 | (24 + size.bit_length() - 1)]) + number.to_bytes(size, "big")
