@@ -19,9 +19,11 @@ from .site import Site
 
 BUNDLE = "pagefind"  # site/pagefind/: the script, the WebAssembly, the index and fragments
 # Inside the indexed article but not its text: the header's category and tag line, the "#"
-# of heading anchors, footnotes' back arrows (the byline, contents and footer are marked
-# data-pagefind-ignore in the template, which keeps their filters).
-EXCLUDED = ".essay__header .meta, .headerlink, .footnote-backref"
+# of heading anchors, footnotes' back arrows, a chart's data table and spec (its title and
+# caption stay). The byline, contents and footer are marked data-pagefind-ignore in the
+# template instead, which keeps the filters inside them.
+EXCLUDED = (".essay__header .meta, .headerlink, .footnote-backref, .chart__data, "
+            ".chart__spec")
 UNUSED = re.compile(r"^pagefind-(component-ui|modular-ui|ui|highlight)\.")
 
 
