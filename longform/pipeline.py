@@ -7,7 +7,7 @@ changed; the Build it returns carries the Memo for the next run.
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from multiprocessing import get_context
 from pathlib import Path
@@ -45,8 +45,10 @@ class Build:
         return bool(self.rendered or self.pages_rendered) or self.memo.dirty
 
 
-def build(config: SiteConfig, memo: Memo | None = None, progress=None) -> Build:
-    """progress, if given, is called as progress(done, total) while essays render."""
+def build(config: SiteConfig, memo: Memo | None = None, progress=None,
+          reindex: bool = True) -> Build:
+    """progress, if given, is called as progress(done, total) while essays render; with
+    reindex=False an existing search index is kept even if essay pages changed (serve)."""
     version = code_version()
     old = memo if memo is not None and memo.version == version else Memo(version=version)
     new = Memo(version=version)
@@ -54,6 +56,8 @@ def build(config: SiteConfig, memo: Memo | None = None, progress=None) -> Build:
     today = date.today()
     published = [e for e in essays
                  if config.include_drafts or not (e.draft or is_scheduled(e, today))]
+    if not published:
+        config = replace(config, search=False)  # nothing to search: no box, no search page
     links = essay_links(essays, published, config)
     rendered, fresh = render_essays(published, links, config, old, new, progress)
     placed = placed_in_order(rendered, config, old, new)
@@ -66,7 +70,7 @@ def build(config: SiteConfig, memo: Memo | None = None, progress=None) -> Build:
         raise broken[0]  # `python build.py check` lists every one
     if config.search:
         from .search import search_files
-        files.update(search_files(site, files, old, new))
+        files.update(search_files(site, files, old, new, reindex))
     files["_headers"] = publish.host_headers(files)
     warnings = tuple(w for e in published for w in new.loaded[e.source][2]) + tuple(reviewed)
     return Build(site, files, warnings, new, fresh, pages_rendered)
@@ -156,7 +160,6 @@ def render_essays(essays: list[Essay], links, config: SiteConfig, old: Memo, new
 
 
 def _keyed(essay: Essay, key: str) -> Essay:
-    from dataclasses import replace
     return replace(essay, key=key)
 
 

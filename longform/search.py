@@ -17,6 +17,7 @@ from .cache import Memo, digest
 from .errors import ContentError
 from .site import Site
 
+MARK = b"data-pagefind-body"
 BUNDLE = "pagefind"  # site/pagefind/: the script, the WebAssembly, the index and fragments
 # Inside the indexed article but not its text: the header's category and tag line, the "#"
 # of heading anchors, footnotes' back arrows, a chart's data table and spec (its title and
@@ -27,14 +28,21 @@ EXCLUDED = (".essay__header .meta, .headerlink, .footnote-backref, .chart__data,
 UNUSED = re.compile(r"^pagefind-(component-ui|modular-ui|ui|highlight)\.")
 
 
-def search_files(site: Site, files: dict[str, bytes], old: Memo, new: Memo) -> dict[str, bytes]:
-    """site/pagefind/… for the essay pages in `files`; the last index while they are the same."""
-    pages = {e.url: files[e.url + "index.html"] for e in site.essays}
+def search_files(site: Site, files: dict[str, bytes], old: Memo, new: Memo,
+                 reindex: bool = True) -> dict[str, bytes]:
+    """site/pagefind/… for the essay pages in `files`; the last index while they are the same
+    (or, with reindex=False, whenever there is one: serve answers a save in milliseconds,
+    Pagefind takes seconds on a large site)."""
+    # Only pages whose theme marks the essay body: a theme without the mark gets no index.
+    pages = {e.url: files[e.url + "index.html"] for e in site.essays
+             if MARK in files[e.url + "index.html"]}
+    if not pages:
+        return {}
     # Result URLs are site-relative; the search script prefixes the base path.
     key = digest(_pagefind_version(), site.config.language,
                  *(part for url, html in sorted(pages.items()) for part in (url, html)))
     previous = old.search
-    if previous and previous[0] == key:
+    if previous and (previous[0] == key or not reindex):
         new.search = previous
         return previous[1]
     bundle = index_bundle(pages, site.config.language, site.config.root)

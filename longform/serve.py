@@ -60,7 +60,8 @@ class Drafting:
         started = time.perf_counter()
         self.builds += 1
         try:
-            result = build(self.config, self.memo)
+            # The search index of the first build serves the whole session.
+            result = build(self.config, self.memo, reindex=not self.files)
         except ContentError as err:
             self.error = err
             return Outcome(error=err, seconds=time.perf_counter() - started)
