@@ -18,8 +18,9 @@ from markdown.treeprocessors import Treeprocessor
 from .errors import ContentError
 
 VARIANT_WIDTHS = (640, 1280)
-COLUMN = 700  # CSS px: the text column (68ch of the body serif) at its widest
-SIZES = f"(min-width: {COLUMN + 40}px) {COLUMN}px, 100vw"
+COLUMN = 680  # CSS px: the text column (68ch of the body serif) at its widest
+# Below that the column is the screen less the theme's gutters (1.125rem each on a phone).
+SIZES = f"(min-width: {COLUMN + 60}px) {COLUMN}px, calc(100vw - 2.25rem)"
 WEBP_QUALITY = 80
 RASTER = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp", ".tif", ".tiff", ".avif"}
 OUTPUT_FOLDER = "static/images/"

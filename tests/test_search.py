@@ -22,6 +22,7 @@ def test_the_index_covers_the_essays_and_the_search_page_is_there(make_project, 
     [form] = search.find_all("form", role="search")
     assert "hidden" in form.attrs and form.attrs["data-search-bundle"] == "/pagefind/"
     assert search.text_of("noscript")  # without JavaScript: a note, not a dead box
+    assert "/search/" not in project.page("sitemap.xml")  # a results page, not for crawlers
     essay = Document(project.page("essays/tide-tables/"))
     [box] = essay.find_all("form", class_="site-search")
     assert "hidden" in box.attrs and box.attrs["action"] == "/search/"
