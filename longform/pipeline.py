@@ -23,6 +23,7 @@ from .links import Scanner
 from .lint import is_scheduled, review
 from .redirects import redirect_files
 from .render import site_pages
+from .search import start_search
 from .site import Site, assemble_site, newest_first, place, summary
 from .urls import address_map, essay_url
 
@@ -65,12 +66,17 @@ def build(config: SiteConfig, memo: Memo | None = None, progress=None,
                          config, summaries(placed, old, new))
     pages = site_pages(site)
     files, pages_rendered = output_files(site, pages, old, new)
-    broken, reviewed = review(essays, site, files, pages, scanner=Scanner(old.scans, new.scans))
-    if broken:
-        raise broken[0]  # `python build.py check` lists every one
-    if config.search:
-        from .search import search_files
-        files.update(search_files(site, files, old, new, reindex))
+    # Pagefind indexes the essay pages in the background while the links are reviewed.
+    indexing = start_search(site, files, old, new, reindex) if config.search else None
+    try:
+        broken, reviewed = review(essays, site, files, pages,
+                                  scanner=Scanner(old.scans, new.scans))
+        if broken:
+            raise broken[0]  # `python build.py check` lists every one
+        files.update(indexing.result() if indexing else {})
+    finally:
+        if indexing:
+            indexing.cancel()
     files["_headers"] = publish.host_headers(files)
     warnings = tuple(w for e in published for w in new.loaded[e.source][2]) + tuple(reviewed)
     return Build(site, files, warnings, new, fresh, pages_rendered)

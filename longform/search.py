@@ -9,6 +9,7 @@ leaves it untouched. The index is rebuilt only when an essay page changed.
 import gzip
 import hashlib
 import re
+import shutil
 import subprocess
 import tempfile
 from pathlib import Path
@@ -28,59 +29,89 @@ EXCLUDED = (".essay__header .meta, .headerlink, .footnote-backref, .chart__data,
 UNUSED = re.compile(r"^pagefind-(component-ui|modular-ui|ui|highlight)\.")
 
 
-def search_files(site: Site, files: dict[str, bytes], old: Memo, new: Memo,
-                 reindex: bool = True) -> dict[str, bytes]:
-    """site/pagefind/… for the essay pages in `files`; the last index while they are the same
-    (or, with reindex=False, whenever there is one: serve answers a save in milliseconds,
-    Pagefind takes seconds on a large site)."""
+def start_search(site: Site, files: dict[str, bytes], old: Memo, new: Memo,
+                 reindex: bool = True) -> "Indexing":
+    """site/pagefind/… for the essay pages in `files`, as an Indexing to collect: the last
+    index while the pages are the same (or, with reindex=False, whenever there is one: serve
+    answers a save in milliseconds, Pagefind takes seconds on a large site), else a Pagefind
+    run started in the background."""
     # Only pages whose theme marks the essay body: a theme without the mark gets no index.
     pages = {e.url: files[e.url + "index.html"] for e in site.essays
              if MARK in files[e.url + "index.html"]}
     if not pages:
-        return {}
+        return Indexing(new, ("", {}))
     # Result URLs are site-relative; the search script prefixes the base path.
     key = digest(_pagefind_version(), site.config.language,
                  *(part for url, html in sorted(pages.items()) for part in (url, html)))
     previous = old.search
     if previous and (previous[0] == key or not reindex):
-        new.search = previous
-        return previous[1]
-    bundle = index_bundle(pages, site.config.language, site.config.root)
-    new.search = (key, bundle)
-    new.dirty = True
-    return bundle
+        return Indexing(new, previous)
+    indexing = Indexing(new, None, key, site.config.root)
+    indexing.start(pages, site.config.language)
+    return indexing
 
 
-def index_bundle(pages: dict[str, bytes], language: str, root: Path) -> dict[str, bytes]:
-    """Pagefind's bundle for these pages (site path → HTML): output path → bytes. Pagefind's
-    Python API answers one page per 0.1 s poll, so the pages go through a temporary folder
-    and its command line, one run for the whole site."""
-    from pagefind.service import get_executable
-    binary = get_executable()
-    with tempfile.TemporaryDirectory(prefix="longform-search-") as folder:
-        pages_dir, out_dir = Path(folder, "site"), Path(folder, "bundle")
+class Indexing:
+    """Pagefind at work on a temporary copy of the essay pages (Pagefind's Python API answers
+    one page per 0.1 s poll, so its command line indexes the whole folder in one run), while
+    the build goes on with its link review; result() waits for it and returns the bundle."""
+
+    def __init__(self, new: Memo, done: tuple | None, key: str = "", root: Path = Path(".")):
+        self.new, self.done, self.key, self.root = new, done, key, root
+        self.folder = Path(tempfile.mkdtemp(prefix="longform-search-")) if done is None else None
+        self.process: subprocess.Popen | None = None
+        self.problem = ""
+
+    def start(self, pages: dict[str, bytes], language: str) -> None:
+        from pagefind.service import get_executable
         for path, html in pages.items():
-            target = pages_dir / path.lstrip("/") / "index.html"
+            target = self.folder / "site" / path / "index.html"
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(html)
         # One index in the site's language: Pagefind would otherwise split it by each page's
         # lang attribute.
-        command = [str(binary), "--site", str(pages_dir), "--output-path", str(out_dir),
+        command = [str(get_executable()), "--site", str(self.folder / "site"),
+                   "--output-path", str(self.folder / "bundle"),
                    "--force-language", language.split("-")[0].lower(), "--silent",
                    "--exclude-selectors", EXCLUDED]
         try:
-            run = subprocess.run(command, capture_output=True, text=True, timeout=600)
-        except (OSError, TypeError, subprocess.TimeoutExpired) as err:
-            run = subprocess.CompletedProcess(command, 1, "", str(err))
-        if run.returncode != 0 or binary is None:
-            problem = (run.stderr or run.stdout).strip().splitlines() or ["no pagefind binary"]
-            raise ContentError(root / "pyproject.toml", 1,
-                               f"the search index could not be built ({problem[-1]}); "
+            self.process = subprocess.Popen(command, stdout=subprocess.PIPE,
+                                            stderr=subprocess.STDOUT, text=True)
+        except OSError as err:
+            self.problem = str(err)
+
+    def result(self) -> dict[str, bytes]:
+        if self.done is not None:
+            self.new.search = self.done
+            return self.done[1]
+        try:
+            output = self.process.communicate(timeout=600)[0] if self.process else ""
+        except subprocess.TimeoutExpired:
+            output = "Pagefind took over ten minutes"
+        if self.problem or not self.process or self.process.returncode != 0:
+            lines = (self.problem or output or "").strip().splitlines() or ["no output"]
+            self.cancel()
+            raise ContentError(self.root / "pyproject.toml", 1,
+                               f"the search index could not be built ({lines[-1]}); "
                                "reinstall 'pagefind[bin]', or set search = false in "
                                "[tool.longform]")
-        return steady({f"{BUNDLE}/{name}": path.read_bytes()
-                       for path in sorted(out_dir.rglob("*"))
-                       if path.is_file() and _served(name := path.relative_to(out_dir).as_posix())})
+        out_dir = self.folder / "bundle"
+        bundle = steady({f"{BUNDLE}/{name}": path.read_bytes()
+                         for path in sorted(out_dir.rglob("*")) if path.is_file()
+                         and _served(name := path.relative_to(out_dir).as_posix())})
+        self.cancel()
+        self.done = (self.key, bundle)
+        self.new.search, self.new.dirty = self.done, True
+        return bundle
+
+    def cancel(self) -> None:
+        """Stop Pagefind if it still runs and remove the temporary folder (safe to repeat)."""
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        if self.folder:
+            shutil.rmtree(self.folder, ignore_errors=True)
+            self.folder = None
 
 
 def _served(name: str) -> bool:
