@@ -35,6 +35,8 @@ def start_search(site: Site, files: dict[str, bytes], old: Memo, new: Memo,
     index while the pages are the same (or, with reindex=False, whenever there is one: serve
     answers a save in milliseconds, Pagefind takes seconds on a large site), else a Pagefind
     run started in the background."""
+    if old.search and not reindex:  # before hashing 1,000 pages: serve's saves stay fast
+        return Indexing(new, old.search)
     # Only pages whose theme marks the essay body: a theme without the mark gets no index.
     pages = {e.url: files[e.url + "index.html"] for e in site.essays
              if MARK in files[e.url + "index.html"]}
@@ -43,9 +45,8 @@ def start_search(site: Site, files: dict[str, bytes], old: Memo, new: Memo,
     # Result URLs are site-relative; the search script prefixes the base path.
     key = digest(_pagefind_version(), site.config.language,
                  *(part for url, html in sorted(pages.items()) for part in (url, html)))
-    previous = old.search
-    if previous and (previous[0] == key or not reindex):
-        return Indexing(new, previous)
+    if old.search and old.search[0] == key:
+        return Indexing(new, old.search)
     indexing = Indexing(new, None, key, site.config.root)
     indexing.start(pages, site.config.language)
     return indexing
