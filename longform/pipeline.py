@@ -46,10 +46,8 @@ class Build:
         return bool(self.rendered or self.pages_rendered) or self.memo.dirty
 
 
-def build(config: SiteConfig, memo: Memo | None = None, progress=None,
-          reindex: bool = True) -> Build:
-    """progress, if given, is called as progress(done, total) while essays render; with
-    reindex=False an existing search index is kept even if essay pages changed (serve)."""
+def build(config: SiteConfig, memo: Memo | None = None, progress=None) -> Build:
+    """progress, if given, is called as progress(done, total) while essays render."""
     version = code_version()
     old = memo if memo is not None and memo.version == version else Memo(version=version)
     new = Memo(version=version)
@@ -67,7 +65,7 @@ def build(config: SiteConfig, memo: Memo | None = None, progress=None,
     pages = site_pages(site)
     files, pages_rendered = output_files(site, pages, old, new)
     # Pagefind indexes the essay pages in the background while the links are reviewed.
-    indexing = start_search(site, files, old, new, reindex) if config.search else None
+    indexing = start_search(site, files, old, new) if config.search else None
     try:
         broken, reviewed = review(essays, site, files, pages,
                                   scanner=Scanner(old.scans, new.scans))

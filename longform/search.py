@@ -29,14 +29,9 @@ EXCLUDED = (".essay__header .meta, .headerlink, .footnote-backref, .chart__data,
 UNUSED = re.compile(r"^pagefind-(component-ui|modular-ui|ui|highlight)\.")
 
 
-def start_search(site: Site, files: dict[str, bytes], old: Memo, new: Memo,
-                 reindex: bool = True) -> "Indexing":
+def start_search(site: Site, files: dict[str, bytes], old: Memo, new: Memo) -> "Indexing":
     """site/pagefind/… for the essay pages in `files`, as an Indexing to collect: the last
-    index while the pages are the same (or, with reindex=False, whenever there is one: serve
-    answers a save in milliseconds, Pagefind takes seconds on a large site), else a Pagefind
-    run started in the background."""
-    if old.search and not reindex:  # before hashing 1,000 pages: serve's saves stay fast
-        return Indexing(new, old.search)
+    index while the pages are the same, else a Pagefind run started in the background."""
     # Only pages whose theme marks the essay body: a theme without the mark gets no index.
     pages = {e.url: files[e.url + "index.html"] for e in site.essays
              if MARK in files[e.url + "index.html"]}

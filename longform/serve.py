@@ -60,8 +60,7 @@ class Drafting:
         started = time.perf_counter()
         self.builds += 1
         try:
-            # The search index of the first build serves the whole session.
-            result = build(self.config, self.memo, reindex=not self.files)
+            result = build(self.config, self.memo)
         except ContentError as err:
             self.error = err
             return Outcome(error=err, seconds=time.perf_counter() - started)
