@@ -17,6 +17,7 @@ from pathlib import Path
 from .cache import Memo, digest
 from .errors import ContentError
 from .site import Site
+from .urls import page_path
 
 MARK = b"data-pagefind-body"
 BUNDLE = "pagefind"  # site/pagefind/: the script, the WebAssembly, the index and fragments
@@ -33,11 +34,12 @@ def start_search(site: Site, files: dict[str, bytes], old: Memo, new: Memo) -> "
     """site/pagefind/… for the essay pages in `files`, as an Indexing to collect: the last
     index while the pages are the same, else a Pagefind run started in the background."""
     # Only pages whose theme marks the essay body: a theme without the mark gets no index.
-    pages = {e.url: files[e.url + "index.html"] for e in site.essays
-             if MARK in files[e.url + "index.html"]}
+    paths = [page_path(e.url) for e in site.essays]
+    pages = {path: files[path] for path in paths if MARK in files[path]}
     if not pages:
         return Indexing(new, ("", {}))
-    # Result URLs are site-relative; the search script prefixes the base path.
+    # Result URLs are site-relative (essays/x/ for essays/x/index.html, a .html permalink as
+    # itself); the search script prefixes the base path.
     key = digest(_pagefind_version(), site.config.language,
                  *(part for url, html in sorted(pages.items()) for part in (url, html)))
     if old.search and old.search[0] == key:
@@ -61,7 +63,7 @@ class Indexing:
     def start(self, pages: dict[str, bytes], language: str) -> None:
         from pagefind.service import get_executable
         for path, html in pages.items():
-            target = self.folder / "site" / path / "index.html"
+            target = self.folder / "site" / path  # Pagefind's URL for it: the essay's
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(html)
         # One index in the site's language: Pagefind would otherwise split it by each page's

@@ -11,9 +11,9 @@ HARBOUR = "essays/harbour-at-dusk/"
 KEEPERS = "essays/lighthouse-keepers/"
 
 
-def publishing(make_project, harbour=(1600, 1200)):
+def publishing(make_project, harbour=(1600, 1200), **settings):
     """The publishing sample site with its images made: a wide photo, a small JPEG."""
-    project = make_project("publishing")
+    project = make_project("publishing", **settings)
     project.write("content/media/harbour.png", photo_bytes(*harbour))
     project.write("content/media/logbook.jpg", photo_bytes(400, 300, "JPEG"))
     return project

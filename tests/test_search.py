@@ -114,3 +114,13 @@ def test_filters_and_metadata_come_out_in_one_order_whatever_order_pagefind_used
     entry = json.loads(names[0]["pagefind/pagefind-entry.json"])
     assert f"pagefind/pagefind.{entry['languages']['en']['hash']}.pf_meta" == meta
     assert _cbor_bytes(300) == b"\x19\x01\x2c" and _cbor_bytes("é") == b"\x62\xc3\xa9"
+
+
+def test_results_carry_each_essay_s_own_address_under_a_permalink_pattern(make_project, build):
+    import gzip
+    project = publishing(make_project, permalink="/:year/:month/:slug.html")
+    assert build(project).status == 0
+    urls = {json.loads(gzip.decompress(p.read_bytes())[len(b"pagefind_dcd"):])["url"]
+            for p in (project.out / "pagefind/fragment").iterdir()}
+    assert urls == {"/2024/05/harbour-at-dusk.html", "/2024/03/tide-tables.html",
+                    "/2024/01/lighthouse-keepers.html"}
