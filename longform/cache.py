@@ -33,6 +33,7 @@ class Memo:
     scans: dict = field(default_factory=dict)  # sha256 of HTML → links.Found, for link checks
     summaries: dict = field(default_factory=dict)  # (essay key, read time) → listing summary
     placed: dict = field(default_factory=dict)  # (essay key, words a minute) → placed Essay
+    search: tuple = ()  # (key of the essay pages indexed, the Pagefind bundle's files)
     dirty: bool = False  # something was parsed or computed afresh: worth saving
 
 

@@ -22,6 +22,9 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--drafts", action="store_true", help="include essays marked draft")
     build.add_argument("--base-url", help="where the site is served from, e.g. "
                                           "https://me.github.io/blog/")
+    build.add_argument("--default-base-url", metavar="URL",
+                       help="the base URL to use when [tool.longform] sets none (CI passes "
+                            "the host's address)")
     serve = commands.add_parser("serve", help="preview with drafts; reloads as you save")
     _common(serve)
     serve.add_argument("--port", type=int, default=8000)
@@ -74,7 +77,7 @@ def problems_report(found: Problems) -> str:
                       + " Nothing was published."])
 
 
-VALUED = {"--root", "--out", "--base-url", "--port", "--host"}
+VALUED = {"--root", "--out", "--base-url", "--default-base-url", "--port", "--host"}
 
 
 def with_command_first(argv: list[str]) -> list[str]:
@@ -102,7 +105,8 @@ def run(args: argparse.Namespace) -> int:
     if args.command == "import":
         from . import importer
         return importer.main(args.source, root)
-    config = load_config(root, base_url=args.base_url, include_drafts=args.drafts or None)
+    config = load_config(root, base_url=args.base_url, include_drafts=args.drafts or None,
+                         default_base_url=getattr(args, "default_base_url", None))
     if args.command == "check":
         from . import check
         return check.main(config, args.strict, args.external)

@@ -22,6 +22,7 @@ class SiteConfig:
     # (section, pattern) pairs; section "*" is every essay whose section has no pattern of its own
     legacy_permalinks: tuple[tuple[str, str], ...] = ()
     broken_links: str = "error"  # "warn": dead internal links are warnings (mid-migration)
+    search: bool = True  # a Pagefind index, a /search/ page and a search box in the header
 
     @property
     def content_dir(self) -> Path:
@@ -49,7 +50,7 @@ class SiteConfig:
 
 _TYPES = {"title": str, "description": str, "base_url": str, "language": str,
           "default_author": str, "words_per_minute": int, "stances": list,
-          "permalink": str, "legacy_permalinks": list, "broken_links": str}
+          "permalink": str, "legacy_permalinks": list, "broken_links": str, "search": bool}
 
 
 def load_config(root: Path, **overrides) -> SiteConfig:
@@ -65,7 +66,8 @@ def load_config(root: Path, **overrides) -> SiteConfig:
         if key == "legacy_permalinks":
             settings[key] = _legacy_patterns(pyproject, value)
             continue
-        if not isinstance(value, _TYPES[key]) or isinstance(value, bool):
+        if not isinstance(value, _TYPES[key]) or (isinstance(value, bool) and
+                                                   _TYPES[key] is not bool):
             raise ContentError(pyproject, _key_line(pyproject, key),
                                f"setting '{key}' must be {_TYPES[key].__name__}")
         if key == "words_per_minute" and value < 1:
@@ -84,6 +86,10 @@ def load_config(root: Path, **overrides) -> SiteConfig:
         settings[key] = tuple(value) if isinstance(value, list) else value
     config = SiteConfig(root=root.resolve(), **settings)
     given = {k: v for k, v in overrides.items() if v is not None}
+    # CI passes the host's address (GitHub Pages' URL) for a site whose settings name none.
+    fallback = given.pop("default_base_url", None)
+    if fallback and "base_url" not in table:
+        given.setdefault("base_url", fallback)
     if "base_url" in given and not given["base_url"].endswith("/"):
         given["base_url"] += "/"
     if not config.base_url.endswith("/"):

@@ -13,7 +13,7 @@ import markdown
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
-from . import blocks, dialects, math
+from . import blocks, dialects, images, math
 from .cache import file_hash
 from .content import Essay
 from .dialects.essays import essay_named
@@ -99,8 +99,8 @@ def _markdown() -> markdown.Markdown:
     return markdown.Markdown(
         extensions=["footnotes", "tables", "attr_list", "def_list", "abbr", "md_in_html",
                     "smarty", "toc", "pymdownx.highlight", "pymdownx.superfences",
-                    "pymdownx.tilde", blocks.PullQuoteExtension(), _LinkExtension(),
-                    math.MathExtension(), dialects.DialectExtension()],
+                    "pymdownx.tilde", blocks.PullQuoteExtension(), images.ImageExtension(),
+                    _LinkExtension(), math.MathExtension(), dialects.DialectExtension()],
         extension_configs={
             "footnotes": {"BACKLINK_TITLE": "Back to reference %d"},
             "toc": {"permalink": "#", "permalink_title": "Link to this section"},

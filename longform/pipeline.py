@@ -7,7 +7,7 @@ changed; the Build it returns carries the Memo for the next run.
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from multiprocessing import get_context
 from pathlib import Path
@@ -19,10 +19,12 @@ from .config import SiteConfig
 from .content import Essay, essay_files, load_authors, load_essay, read_text
 from .errors import ContentError, ContentWarning, Problems, problems_found
 from .frontmatter import key_lines
+from .images import variant_files
 from .links import Scanner
 from .lint import is_scheduled, link_problems, review, with_stand_ins
 from .redirects import redirect_files
 from .render import site_pages
+from .search import start_search
 from .site import Site, assemble_site, newest_first, place, summary
 from .urls import address_map, essay_url
 
@@ -58,6 +60,8 @@ def build(config: SiteConfig, memo: Memo | None = None, progress=None,
     today = date.today()
     published = [e for e in essays if e.source not in failed and
                  (config.include_drafts or not (e.draft or is_scheduled(e, today)))]
+    if not published:
+        config = replace(config, search=False)  # nothing to search: no box, no search page
     links = essay_links(essays, published, config, failed)
     rendered, fresh = render_essays(published, links, config, old, new, progress, problems)
     problems += [p for e in rendered for p in e.problems]
@@ -68,17 +72,34 @@ def build(config: SiteConfig, memo: Memo | None = None, progress=None,
         pages = site_pages(site)
         files, pages_rendered = output_files(site, pages, old, new)
         files.update(card_files(site.essays, config))
-        broken, reviewed = review(essays, site, with_stand_ins(files, problems, links), pages,
-                                  every_page, Scanner(old.scans, new.scans))
+        broken, reviewed = reviewed_while_indexed(essays, site, files, pages, problems, links,
+                                                  (old, new, every_page))
     except ContentError as err:
         raise Problems([*problems, err]) from None
     except Problems as found:
         raise Problems([*problems, *found.problems]) from None
     problems += link_problems(broken, config) + reviewed
     problems_found(problems)
+    files["_headers"] = publish.host_headers(files)
     warnings = tuple(sorted((p for p in problems if isinstance(p, ContentWarning)),
                             key=lambda p: (str(p.path), p.line)))
     return Build(site, files, warnings, new, fresh, pages_rendered)
+
+
+def reviewed_while_indexed(essays, site: Site, files: dict, pages, problems: list, links,
+                           memos) -> tuple[list, list]:
+    """The link review's findings; meanwhile Pagefind indexes the essay pages in the background
+    and its bundle joins files."""
+    old, new, every_page = memos
+    indexing = start_search(site, files, old, new) if site.config.search else None
+    try:
+        found = review(essays, site, with_stand_ins(files, problems, links), pages, every_page,
+                       Scanner(old.scans, new.scans))
+        files.update(indexing.result() if indexing else {})
+    finally:
+        if indexing:
+            indexing.cancel()
+    return found
 
 
 def load_essays(content_dir: Path, old: Memo, new: Memo, problems: list | None = None
@@ -191,7 +212,6 @@ def render_essays(essays: list[Essay], links, config: SiteConfig, old: Memo, new
 
 
 def _keyed(essay: Essay, key: str) -> Essay:
-    from dataclasses import replace
     return replace(essay, key=key)
 
 
@@ -317,6 +337,7 @@ def output_files(site: Site, pages: list, old: Memo, new: Memo) -> tuple[dict[st
     files.update(media)
     static = publish.static_files(config.root / "static", files)
     files.update(static)
+    files.update(variant_files(site.essays, config.cache_dir))
     files.update(redirect_files(site, pages, {*media, *static,
                                               *(path for path, _ in assets.values())}))
     return files, len(stale)

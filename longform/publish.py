@@ -84,6 +84,27 @@ def _writer_of(relative: str) -> str:
     return f"content/{relative}"
 
 
+IMMUTABLE = "public, max-age=31536000, immutable"
+REVALIDATE = "public, max-age=0, must-revalidate"
+HOST_FILES = {"_headers", "_redirects"}  # read by Netlify and Cloudflare Pages, never served
+PAGE_SUFFIXES = (".html", ".xml", ".json", ".txt")
+
+
+def host_headers(files: dict[str, bytes]) -> bytes:
+    """site/_headers as Netlify and Cloudflare Pages read it: fingerprinted assets cached for a
+    year, pages (and the search index's fixed-name entry files) asked for again each visit.
+    The rules never overlap: where two rules match one URL, Cloudflare joins their values
+    into one header, which would make a page both immutable and revalidated."""
+    folders = sorted({rel.split("/", 1)[0] for rel in files if "/" in rel} - {"static"})
+    pages = sorted(rel for rel in files if "/" not in rel and rel.endswith(PAGE_SUFFIXES))
+    lines = ["# Written by Longform for Netlify and Cloudflare Pages; rebuilt on every build.",
+             "/static/*", f"  Cache-Control: {IMMUTABLE}",
+             "", "/", f"  Cache-Control: {REVALIDATE}"]
+    for path in [f"/{folder}/*" for folder in folders] + [f"/{page}" for page in pages]:
+        lines += ["", path, f"  Cache-Control: {REVALIDATE}"]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
 def check_output_folder(out_dir: Path, root: Path) -> None:
     """Refuse an output folder whose replacement would destroy the writer's work."""
     out, root = out_dir.resolve(), root.resolve()

@@ -50,6 +50,9 @@ def site_pages(site: Site) -> list[Page]:
     pages += [Page(r.path, "redirect.html", {"redirect": r}, r.title)
               for r in site.redirects if r.path]
     pages.append(Page("sitemap.xml", "sitemap.xml", {"urls": _sitemap_urls(site, pages)}))
+    if config.search:  # after the sitemap: a results page is no page for search engines
+        pages.append(Page("search/index.html", "search.html", {}, "Search",
+                          f"Search every essay on {config.title}."))
     pages.append(Page("robots.txt", "robots.txt", {}))
     return pages
 

@@ -5,6 +5,8 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -297,3 +299,63 @@ def browser():
             yield chromium
         finally:
             chromium.close()
+
+
+# --- Images ------------------------------------------------------------------------------------
+
+def photo_bytes(width: int, height: int, kind: str = "PNG", seed: int = 12) -> bytes:
+    """A photograph-like image, made here rather than committed (a 4000×3000 PNG weighs
+    megabytes): gradients under grain at three scales, so that, as in a photo, detail
+    survives downscaling and the file compresses badly."""
+    from io import BytesIO
+
+    from PIL import Image, ImageChops
+    size = (width, height)
+
+    def grain(scale: int, sigma: float):
+        return Image.effect_noise((max(1, width // scale), max(1, height // scale)),
+                                  sigma).resize(size, Image.BICUBIC)
+
+    texture = ImageChops.add(ImageChops.add(grain(8, 60), grain(3, 40), 2.0, 0),
+                             grain(1, seed), 2.0, -64)
+    image = Image.merge("RGB", (
+        ImageChops.add(Image.linear_gradient("L").resize(size), texture, 2.0, 0),
+        ImageChops.add(Image.linear_gradient("L").rotate(90).resize(size), texture, 2.0, -40),
+        Image.radial_gradient("L").resize(size)))
+    buffer = BytesIO()
+    image.save(buffer, kind, **({"compress_level": 1} if kind == "PNG" else {"quality": 90}))
+    return buffer.getvalue()
+
+
+# --- A static host -----------------------------------------------------------------------------
+
+@contextmanager
+def static_host(folder: Path, prefix: str = "/") -> Iterator[str]:
+    """Serve folder at http://127.0.0.1:PORT{prefix} as a static host would (GitHub Pages
+    serves a project site under /REPO/); anything outside the prefix is a 404. Yields the
+    site's URL."""
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(SimpleHTTPRequestHandler):
+        def translate_path(self, path):
+            if not path.startswith(prefix):
+                return str(folder / "no such file")
+            return super().translate_path("/" + path[len(prefix):])
+
+        def log_message(self, format, *args):  # noqa: A002 - the name http.server uses
+            pass
+
+    Handler.extensions_map = {**Handler.extensions_map, ".js": "text/javascript",
+                              ".webp": "image/webp", ".wasm": "application/wasm"}
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler,
+                                                                     directory=str(folder)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}{prefix}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()

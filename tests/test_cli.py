@@ -278,3 +278,14 @@ def test_an_output_folder_that_would_destroy_work_is_refused(make_project, build
 def test_the_command_may_come_after_the_options(argv, first):
     from longform.cli import with_command_first
     assert with_command_first(argv)[0] == first
+
+
+def test_default_base_url_reaches_the_pages_when_the_settings_name_none(make_project, build):
+    project = make_project("basic")
+    text = (project.root / "pyproject.toml").read_text()
+    (project.root / "pyproject.toml").write_text(
+        "\n".join(line for line in text.splitlines() if not line.startswith("base_url")))
+    assert build(project, "--default-base-url", "https://x.github.io/blog").status == 0
+    home = project.page("")
+    assert '<link rel="canonical" href="https://x.github.io/blog/">' in home
+    assert 'href="/blog/essays/first-light/"' in home

@@ -79,6 +79,8 @@ language = "en"
     ('stances = ["Contrarian", 3]', "'stances' must be"),
     ('broken_links = "ignore"', "'broken_links' must be \"error\" (the default) or \"warn\""),
     ("broken_links = false", "'broken_links' must be str"),
+    ('search = "no"', "'search' must be bool"),
+    ("search = 0", "'search' must be bool"),
 ])
 def test_wrong_settings_name_their_line(tmp_path, line, words):
     write(tmp_path, PYPROJECT.format(line=line))
@@ -95,3 +97,21 @@ def test_invalid_toml_names_its_line(tmp_path):
         load_config(tmp_path)
     assert caught.value.line == 3
     assert "not valid TOML" in caught.value.message
+
+
+def test_search_is_on_unless_turned_off(tmp_path):
+    assert load_config(tmp_path).search
+    write(tmp_path, "[tool.longform]\nsearch = false\n")
+    assert not load_config(tmp_path).search
+
+
+def test_a_default_base_url_applies_only_when_the_settings_have_none(tmp_path):
+    # What CI passes: GitHub Pages' address, without the trailing slash.
+    pages = "https://x.github.io/blog"
+    config = load_config(tmp_path, default_base_url=pages)
+    assert (config.base_url, config.base_path) == ("https://x.github.io/blog/", "/blog/")
+    write(tmp_path, '[tool.longform]\nbase_url = "https://essays.example.com/"\n')
+    assert load_config(tmp_path, default_base_url=pages).base_url == \
+        "https://essays.example.com/"
+    assert load_config(tmp_path, default_base_url=pages,
+                       base_url="https://y.example/").base_url == "https://y.example/"

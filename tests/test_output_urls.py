@@ -99,10 +99,10 @@ def test_stylesheets_import_nothing_from_another_host(site):
 
 
 def test_our_scripts_name_no_url_at_all(site):
-    """charts.js and components.js: no import, fetch or script tag can reach another host when
-    the files hold no http(s) URL in the first place."""
+    """charts.js, components.js and search.js: no import, fetch or script tag can reach
+    another host when the files hold no http(s) URL in the first place."""
     ours = [p for p in sorted((site / "static").glob("*.js")) if p not in vega_bundles(site)]
-    assert {p.name.split(".")[0] for p in ours} == {"charts", "components"}
+    assert {p.name.split(".")[0] for p in ours} == {"charts", "components", "search"}
     for script in ours:
         assert URL.findall(script.read_text("utf-8")) == [], script.name
 

@@ -163,3 +163,67 @@ def test_static_files_beside_content_media(tmp_path):
         static_files(tmp_path / "static", {"img/a.png": b"x"})
     assert str(caught.value).endswith("static/img/a.png and content/img/a.png would both be "
                                       "site/img/a.png; rename or remove one of them")
+
+
+# --- site/_headers, as Netlify and Cloudflare Pages read it ------------------------------------
+
+def header_rules(text: str) -> list[tuple[str, list[tuple[str, str]]]]:
+    """(URL pattern, [(header, value)]) as both hosts document the file: a path on a line of
+    its own, then its headers indented as `Name: value`; `#` starts a comment."""
+    rules = []
+    for number, line in enumerate(text.splitlines(), 1):
+        assert len(line) <= 2000, f"line {number}: Cloudflare ignores lines over 2,000 chars"
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        if not line[0].isspace():
+            assert line.startswith("/"), f"line {number}: a rule starts with a path"
+            rules.append((line.strip(), []))
+        else:
+            name, colon, value = line.strip().partition(":")
+            assert colon and rules and name and value.strip(), f"line {number}: {line!r}"
+            rules[-1][1].append((name.strip(), value.strip()))
+    return rules
+
+
+def pattern_matches(pattern: str, path: str) -> bool:
+    # A splat (*) matches anything, a :placeholder one path segment.
+    import re
+    regex = "".join(".*" if part == "*" else "[^/]+" if part.startswith(":") else re.escape(part)
+                    for part in re.split(r"(\*|:[A-Za-z]\w*)", pattern))
+    return re.fullmatch(regex, path) is not None
+
+
+def cache_control(rules, path: str) -> list[str]:
+    """Every Cache-Control value for a URL: Cloudflare joins the values of all matching rules."""
+    return [value for pattern, headers in rules if pattern_matches(pattern, path)
+            for name, value in headers if name.lower() == "cache-control"]
+
+
+def test_headers_cache_assets_for_a_year_and_revalidate_pages(make_project, build):
+    from test_images import publishing
+    project = publishing(make_project)
+    assert build(project).status == 0
+    rules = header_rules(project.page("_headers"))
+    assert len(rules) <= 100  # Cloudflare Pages' limit
+    urls = {}
+    for relative in project.files():
+        if relative in ("_headers", "_redirects"):
+            continue
+        urls["/" + relative] = relative
+        if relative.endswith("index.html"):
+            urls["/" + relative.removesuffix("index.html")] = relative
+    assert any(url.startswith("/static/images/") for url in urls)  # image variants too
+    for url, relative in urls.items():
+        values = cache_control(rules, url)
+        assert len(values) <= 1, f"{url} gets {values}"
+        if relative.startswith("static/"):
+            assert values == ["public, max-age=31536000, immutable"], url
+        elif relative.endswith((".html", ".xml", ".json")):
+            assert values == ["public, max-age=0, must-revalidate"], url
+
+
+def test_header_patterns_match_as_the_hosts_document():
+    assert pattern_matches("/static/*", "/static/style.0123456789.css")
+    assert not pattern_matches("/static/*", "/essays/static/")
+    assert pattern_matches("/essays/:slug/", "/essays/tide-tables/")
+    assert not pattern_matches("/", "/essays/")

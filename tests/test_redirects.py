@@ -38,7 +38,8 @@ def test_a_redirect_may_not_replace_a_page(make_project, build):
     essay_file(project.root, "moved.md", extra="tags: [x]\naliases: [/tags/optics/]\n")
     result = build(project)
     assert result.status == 1
-    assert result.err.splitlines()[0] == (
+    first = result.err.splitlines()[0]
+    assert first == (
         "content/moved.md:5: the old address /tags/optics/ of moved.md is also a page or file "
         "of the site; a redirect may not replace it: change or drop one of them")
 
@@ -59,5 +60,6 @@ def test_an_essay_may_not_replace_another_page_or_file(make_project, build, perm
     project.write("content/media/extra.html", "<p>A file kept beside the essays.</p>")
     result = build(project)
     assert result.status == 1
-    assert result.err.splitlines()[0] == (f"content/greedy.md:5: this essay's URL {permalink} is also "
+    first = result.err.splitlines()[0]
+    assert first == (f"content/greedy.md:5: this essay's URL {permalink} is also "
                                   "a page or file of the site; give it another URL")

@@ -4,7 +4,7 @@ pages a reader sees."""
 import re
 
 import pytest
-from conftest import Document
+from conftest import Document, photo_bytes
 
 from longform.site import read_time
 
@@ -57,7 +57,7 @@ READ_TIME_BODIES = {
 
 def test_read_time_on_the_page_for_known_word_counts(make_project, build):
     project = make_project("empty")
-    project.write("content/media/plot.png", b"\x89PNG\r\n\x1a\n")
+    project.write("content/media/plot.png", photo_bytes(300, 200))  # images.py reads it
     for slug, (body, _) in READ_TIME_BODIES.items():
         dek = " ".join(["dek"] * 60) if slug == "dek-not-counted" else "Short."
         project.write(f"content/{slug}.md", f"---\ntitle: {slug}\ndate: 2024-01-01\n"

@@ -97,7 +97,8 @@ def test_two_essays_on_one_url_name_both_files_and_lines(make_project, build):
     essay_file(project.root, "b.md", extra="url: /same/\n")
     result = build(project)
     assert result.status == 1
-    assert result.err.splitlines()[0] == ("content/b.md:4: this essay's URL /same/ is also the URL of "
+    first = result.err.splitlines()[0]
+    assert first == ("content/b.md:4: this essay's URL /same/ is also the URL of "
                                   "a.md:5; give one of them its own 'permalink:' or 'slug:'")
 
 
@@ -124,7 +125,8 @@ def test_an_old_address_of_no_essay_is_a_broken_link(make_project, build):
                   + "\nSee [the lost one](/2020/01/01/lost.html).\n")
     result = build(project)
     assert result.status == 1
-    assert result.err.splitlines()[0] == ("content/linker.md:9: link to '/2020/01/01/lost.html' leads "
+    first = result.err.splitlines()[0]
+    assert first == ("content/linker.md:9: link to '/2020/01/01/lost.html' leads "
                                   "nowhere: the site has no 2020/01/01/lost.html")
 
 
@@ -151,7 +153,8 @@ def test_a_pattern_that_puts_two_essays_on_one_url_names_both(make_project, buil
     project = make_project("basic", permalink="/:year/")
     result = build(project)
     assert result.status == 1
-    assert result.err.splitlines()[0] == ("content/first-light.md:2: this essay's URL /2024/ is also "
+    first = result.err.splitlines()[0]
+    assert first == ("content/first-light.md:2: this essay's URL /2024/ is also "
                                   "the URL of second-wind.md:2; give one of them its own "
                                   "'permalink:' or 'slug:'")
 

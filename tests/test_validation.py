@@ -13,7 +13,8 @@ import pytest
 from conftest import REPO, SETTINGS, SITES, Project, build_process, pyproject_text
 
 AXE_PAGES = {  # what the issue names → a page of each site
-    "example": ["", "essays/diminishing-returns-of-scale/", "tags/scaling-laws/", "insights/"],
+    "example": ["", "essays/diminishing-returns-of-scale/", "tags/scaling-laws/", "insights/",
+                "search/"],
     "allfeatures": ["", "essays/a-tour-of-every-component/", "tags/q-a-data/", "insights/"],
 }
 

@@ -1,0 +1,177 @@
+"""Images in essays: sizes (no layout shift), lazy loading, and smaller WebP variants.
+
+Runs inside the Markdown conversion (a tree processor), where the essay and its line numbers
+are known, so an unreadable image is an error at the line that uses it. Variants are made once
+per image content and kept in .longform-cache/images/; publish copies them to site/static/.
+"""
+
+import hashlib
+import os
+import re
+import xml.etree.ElementTree as etree
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+
+from .errors import ContentError
+
+VARIANT_WIDTHS = (640, 1280)
+COLUMN = 680  # CSS px: the text column (68ch of the body serif) at its widest
+# Below that the column is the screen less the theme's gutters (1.125rem each on a phone).
+SIZES = f"(min-width: {COLUMN + 60}px) {COLUMN}px, calc(100vw - 2.25rem)"
+WEBP_QUALITY = 80
+RASTER = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp", ".tif", ".tiff", ".avif"}
+OUTPUT_FOLDER = "static/images/"
+# A variant's name carries the source's content hash, so its URL is as immutable as the theme's.
+VARIANT_NAME = re.compile(r"static/images/[^\s/\"',]*?-([0-9a-f]{16})-(\d+)\.webp")
+
+
+class ImageExtension(Extension):
+    def extendMarkdown(self, md):  # noqa: N802 (Python-Markdown's name)
+        # Before the link rewriter (priority 1): it still sees the src as the writer wrote it.
+        md.treeprocessors.register(_ImageProcessor(md), "longform_images", 2)
+
+
+class _ImageProcessor(Treeprocessor):
+    def run(self, root: etree.Element) -> None:
+        essay, links, _, problems = self.md.longform_links
+        state = self.md.longform
+        parents = {child: parent for parent in root.iter() for child in parent}
+        first_blocks = set(list(root)[:2])
+        for number, img in enumerate(list(root.iter("img"))):
+            path = local_image(img.get("src") or "", essay.source, links.content_dir)
+            if path is None or path.suffix.lower() not in RASTER:
+                continue  # another site's image, an SVG, or a missing file (the link check's)
+            on_screen = number == 0 and _top_block(img, parents) in first_blocks
+            try:
+                made = sized(img, path, _line(essay, img.get("src")), essay.source, on_screen,
+                             links.base_path, self.md.longform.cache_dir)
+            except ContentError as err:
+                if problems is None:
+                    raise
+                problems.append(err)  # the run goes on, so other essays' problems show too
+                continue
+            state.files_read.extend([path, *made])
+            if made and parents.get(img) is not None and parents[img].tag != "a":
+                _link_to_original(img, parents[img])
+
+
+def local_image(src: str, essay_source: Path, content_dir: Path) -> Path | None:
+    """The file a src names: relative to the essay, or site-absolute in content/ or static/."""
+    parts = urlsplit(src)
+    if not src or parts.scheme or parts.netloc or src.startswith("#"):
+        return None
+    relative = unquote(parts.path)
+    if relative.startswith("/"):
+        candidates = [content_dir / relative.lstrip("/"),
+                      content_dir.parent / "static" / relative.lstrip("/")]
+    else:
+        candidates = [essay_source.parent / relative]
+    for candidate in candidates:
+        path = Path(os.path.normpath(candidate))
+        if path.is_file():
+            return path
+    return None
+
+
+def sized(img: etree.Element, path: Path, line: int, essay_path: Path, on_screen: bool,
+          base_path: str, cache_dir: Path | None) -> list[Path]:
+    """Set width, height, loading and srcset on an <img>; the variant files it points to."""
+    data = path.read_bytes()
+    width, height, animated = _dimensions(data, path, essay_path, line)
+    img.set("width", str(width))
+    img.set("height", str(height))
+    if not on_screen:
+        img.set("loading", "lazy")
+        img.set("decoding", "async")
+    if animated or width <= COLUMN or cache_dir is None:
+        return []
+    content_hash = hashlib.sha256(data).hexdigest()[:16]
+    made = [variant(data, content_hash, w, cache_dir) for w in VARIANT_WIDTHS if w < width]
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "-", path.stem).strip("-") or "image"
+    img.set("srcset", ", ".join(f"{base_path}{OUTPUT_FOLDER}{stem}-{content_hash}-{w}.webp {w}w"
+                                for w in VARIANT_WIDTHS if w < width))
+    img.set("sizes", SIZES)
+    return made
+
+
+def _dimensions(data: bytes, path: Path, essay_path: Path, line: int) -> tuple[int, int, bool]:
+    from io import BytesIO
+
+    from PIL import Image, UnidentifiedImageError
+    try:
+        with Image.open(BytesIO(data)) as image:
+            image.verify() if path.suffix.lower() == ".png" else image.load()
+            return image.width, image.height, bool(getattr(image, "is_animated", False))
+    except UnidentifiedImageError:
+        reason = "not an image format Pillow knows, or a damaged file"  # not its BytesIO repr
+    except (OSError, SyntaxError, ValueError) as err:
+        reason = str(err)
+    raise ContentError(essay_path, line, f"image '{path.name}' cannot be read ({reason}); "
+                                         "save it again as PNG, JPEG, GIF or WebP")
+
+
+def variant(data: bytes, content_hash: str, width: int, cache_dir: Path) -> Path:
+    """The cached WebP of the image at `width` px, made only if no earlier build made it."""
+    target = variant_cache_path(cache_dir, f"{content_hash}-{width}")
+    if target.is_file():
+        return target
+    from io import BytesIO
+
+    from PIL import Image
+    with Image.open(BytesIO(data)) as image:
+        image = image.convert("RGBA" if _has_alpha(image) else "RGB")
+        height = max(1, round(image.height * width / image.width))
+        smaller = image.resize((width, height), Image.LANCZOS)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # Written beside and renamed: worker processes may make the same variant at once.
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    smaller.save(temporary, "WEBP", quality=WEBP_QUALITY, method=4)
+    temporary.replace(target)
+    return target
+
+
+def _has_alpha(image) -> bool:
+    return image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
+
+
+def variant_cache_path(cache_dir: Path, key: str) -> Path:
+    return cache_dir / "images" / f"{key}.webp"
+
+
+def variant_files(essays, cache_dir: Path) -> dict[str, bytes]:
+    """site/static/images/… for every variant an essay's HTML names, from the cache."""
+    files = {}
+    for essay in essays:
+        for match in VARIANT_NAME.finditer(essay.html):
+            name = match.group(0)
+            if name not in files:
+                key = f"{match.group(1)}-{match.group(2)}"
+                files[name] = variant_cache_path(cache_dir, key).read_bytes()
+    return dict(sorted(files.items()))
+
+
+def _top_block(element: etree.Element, parents: dict) -> etree.Element:
+    while parents.get(parents.get(element)) is not None:
+        element = parents[element]
+    return element
+
+
+def _link_to_original(img: etree.Element, parent: etree.Element) -> None:
+    """Wrap the image in a link to its full-size file: the variants stand in for it on the
+    page, the reader can still open the original."""
+    index = list(parent).index(img)
+    link = etree.Element("a", {"href": img.get("src"), "class": "image-original"})
+    link.tail, img.tail = img.tail, None
+    parent.remove(img)
+    link.append(img)
+    parent.insert(index, link)
+
+
+def _line(essay, src: str | None) -> int:
+    for number, text in enumerate(essay.body_md.split("\n"), essay.body_line):
+        if src and src in text:
+            return number
+    return essay.body_line

@@ -1,0 +1,109 @@
+"""longform/images.py: sizes on every local raster image, lazy loading below the first screen,
+WebP variants for images wider than the column (made once per image content), and an
+unreadable image reported at the line that uses it."""
+
+from io import BytesIO
+
+from conftest import Document, photo_bytes
+from PIL import Image
+
+HARBOUR = "essays/harbour-at-dusk/"
+KEEPERS = "essays/lighthouse-keepers/"
+
+
+def publishing(make_project, harbour=(1600, 1200), **settings):
+    """The publishing sample site with its images made: a wide photo, a small JPEG."""
+    project = make_project("publishing", **settings)
+    project.write("content/media/harbour.png", photo_bytes(*harbour))
+    project.write("content/media/logbook.jpg", photo_bytes(400, 300, "JPEG"))
+    return project
+
+
+def images(project, url):
+    return Document(project.page(url)).find_all("img")
+
+
+def test_raster_images_get_sizes_and_the_wide_one_variants(make_project, build):
+    project = publishing(make_project)
+    assert build(project).status == 0
+    harbour, quay = images(project, HARBOUR)
+    assert (harbour.attrs["width"], harbour.attrs["height"]) == ("1600", "1200")
+    # The first thing in the body is on the first screen: fetched at once, not lazily.
+    assert "loading" not in harbour.attrs and "decoding" not in harbour.attrs
+    candidates = [c.split() for c in harbour.attrs["srcset"].split(", ")]
+    assert [w for _, w in candidates] == ["640w", "1280w"]
+    assert harbour.attrs["sizes"]
+    for url, width in candidates:
+        assert url.startswith("/static/images/harbour-") and url.endswith(".webp")
+        with Image.open(BytesIO((project.out / url.lstrip("/")).read_bytes())) as variant:
+            assert (variant.format, f"{variant.width}w") == ("WEBP", width)
+            assert variant.height == round(int(width[:-1]) * 1200 / 1600)
+    assert harbour.attrs["src"] == "/media/harbour.png"  # the original is still there...
+    links = Document(project.page(HARBOUR)).find_all("a", class_="image-original")
+    assert [a.attrs["href"] for a in links] == ["/media/harbour.png"]  # ...and linked
+    assert (project.out / "media/harbour.png").is_file()
+    # SVG passes through as written.
+    assert quay.attrs == {"src": "/media/quay.svg", "alt": "A sketch of the quay"}
+
+
+def test_an_image_further_down_loads_lazily_and_a_narrow_one_has_no_variants(make_project,
+                                                                             build):
+    project = publishing(make_project)
+    assert build(project).status == 0
+    [logbook] = images(project, KEEPERS)
+    assert logbook.attrs["width"] == "400" and logbook.attrs["height"] == "300"
+    assert logbook.attrs["loading"] == "lazy" and logbook.attrs["decoding"] == "async"
+    assert "srcset" not in logbook.attrs
+    assert not Document(project.page(KEEPERS)).find_all("a", class_="image-original")
+
+
+def test_an_animated_gif_gets_sizes_but_no_variants(make_project, build):
+    project = publishing(make_project)
+    frames = [Image.new("RGB", (1500, 300), color) for color in ("red", "blue")]
+    buffer = BytesIO()
+    frames[0].save(buffer, "GIF", save_all=True, append_images=frames[1:], duration=200)
+    project.write("content/media/harbour.png", b"")  # replaced below by the GIF
+    essay = project.root / "content/harbour-at-dusk.md"
+    essay.write_text(essay.read_text().replace("media/harbour.png", "media/flag.gif"))
+    project.write("content/media/flag.gif", buffer.getvalue())
+    assert build(project).status == 0
+    flag = images(project, HARBOUR)[0]
+    assert (flag.attrs["width"], flag.attrs["height"]) == ("1500", "300")
+    assert "srcset" not in flag.attrs
+    assert (project.out / "media/flag.gif").read_bytes() == buffer.getvalue()
+
+
+def variants_made(project) -> dict:
+    folder = project.root / ".longform-cache/images"
+    return {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in folder.iterdir()}
+
+
+def test_a_rebuild_makes_no_variant_twice(make_project, build):
+    project = publishing(make_project)
+    assert build(project).status == 0
+    first = variants_made(project)
+    assert len(first) == 2
+    essay = project.root / "content/harbour-at-dusk.md"
+    essay.write_text(essay.read_text().replace("thirty seconds", "half a minute"))
+    assert build(project).status == 0
+    assert variants_made(project) == first  # the essay re-rendered, its image did not
+    project.write("content/media/harbour.png", photo_bytes(1600, 1200, seed=40))
+    assert build(project).status == 0
+    after = variants_made(project)
+    assert len(after) == 4 and {k: after[k] for k in first} == first  # only the new image's
+    served = sorted(p.name for p in (project.out / "static/images").iterdir())
+    assert len(served) == 2 and all(name.split("-")[-2] not in "".join(first)
+                                    for name in served)
+
+
+def test_an_unreadable_image_is_an_error_at_its_line(make_project, build):
+    project = publishing(make_project)
+    assert build(project).status == 0
+    before = project.files()
+    project.write("content/media/harbour.png", b"\x89PNG\r\n\x1a\n this is not an image")
+    result = build(project)
+    assert result.status == 1
+    assert result.err.startswith("content/harbour-at-dusk.md:10: image 'harbour.png' cannot "
+                                 "be read")
+    assert result.err.strip().splitlines()[1:] == ["1 error, 0 warnings. Nothing was published."]
+    assert project.files() == before  # site/ untouched
