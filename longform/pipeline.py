@@ -19,7 +19,14 @@ from .content import Essay, essay_files, load_authors, load_essay, read_text
 from .errors import ContentError, ContentWarning, Problems, problems_found
 from .frontmatter import key_lines
 from .links import Scanner
-from .lint import is_scheduled, link_problems, review, with_stand_ins
+from .lint import (
+    essay_review,
+    is_scheduled,
+    link_problems,
+    remember_review,
+    review,
+    with_stand_ins,
+)
 from .redirects import redirect_files
 from .render import site_pages
 from .site import Site, assemble_site, newest_first, place, summary
@@ -180,10 +187,11 @@ def render_essays(essays: list[Essay], links, config: SiteConfig, old: Memo, new
                 raise outcome
             problems.append(outcome)
             continue
-        result, deps = outcome
+        result, deps, reviewed = outcome
         key = digest(*inputs[essay.source][:3], repr(inputs[essay.source][3]), new.version,
                      repr(deps))
         reusable[essay.source] = (inputs[essay.source], deps, _keyed(result, key))
+        remember_review(new.scans, key, reviewed)
     new.rendered.update((e.source, reusable[e.source]) for e in essays if e.source in reusable)
     return [reusable[e.source][2] for e in essays if e.source in reusable], len(misses)
 
@@ -222,7 +230,7 @@ class Validity:
 
 
 def _render_all(essays: list[Essay], links, config: SiteConfig):
-    """(rendered essay, deps) for each essay, in order, as they finish."""
+    """(rendered essay, deps, its lint.essay_review) or the error, for each essay, in order."""
     cache_dir = config.cache_dir
     if len(essays) < POOL_THRESHOLD or (os.cpu_count() or 1) < 2:
         yield from (_rendered_or_error(e, links, config.charts_dir, cache_dir) for e in essays)
@@ -247,13 +255,16 @@ def _render_job(essay: Essay):
 
 
 def _rendered_or_error(essay: Essay, *shared):
-    """(rendered essay, deps), or the ContentError that stopped it: one essay's error must not
-    stop the others (and a pool's map would stop at the first exception)."""
+    """(rendered essay, deps, its lint.essay_review), or the ContentError that stopped it: one
+    essay's error must not stop the others (and a pool's map would stop at the first one).
+    Scanning the HTML here, while the worker holds it, spreads the link check's and the
+    warnings' parsing over the workers instead of leaving it to the main process after them."""
     from .markdown import rendered
     try:
-        return rendered(essay, *shared)
+        result, deps = rendered(essay, *shared)
     except ContentError as err:
         return err
+    return result, deps, essay_review(result)
 
 
 def placed_in_order(rendered: list[Essay], config: SiteConfig, old: Memo, new: Memo
