@@ -165,7 +165,9 @@ def _stored_key(previous: Memo | None, table: str, key) -> bytes:
 
 def _connect(path: Path) -> sqlite3.Connection:
     db = sqlite3.connect(path, isolation_level=None)  # transactions are explicit
-    db.execute("PRAGMA synchronous = NORMAL")
+    # A killed build is safe without fsync (the journal is in the file system, whatever the
+    # process did); a crash of the machine may damage the file, which then reads as cold.
+    db.execute("PRAGMA synchronous = OFF")
     db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB)")
     db.execute("CREATE TABLE IF NOT EXISTS entries (tab TEXT, key BLOB, value BLOB, "
                "PRIMARY KEY (tab, key)) WITHOUT ROWID")
