@@ -47,12 +47,14 @@ def _last_line(output: bytes) -> str:
     return next((line for line in reversed(lines) if line), "")
 
 
-def corpus(essays: int, flavor: str) -> Path:
-    """The generated corpus for this size and flavour, made once and kept in bench/corpus/."""
-    out = CORPORA / f"{flavor}-{essays}"
+def corpus(essays: int, flavor: str, features: bool = False) -> Path:
+    """The generated corpus for this size and flavour, made once and kept in bench/corpus/;
+    with features, the essays also use math, Liquid, shortcodes and images (make_corpus.py)."""
+    out = CORPORA / f"{flavor}{'-features' if features else ''}-{essays}"
     if len(list(out.glob("*.md"))) != essays:
         subprocess.run(
-            [sys.executable, MAKE_CORPUS, out, "--essays", str(essays), "--flavor", flavor],
+            [sys.executable, MAKE_CORPUS, out, "--essays", str(essays), "--flavor", flavor]
+            + (["--features"] if features else []),
             check=True,
             stdout=subprocess.DEVNULL,
         )
