@@ -291,7 +291,7 @@ def summaries(placed: list[Essay], old: Memo, new: Memo) -> dict:
 
 def related(placed: list[Essay], old: Memo, new: Memo) -> dict:
     """Related slugs per essay; after an edit only the scores it can move are recomputed."""
-    from .related import scores  # imports numpy and scipy only when there is work
+    from .related import scores  # imports numpy (scipy for huge vocabularies) only for work
     new.related = scores(placed, old.related)
     new.dirty |= new.related is not old.related
     return new.related.related
