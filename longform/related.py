@@ -114,7 +114,7 @@ class _Model:
         # exp(-|a-b|/365) = min(g_a/g_b, g_b/g_a) with g = exp(day/365): no exp per pair.
         # Clipped so that absurd dates (year 9999) cannot overflow: beyond 300 years the
         # recency term is zero to any precision anyway.
-        self.growth = np.exp(np.clip((days - np.median(days)) / 365.0, -300, 300))
+        self.growth = np.exp(np.clip((days - _median(days)) / 365.0, -300, 300))
         order = sorted(range(n), key=lambda j: (-inputs[j][1], inputs[j][0]))
         self.tiebreak = np.empty(n, dtype=np.float64)
         self.tiebreak[order] = np.arange(n, 0, -1)  # newest-then-first-slug gets the largest
@@ -177,6 +177,13 @@ class _Model:
             return set(np.flatnonzero(self.features[:, columns].any(axis=1)).tolist())
         owners = np.repeat(np.arange(self.n), np.diff(self.features.indptr))
         return set(owners[np.isin(self.features.indices, columns)].tolist())
+
+
+def _median(values):
+    # np.median's value, without the import of numpy.ma (0.05 s) that np.median brings.
+    import numpy as np
+    ordered, middle = np.sort(values), len(values) // 2
+    return ordered[middle] if len(values) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
 # Keys within this many rounding steps of a row's last kept key send the row to be scored
