@@ -135,18 +135,13 @@ def _write_memo(db: sqlite3.Connection, memo: Memo, previous: Memo | None) -> No
     db.execute("BEGIN IMMEDIATE")
     if previous is None:
         db.execute("DELETE FROM entries")
-    rows, gone = [], []
-    for table in STORED:
-        new, old = getattr(memo, table), getattr(previous, table) if previous else {}
-        for key, value in new.items():
-            if key in old and (old[key] is value or old[key] == value):
-                continue
-            rows.append((table, _stored_key(previous, table, key), pickle.dumps(value, PROTOCOL)))
-        if previous is not None:
-            gone += [(table, stored) for key, stored in previous.on_disk[table].items()
-                     if key not in new]
-    db.executemany("DELETE FROM entries WHERE tab = ? AND key = ?", gone)
-    db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)", rows)
+    if previous is not None:
+        db.executemany("DELETE FROM entries WHERE tab = ? AND key = ?",
+                       [(table, stored) for table in STORED
+                        for key, stored in previous.on_disk[table].items()
+                        if key not in getattr(memo, table)])
+    # A generator: each row is pickled as SQLite takes it, never all of them at once in memory.
+    db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)", _changed_rows(memo, previous))
     db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (memo.version.encode(),))
     if previous is None or memo.related is not previous.related:
         db.execute("INSERT OR REPLACE INTO meta VALUES ('related', ?)",
@@ -155,6 +150,15 @@ def _write_memo(db: sqlite3.Connection, memo: Memo, previous: Memo | None) -> No
 
 
 PROTOCOL = pickle.HIGHEST_PROTOCOL
+
+
+def _changed_rows(memo: Memo, previous: Memo | None):
+    for table in STORED:
+        new, old = getattr(memo, table), getattr(previous, table) if previous else {}
+        for key, value in new.items():
+            if key in old and (old[key] is value or old[key] == value):
+                continue
+            yield table, _stored_key(previous, table, key), pickle.dumps(value, PROTOCOL)
 
 
 def _stored_key(previous: Memo | None, table: str, key) -> bytes:
