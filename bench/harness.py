@@ -12,7 +12,7 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
-MAKE_CORPUS = REPO.parent / "shared" / "bench" / "make_corpus.py"
+MAKE_CORPUS = BENCH / "make_corpus.py"
 CORPORA = BENCH / "corpus"
 WORK = BENCH / "work"
 
@@ -47,14 +47,14 @@ def _last_line(output: bytes) -> str:
     return next((line for line in reversed(lines) if line), "")
 
 
-def corpus(essays: int, flavor: str) -> Path:
-    """The generated corpus for this size and flavour, made once and kept in bench/corpus/."""
-    out = CORPORA / f"{flavor}-{essays}"
+def corpus(essays: int, flavor: str, features: bool = False) -> Path:
+    """The generated corpus for this size and flavour, made once and kept in bench/corpus/;
+    with features, the essays also use math, Liquid, shortcodes and images (make_corpus.py)."""
+    out = CORPORA / f"{flavor}{'-features' if features else ''}-{essays}"
     if len(list(out.glob("*.md"))) != essays:
-        if not MAKE_CORPUS.exists():
-            sys.exit(f"{MAKE_CORPUS} not found: the shared/ folder must sit beside the clone")
         subprocess.run(
-            [sys.executable, MAKE_CORPUS, out, "--essays", str(essays), "--flavor", flavor],
+            [sys.executable, MAKE_CORPUS, out, "--essays", str(essays), "--flavor", flavor]
+            + (["--features"] if features else []),
             check=True,
             stdout=subprocess.DEVNULL,
         )

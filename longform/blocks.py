@@ -206,12 +206,18 @@ def wrapped_in_quote(parent: etree.Element, paragraph: etree.Element) -> etree.E
 def feed_html(html: str) -> str:
     """The essay's HTML for the Atom feed: no pull quotes (they repeat the text), no scripts,
     insight cards open; charts keep their static SVG and data table."""
+    if not _FEED_EDITED.search(html):
+        return html  # most essays: nothing to drop or open, no need to parse
     edits = FeedEdits(html)
     out, last = [], 0
     for start, end, insert in sorted(edits.edits):
         out += [html[last:start], insert]
         last = end
     return "".join(out) + html[last:]
+
+
+# Every tag FeedEdits changes holds one of these (parsed tags are lower-cased: any case here).
+_FEED_EDITED = re.compile(r"<script|<details|pullquote|insight__hint", re.I)
 
 
 class FeedEdits(HTMLParser):

@@ -3,8 +3,10 @@
 Every entry is keyed by content hashes, never by mtimes or guesses: an essay is re-parsed when
 its bytes change, re-rendered when anything that shapes its HTML changes (its bytes, the code,
 the essays it links to, the chart modules and data files it read), and a page is re-rendered
-when the fingerprint of its inputs changes. `serve` keeps the Memo in memory; `build` pickles it
-to .longform-cache/. A missing, stale or corrupt cache only costs time, never correctness.
+when the fingerprint of its inputs changes. `serve` keeps the Memo in memory; `build` keeps it in
+.longform-cache/cache.sqlite (SQLite: one row per entry, each build writing only the rows it
+changed, in one transaction). A missing, stale, damaged or half-written cache only costs time,
+never correctness.
 """
 
 import functools
@@ -12,14 +14,19 @@ import hashlib
 import json
 import os
 import pickle
+import sqlite3
 import sys
+from contextlib import closing
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
 from .content import Essay
 
-MEMO_FILE = "build.pickle"
+DB_FILE = "cache.sqlite"
+# The Memo's tables that outlive a build process; `placed` is cheap to redo from `rendered`
+# and stays in memory only (serve keeps its Memo between rebuilds).
+STORED = ("loaded", "stats", "rendered", "pages", "scans", "summaries")
 
 
 @dataclass
@@ -35,6 +42,9 @@ class Memo:
     placed: dict = field(default_factory=dict)  # (essay key, words a minute) → placed Essay
     search: tuple = ()  # (key of the essay pages indexed, the Pagefind bundle's files)
     dirty: bool = False  # something was parsed or computed afresh: worth saving
+    # What the cache file held when this memo was read from it: table → {key: stored key};
+    # None for a memo that did not come from the file (save writes that one whole).
+    on_disk: dict | None = field(default=None, repr=False, compare=False)
 
 
 def digest(*parts: bytes | str) -> str:
@@ -83,22 +93,99 @@ def _version(name: str) -> str:
 
 def load_memo(cache_dir: Path, version: str) -> Memo:
     """The previous build's memo, or an empty one if it is missing, stale or unreadable."""
+    path = cache_dir / DB_FILE
+    if not path.exists():
+        return Memo(version=version)
     try:
-        with open(cache_dir / MEMO_FILE, "rb") as handle:
-            memo = pickle.load(handle)
+        with closing(_connect(path)) as db:
+            return _read_memo(db, version)
     except Exception:  # noqa: BLE001 — any damage to the cache means "start cold"
         return Memo(version=version)
-    if not isinstance(memo, Memo) or memo.version != version:
+
+
+def _read_memo(db: sqlite3.Connection, version: str) -> Memo:
+    meta = dict(db.execute("SELECT name, value FROM meta"))
+    if meta.get("version") != version.encode():
         return Memo(version=version)
+    memo = Memo(version=version, related=pickle.loads(meta["related"]),
+                search=pickle.loads(meta["search"]) if "search" in meta else (),
+                on_disk={table: {} for table in STORED})
+    for table, stored_key, value in db.execute("SELECT tab, key, value FROM entries"):
+        key = pickle.loads(stored_key)
+        getattr(memo, table)[key] = pickle.loads(value)
+        memo.on_disk[table][key] = stored_key
     return memo
 
 
-def save_memo(cache_dir: Path, memo: Memo) -> None:
+def save_memo(cache_dir: Path, memo: Memo, previous: Memo | None = None) -> None:
+    """Write memo to the cache file in one transaction: only the entries that differ from
+    `previous` (the memo read from the file this build) when there is one, else all of them.
+    A build killed meanwhile leaves the file as it was (SQLite rolls the journal back)."""
     cache_dir.mkdir(parents=True, exist_ok=True)
-    temporary = cache_dir / (MEMO_FILE + ".tmp")
-    with open(temporary, "wb") as handle:
-        pickle.dump(memo, handle, protocol=pickle.HIGHEST_PROTOCOL)
-    temporary.replace(cache_dir / MEMO_FILE)
+    path = cache_dir / DB_FILE
+    whole = previous is None or previous.on_disk is None or previous.version != memo.version
+    try:
+        with closing(_connect(path)) as db:
+            _write_memo(db, memo, None if whole else previous)
+    except sqlite3.DatabaseError:  # a damaged file: replace it
+        _remove_database(path)
+        with closing(_connect(path)) as db:
+            _write_memo(db, memo, None)
+
+
+def _write_memo(db: sqlite3.Connection, memo: Memo, previous: Memo | None) -> None:
+    db.execute("BEGIN IMMEDIATE")
+    if previous is None:
+        db.execute("DELETE FROM entries")
+    if previous is not None:
+        db.executemany("DELETE FROM entries WHERE tab = ? AND key = ?",
+                       [(table, stored) for table in STORED
+                        for key, stored in previous.on_disk[table].items()
+                        if key not in getattr(memo, table)])
+    # A generator: each row is pickled as SQLite takes it, never all of them at once in memory.
+    db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)", _changed_rows(memo, previous))
+    db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (memo.version.encode(),))
+    if previous is None or memo.related is not previous.related:
+        db.execute("INSERT OR REPLACE INTO meta VALUES ('related', ?)",
+                   (pickle.dumps(memo.related, PROTOCOL),))
+    if previous is None or memo.search != previous.search:  # the Pagefind bundle: one value
+        db.execute("INSERT OR REPLACE INTO meta VALUES ('search', ?)",
+                   (pickle.dumps(memo.search, PROTOCOL),))
+    db.execute("COMMIT")
+
+
+PROTOCOL = pickle.HIGHEST_PROTOCOL
+
+
+def _changed_rows(memo: Memo, previous: Memo | None):
+    for table in STORED:
+        new, old = getattr(memo, table), getattr(previous, table) if previous else {}
+        for key, value in new.items():
+            if key in old and (old[key] is value or old[key] == value):
+                continue
+            yield table, _stored_key(previous, table, key), pickle.dumps(value, PROTOCOL)
+
+
+def _stored_key(previous: Memo | None, table: str, key) -> bytes:
+    # The key's bytes as the file has them, so that a replaced entry overwrites its row.
+    known = previous.on_disk[table].get(key) if previous is not None else None
+    return known if known is not None else pickle.dumps(key, PROTOCOL)
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    db = sqlite3.connect(path, isolation_level=None)  # transactions are explicit
+    # A killed build is safe without fsync (the journal is in the file system, whatever the
+    # process did); a crash of the machine may damage the file, which then reads as cold.
+    db.execute("PRAGMA synchronous = OFF")
+    db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB)")
+    db.execute("CREATE TABLE IF NOT EXISTS entries (tab TEXT, key BLOB, value BLOB, "
+               "PRIMARY KEY (tab, key)) WITHOUT ROWID")
+    return db
+
+
+def _remove_database(path: Path) -> None:
+    for leftover in (path, path.with_name(path.name + "-journal")):
+        leftover.unlink(missing_ok=True)
 
 
 def page_keys(parts: list[tuple], contexts: list) -> list[str]:

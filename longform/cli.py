@@ -137,11 +137,12 @@ def full_build(config, out_dir: Path) -> tuple[dict, list[str]]:
     from .cache import code_version, load_memo, save_memo
     from .pipeline import build
     from .publish import publish
+    previous = load_memo(config.cache_dir, code_version())
     with progress_bar() as progress:
-        result = build(config, load_memo(config.cache_dir, code_version()), progress)
+        result = build(config, previous, progress)
     changed = publish(result.files, out_dir)
     if result.changed_memo:
-        save_memo(config.cache_dir, result.memo)
+        save_memo(config.cache_dir, result.memo, previous)
     essays = result.site.essays
     counts = {"essays": len(essays), "rendered": result.rendered, "changed": changed,
               "pages": sum(1 for path in result.files if path.endswith((".html", ".xml"))),

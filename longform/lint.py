@@ -1,13 +1,14 @@
 """Warnings worth having: what the build gets past but a careful writer would fix, each at the
 line to fix. Also the one rule that decides what is published: a future date means scheduled."""
 
+import hashlib
 import re
 from datetime import date
 
 from . import frontmatter
 from .content import DEK_KEYS, Essay, read_text
 from .errors import ContentError, ContentWarning
-from .links import Found, Scanner, source_line
+from .links import Found, Scanner, scan, source_line
 
 DEK_LIMIT = 300
 _ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]|$)")
@@ -155,6 +156,21 @@ def with_stand_ins(files: dict, problems: list, links) -> dict:
                  for source, url in links.essay_urls.items() if source in failed}
     stand_ins = {path: data for path, data in stand_ins.items() if path not in files}
     return {**files, **stand_ins} if stand_ins else files
+
+
+def essay_review(essay: Essay) -> tuple:
+    """What review() needs of one rendered essay, worked out where it was rendered (a render
+    worker): its HTML's hash and scan, and the essay's own warnings."""
+    found = scan(essay.html)
+    html_hash = hashlib.sha256(essay.html.encode("utf-8")).hexdigest()
+    return html_hash, found, tuple(essay_warnings(essay, found))
+
+
+def remember_review(scans: dict, key: str, reviewed: tuple) -> None:
+    """Keep an essay_review for review(), as if its Scanner had made it."""
+    html_hash, found, warnings = reviewed
+    scans[html_hash] = found
+    scans[("essay-warnings", key)] = warnings
 
 
 def _remembered_warnings(essay: Essay, scanner: Scanner) -> tuple[ContentWarning, ...]:

@@ -13,7 +13,7 @@ import markdown
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
-from . import blocks, dialects, images, math
+from . import blocks, dialects, images, math, typography
 from .cache import file_hash
 from .content import Essay
 from .dialects.essays import essay_named
@@ -98,7 +98,7 @@ def _markdown() -> markdown.Markdown:
     # Building the instance loads Pygments and every extension: do it once per process.
     return markdown.Markdown(
         extensions=["footnotes", "tables", "attr_list", "def_list", "abbr", "md_in_html",
-                    "smarty", "toc", "pymdownx.highlight", "pymdownx.superfences",
+                    typography.Smarty(), "toc", "pymdownx.highlight", "pymdownx.superfences",
                     "pymdownx.tilde", blocks.PullQuoteExtension(), images.ImageExtension(),
                     _LinkExtension(), math.MathExtension(), dialects.DialectExtension()],
         extension_configs={

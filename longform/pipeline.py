@@ -6,10 +6,8 @@ changed; the Build it returns carries the Memo for the next run.
 
 import os
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date
-from multiprocessing import get_context
 from pathlib import Path
 
 from . import publish
@@ -21,7 +19,14 @@ from .errors import ContentError, ContentWarning, Problems, problems_found
 from .frontmatter import key_lines
 from .images import variant_files
 from .links import Scanner
-from .lint import is_scheduled, link_problems, review, with_stand_ins
+from .lint import (
+    essay_review,
+    is_scheduled,
+    link_problems,
+    remember_review,
+    review,
+    with_stand_ins,
+)
 from .redirects import redirect_files
 from .render import site_pages
 from .search import start_search
@@ -203,10 +208,11 @@ def render_essays(essays: list[Essay], links, config: SiteConfig, old: Memo, new
                 raise outcome
             problems.append(outcome)
             continue
-        result, deps = outcome
+        result, deps, reviewed = outcome
         key = digest(*inputs[essay.source][:3], repr(inputs[essay.source][3]), new.version,
                      repr(deps))
         reusable[essay.source] = (inputs[essay.source], deps, _keyed(result, key))
+        remember_review(new.scans, key, reviewed)
     new.rendered.update((e.source, reusable[e.source]) for e in essays if e.source in reusable)
     return [reusable[e.source][2] for e in essays if e.source in reusable], len(misses)
 
@@ -244,13 +250,16 @@ class Validity:
 
 
 def _render_all(essays: list[Essay], links, config: SiteConfig):
-    """(rendered essay, deps) for each essay, in order, as they finish."""
+    """(rendered essay, deps, its lint.essay_review) or the error, for each essay, in order."""
     cache_dir = config.cache_dir
     if len(essays) < POOL_THRESHOLD or (os.cpu_count() or 1) < 2:
         yield from (_rendered_or_error(e, links, config.charts_dir, cache_dir) for e in essays)
         return
     # fork: workers inherit the imported modules and the link table (thousands of entries),
-    # so each job carries only its essay.
+    # so each job carries only its essay. (Imported here: a rebuild of a few essays needs no
+    # pool, nor the 0.03 s these imports cost.)
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
     with ProcessPoolExecutor(os.cpu_count(), mp_context=get_context("fork"), initializer=_adopt,
                              initargs=(links, config.charts_dir, cache_dir)) as pool:
         yield from pool.map(_render_job, essays, chunksize=max(1, min(16, len(essays) // 64)))
@@ -269,13 +278,16 @@ def _render_job(essay: Essay):
 
 
 def _rendered_or_error(essay: Essay, *shared):
-    """(rendered essay, deps), or the ContentError that stopped it: one essay's error must not
-    stop the others (and a pool's map would stop at the first exception)."""
+    """(rendered essay, deps, its lint.essay_review), or the ContentError that stopped it: one
+    essay's error must not stop the others (and a pool's map would stop at the first one).
+    Scanning the HTML here, while the worker holds it, spreads the link check's and the
+    warnings' parsing over the workers instead of leaving it to the main process after them."""
     from .markdown import rendered
     try:
-        return rendered(essay, *shared)
+        result, deps = rendered(essay, *shared)
     except ContentError as err:
         return err
+    return result, deps, essay_review(result)
 
 
 def placed_in_order(rendered: list[Essay], config: SiteConfig, old: Memo, new: Memo
@@ -302,7 +314,7 @@ def summaries(placed: list[Essay], old: Memo, new: Memo) -> dict:
 
 def related(placed: list[Essay], old: Memo, new: Memo) -> dict:
     """Related slugs per essay; after an edit only the scores it can move are recomputed."""
-    from .related import scores  # imports numpy and scipy only when there is work
+    from .related import scores  # imports numpy (scipy for huge vocabularies) only for work
     new.related = scores(placed, old.related)
     new.dirty |= new.related is not old.related
     return new.related.related

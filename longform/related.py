@@ -8,21 +8,14 @@ one of those. Every other row's list provably stays, so the result equals a fres
 
 from __future__ import annotations
 
-import re
-import zlib
-from array import array
-from collections import Counter
 from dataclasses import dataclass, field
 
 from .content import Essay
+from .relatedness import body_terms, matrix_width, tag_matrix, text_matrix
 
 MAX_RELATED = 3
 RECENCY_WEIGHT = 0.1
-_WORD = re.compile(r"[a-z][a-z'-]{2,}")
-_STOP = frozenset("""the and that this with for are was were from have has had not but its it's
-they them their there than then which what when where who will would could should can into
-about more most also just only very been being over such these those some any each other our
-your you his her she him one two all out off per yet via""".split())
+DENSE_CELLS = 25_000_000  # 200 MB of float64: past that, essays × words stay sparse (scipy)
 
 
 @dataclass
@@ -54,7 +47,7 @@ def scores(essays: list[Essay], previous: Scores | None = None) -> Scores:
         return previous
     if not essays:
         return Scores(inputs, {})
-    import numpy as np  # numpy and scipy take ~0.3 s to import: only when scores are needed
+    import numpy as np  # ~0.1 s to import (scipy more): only when scores are needed
     model = _Model(inputs)
     redo = _rows_to_redo(previous, inputs, model) if previous is not None else None
     if redo is None:
@@ -102,22 +95,26 @@ class _Model:
 
     def __init__(self, inputs: list):
         import numpy as np
-        from scipy import sparse
         self.n = n = len(inputs)
-        tags, self.tag_columns, tag_df = _tag_matrix([i[3] for i in inputs])
+        tag_docs, term_docs = [i[3] for i in inputs], [i[4] for i in inputs]
+        # A small vocabulary: dense arrays, BLAS products and no scipy at all.
+        dense = n * matrix_width(n, tag_docs, term_docs) <= DENSE_CELLS
+        tags, self.tag_columns, tag_df = tag_matrix(tag_docs, dense)
         self.tag_df = dict(zip(self.tag_columns, tag_df.tolist(), strict=True))
-        words, self.used, self.df = _text_matrix([i[4] for i in inputs])
-        self.sparse = sparse.hstack([tags, words], format="csr", dtype=np.float64)
-        features = self.sparse
-        if n * features.shape[1] <= DENSE_CELLS:
-            features = features.toarray()  # a small vocabulary: BLAS beats sparse products
-        self.features = features
-        self.transposed = features.T if isinstance(features, np.ndarray) else features.T.tocsc()
+        self.tag_width = tags.shape[1]  # one empty column when no essay has tags
+        words, self.used, self.df = text_matrix(term_docs, dense)
+        if dense:
+            self.features = np.hstack([tags, words])
+            self.transposed = self.features.T
+        else:
+            from scipy import sparse
+            self.features = sparse.hstack([tags, words], format="csr", dtype=np.float64)
+            self.transposed = self.features.T.tocsc()
         days = np.array([i[1] for i in inputs], dtype=np.float64)
         # exp(-|a-b|/365) = min(g_a/g_b, g_b/g_a) with g = exp(day/365): no exp per pair.
         # Clipped so that absurd dates (year 9999) cannot overflow: beyond 300 years the
         # recency term is zero to any precision anyway.
-        self.growth = np.exp(np.clip((days - np.median(days)) / 365.0, -300, 300))
+        self.growth = np.exp(np.clip((days - _median(days)) / 365.0, -300, 300))
         order = sorted(range(n), key=lambda j: (-inputs[j][1], inputs[j][0]))
         self.tiebreak = np.empty(n, dtype=np.float64)
         self.tiebreak[order] = np.arange(n, 0, -1)  # newest-then-first-slug gets the largest
@@ -173,11 +170,20 @@ class _Model:
         at = np.searchsorted(self.used, buckets)
         found = at < len(self.used)
         found[found] = self.used[at[found]] == buckets[found]
-        columns += (at[found] + len(self.tag_columns)).tolist()
+        columns += (at[found] + self.tag_width).tolist()
         if not columns:
             return set()
-        owners = np.repeat(np.arange(self.n), np.diff(self.sparse.indptr))
-        return set(owners[np.isin(self.sparse.indices, columns)].tolist())
+        if isinstance(self.features, np.ndarray):
+            return set(np.flatnonzero(self.features[:, columns].any(axis=1)).tolist())
+        owners = np.repeat(np.arange(self.n), np.diff(self.features.indptr))
+        return set(owners[np.isin(self.features.indices, columns)].tolist())
+
+
+def _median(values):
+    # np.median's value, without the import of numpy.ma (0.05 s) that np.median brings.
+    import numpy as np
+    ordered, middle = np.sort(values), len(values) // 2
+    return ordered[middle] if len(values) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
 # Keys within this many rounding steps of a row's last kept key send the row to be scored
@@ -222,80 +228,3 @@ def _moved_buckets(previous: Scores, model: _Model):
     after = np.zeros(len(every), dtype=np.int64)
     after[np.searchsorted(every, model.used)] = model.df
     return every[before != after]
-
-
-def _tag_matrix(docs: list[tuple[str, ...]]):
-    """(rows weighted by each tag's idf and scaled so an essay sharing every tag scores 1,
-    the tag of each column, the step of essays using each)."""
-    import numpy as np
-    from scipy import sparse
-    names = sorted({t for doc in docs for t in doc})  # sorted: columns keep their order
-    n = len(docs)
-    if not names:
-        return sparse.csr_matrix((n, 1), dtype=np.float64), [], np.zeros(0, dtype=np.int64)
-    column = {name: i for i, name in enumerate(names)}
-    rows = np.repeat(np.arange(n), [len(doc) for doc in docs])
-    cols = np.array([column[t] for doc in docs for t in doc], dtype=np.int64)
-    matrix = sparse.csr_matrix((np.ones(len(cols)), (rows, cols)), shape=(n, len(names)))
-    matrix.sum_duplicates()  # a tag given twice counts twice, as before
-    weighted, steps = _normalised(matrix, n)
-    return weighted, names, steps
-
-
-DENSE_CELLS = 25_000_000  # 200 MB of float64: past that, essays × words stay sparse
-
-TERM_BUCKETS = 1 << 20  # words hash into this many columns; collisions are rare and harmless
-
-
-def body_terms(body_md: str) -> tuple[bytes, bytes]:
-    """The body's content words as (hashed columns, counts), packed as machine arrays: computed
-    once per essay and cached with it, so scoring 1,000 essays needs no Python loop over words."""
-    words = Counter(w for w in _WORD.findall(body_md.lower()) if w not in _STOP)
-    ordered = sorted(words.items())
-    columns = array("i", (zlib.crc32(w.encode("utf-8")) % TERM_BUCKETS for w, _ in ordered))
-    counts = array("f", (c for _, c in ordered))
-    return columns.tobytes(), counts.tobytes()
-
-
-def _text_matrix(packed: list[tuple[bytes, bytes]]):
-    """(rows of log-scaled, idf-weighted word counts scaled to length 1, the word bucket of
-    each column, the step of essays using each)."""
-    import numpy as np
-    from scipy import sparse
-    buckets = np.frombuffer(b"".join(c for c, _ in packed), dtype=np.int32)
-    counts = np.frombuffer(b"".join(n for _, n in packed), dtype=np.float32)
-    rows = np.repeat(np.arange(len(packed)), [len(c) // 4 for c, _ in packed])
-    # Only the buckets some essay uses become columns: a million empty ones cost every
-    # sparse operation after this a pass over them.
-    used, cols = np.unique(buckets, return_inverse=True)
-    matrix = sparse.csr_matrix((counts.astype(np.float64), (rows, cols)),
-                               shape=(len(packed), max(1, len(used))))
-    matrix.sum_duplicates()  # two words in one bucket count as one term
-    matrix.data = 1 + np.log(matrix.data)
-    weighted, df = _normalised(matrix, len(packed))
-    return weighted, used.astype(np.int32), df[:len(used)]
-
-
-def _normalised(matrix, n: int):
-    """(the matrix weighted by idf with each row scaled to length 1, the step of each column's
-    essay count on the ladder below)."""
-    import numpy as np
-    from scipy import sparse
-    steps = _steps(np.bincount(matrix.indices, minlength=matrix.shape[1]))
-    idf = np.log((1 + n) / (1 + np.exp2(steps / STEPS_PER_DOUBLING))) + 1
-    matrix = matrix.multiply(idf[None, :]).tocsr()
-    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
-    norms[norms == 0] = 1
-    return (sparse.diags(1 / norms) @ matrix).tocsr(), steps
-
-
-# A word's or tag's weight (idf) counts the essays using it in steps of a ladder, 2^(1/4) apart:
-# then one essay gaining or losing a common word reweighs the others using it only when the
-# count crosses a step, not on every save. The rarer the word, the more often it crosses, but
-# the fewer essays it touches.
-STEPS_PER_DOUBLING = 4
-
-
-def _steps(df):
-    import numpy as np
-    return np.floor(np.log2(np.maximum(df, 1)) * STEPS_PER_DOUBLING).astype(np.int64)

@@ -2,10 +2,8 @@
 
 import json
 import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
-from multiprocessing import get_context
 from pathlib import Path
 
 import jinja2
@@ -165,6 +163,8 @@ def rendered_pages(site: Site, assets: dict[str, str], pages: list[Page]) -> lis
         env = environment(site, assets)
         return [render_page(env, page) for page in pages]
     # fork: the workers inherit the site and the pages instead of unpickling them.
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
     with ProcessPoolExecutor(workers, mp_context=get_context("fork"), initializer=_adopt,
                              initargs=(site, assets, pages)) as pool:
         slices = list(pool.map(_render_slice, range(workers), [workers] * workers))

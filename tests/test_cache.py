@@ -13,7 +13,7 @@ from conftest import REPO, Project
 from longform import pipeline
 from longform.config import load_config
 
-CACHE = ".longform-cache/build.pickle"
+CACHE = ".longform-cache/cache.sqlite"
 
 
 def stats(project: Project) -> dict:
@@ -87,17 +87,61 @@ def test_a_damaged_cache_is_ignored_and_rebuilt(make_project, build, tmp_path, d
     assert " 0 rendered" in again.out  # the cache was written anew and is used
 
 
+# A build whose process is killed (SIGKILL, as by the OOM killer or a closed laptop) while it
+# writes its cache: every row is in the file, but the transaction is not committed.
+KILLED_WHILE_SAVING = """
+import os, signal, sys
+sys.argv = ["build.py", "--root", sys.argv[1]]
+sys.path.insert(0, {repo!r})
+from longform import cache
+
+class Dying:
+    def __init__(self, db):
+        self.db = db
+        db.execute("PRAGMA cache_size = 1")  # spill the new rows into the file before COMMIT
+
+    def execute(self, sql, *args):
+        if sql == "COMMIT":
+            os.kill(os.getpid(), signal.SIGKILL)
+        return self.db.execute(sql, *args)
+
+    def executemany(self, sql, rows):
+        return self.db.executemany(sql, rows)
+
+write = cache._write_memo
+cache._write_memo = lambda db, memo, previous: write(Dying(db), memo, previous)
+from longform.cli import main
+main()
+"""
+
+
+def test_a_cache_half_written_by_a_killed_build_is_harmless(make_project, build, tmp_path):
+    project = make_project("allfeatures")
+    assert build(project).status == 0
+    essay = project.root / "content/is-pretraining-over.md"
+    essay.write_text(essay.read_text("utf-8") + "\nA line the killed build rendered.\n", "utf-8")
+    killed = subprocess.run([sys.executable, "-c", KILLED_WHILE_SAVING.format(repo=str(REPO)),
+                             str(project.root)], cwd=project.root, capture_output=True,
+                            text=True, timeout=300)
+    assert killed.returncode == -9, killed.stderr
+    journal = project.root / (CACHE + "-journal")
+    assert journal.exists() and journal.stat().st_size > 0  # the file is mid-transaction
+    result = build(project)
+    assert result.status == 0 and "Traceback" not in result.err
+    assert " 1 rendered" in result.out  # the cache as the build before left it, and used
+    clean = cold_copy(project, tmp_path, "cold-after-kill")
+    assert build(clean).status == 0
+    assert project.files() == clean.files()
+
+
 def test_a_cache_from_other_code_is_not_trusted(make_project, build):
     # The memo records a hash of Longform's own source: a cache written by another version
     # of the code renders everything again.
     project = make_project("basic")
     assert build(project).status == 0
-    import pickle
-
-    from longform.cache import load_memo
-    memo = load_memo(project.root / ".longform-cache", "")
-    memo.version = "written-by-some-other-version"
-    (project.root / CACHE).write_bytes(pickle.dumps(memo))
+    import sqlite3
+    with sqlite3.connect(project.root / CACHE) as db:
+        db.execute("UPDATE meta SET value = ? WHERE name = 'version'", (b"some-other-version",))
     (project.root / ".longform-cache/last-build.json").unlink()  # past the whole-build check
     assert " 0 cached" in build(project).out
 
