@@ -19,7 +19,7 @@ import time
 from io import BytesIO
 from pathlib import Path
 
-from harness import BENCH, MAKE_CORPUS, REPO, WORK, machine, timed
+from harness import MAKE_CORPUS, REPO, WORK, machine, timed
 
 RESULTS = Path(__file__).resolve().parent / "publishing_results.md"
 
@@ -47,8 +47,8 @@ def parse_args() -> argparse.Namespace:
     ap.add_argument("--images", type=int, default=20, help="essays given a 3000 px photo")
     ap.add_argument("--no-image-rebuilds", action="store_true",
                     help="measure only the search index")
-    ap.add_argument("--make-corpus", type=Path, help="the corpus generator (default: "
-                    "bench/make_corpus.py, else ../shared/bench/make_corpus.py)")
+    ap.add_argument("--make-corpus", type=Path, default=MAKE_CORPUS,
+                    help="the corpus generator (default: bench/make_corpus.py)")
     return ap.parse_args()
 
 
@@ -56,10 +56,6 @@ def corpus(essays: int, generator: Path | None) -> Path:
     """A generated corpus of this size, made once and kept in bench/work/ (git-ignored)."""
     out = WORK / f"corpus-{essays}"
     if len(list(out.glob("*.md"))) != essays:
-        generator = generator or next((p for p in (BENCH / "make_corpus.py", MAKE_CORPUS)
-                                       if p.exists()), None)
-        if generator is None:
-            sys.exit("no corpus generator: pass --make-corpus PATH")
         subprocess.run([sys.executable, str(generator), str(out), "--essays", str(essays)],
                        check=True, stdout=subprocess.DEVNULL)
     return out
