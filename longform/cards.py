@@ -13,12 +13,11 @@ import os
 import re
 from concurrent.futures import ProcessPoolExecutor
 from html import escape
-from importlib.metadata import version
 from multiprocessing import get_context
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .cache import digest
+from .cache import _version, digest
 from .config import SiteConfig
 from .content import Essay, read_text
 from .errors import ContentError
@@ -61,9 +60,10 @@ def card_path(essay: Essay) -> str:
     return page.rsplit(".", 1)[0] + "." + CARD_NAME
 
 
-def card_files(essays: list[Essay], config: SiteConfig) -> dict[str, bytes]:
-    """site/ESSAY-URL/card.png for each essay without an image of its own, from the cache when
-    nothing drawn on it changed."""
+def card_files(essays: list[Essay], config: SiteConfig) -> dict:
+    """site/ESSAY-URL/card.png for each essay without an image of its own, copied from the
+    cache (never read: publish compares sizes and mtimes); only cards not cached are drawn."""
+    from .publish import Copied
     wanted = {}
     for essay in essays:
         if "image" in essay.extra:
@@ -71,22 +71,10 @@ def card_files(essays: list[Essay], config: SiteConfig) -> dict[str, bytes]:
         else:
             wanted[card_path(essay)] = card_parts(essay, config)
     keys = {path: card_key(parts) for path, parts in wanted.items()}
-    kept = _kept.get(config.cache_dir, {})
-    cards = {path: kept.get(key) or cached_card(config.cache_dir, key)
-             for path, key in keys.items()}
-    missing = [path for path, png in cards.items() if png is None]
+    missing = [path for path, key in keys.items() if not card_file(config.cache_dir, key).is_file()]
     for path, png in zip(missing, drawn([wanted[p] for p in missing]), strict=True):
-        cards[path] = png
         store_card(config.cache_dir, keys[path], png)
-    _kept.clear()
-    _kept[config.cache_dir] = {keys[path]: png for path, png in cards.items()}
-    return cards
-
-
-# This process's cards by key, as the last build had them: serve's rebuilds then read no card
-# from disk (a thousand cards are some 90 MB), and hand on the very bytes objects, which
-# compare equal to the served ones at once.
-_kept: dict[Path, dict[str, bytes]] = {}  # cache folder → card key → PNG
+    return {path: Copied.of(card_file(config.cache_dir, key), cached=True) for path, key in keys.items()}
 
 
 def check_image(essay: Essay, config: SiteConfig) -> None:
@@ -116,19 +104,16 @@ def card_parts(essay: Essay, config: SiteConfig) -> tuple[str, ...]:
 
 
 def card_key(parts: tuple[str, ...]) -> str:
-    return digest(CARD_VERSION, version("vl-convert-python"), *parts)
+    return digest(CARD_VERSION, _version("vl-convert-python"), *parts)
 
 
-def cached_card(cache_dir: Path, key: str) -> bytes | None:
-    try:
-        return (cache_dir / "cards" / f"{key}.png").read_bytes()
-    except OSError:
-        return None
+def card_file(cache_dir: Path, key: str) -> Path:
+    return cache_dir / "cards" / f"{key}.png"
 
 
 def store_card(cache_dir: Path, key: str, png: bytes) -> None:
     from .charts import write_atomic
-    write_atomic(cache_dir / "cards" / f"{key}.png", png)
+    write_atomic(card_file(cache_dir, key), png)
 
 
 def drawn(jobs: list[tuple[str, ...]]) -> list[bytes]:

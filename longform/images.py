@@ -141,15 +141,16 @@ def variant_cache_path(cache_dir: Path, key: str) -> Path:
     return cache_dir / "images" / f"{key}.webp"
 
 
-def variant_files(essays, cache_dir: Path) -> dict[str, bytes]:
-    """site/static/images/… for every variant an essay's HTML names, from the cache."""
+def variant_files(essays, cache_dir: Path) -> dict:
+    """site/static/images/… for every variant an essay's HTML names, copied from the cache."""
+    from .publish import Copied
     files = {}
     for essay in essays:
         for match in VARIANT_NAME.finditer(essay.html):
             name = match.group(0)
             if name not in files:
                 key = f"{match.group(1)}-{match.group(2)}"
-                files[name] = variant_cache_path(cache_dir, key).read_bytes()
+                files[name] = Copied.of(variant_cache_path(cache_dir, key), cached=True)
     return dict(sorted(files.items()))
 
 

@@ -4,11 +4,37 @@ import hashlib
 import os
 import shutil
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ContentError, Problems
 
 SKIPPED_CONTENT = {"authors.yaml"}
+
+
+@dataclass(frozen=True)
+class Copied:
+    """A file that goes to site/ as it is (a photo, a card in the cache, the writer's static
+    files): it is read only to be written, and a copy whose size and mtime still match it is
+    taken as unchanged without reading either (copies keep the mtime, as rsync's do). Its
+    size and mtime are part of its equality, so serve notices an edited file."""
+
+    path: Path
+    size: int
+    mtime_ns: int
+    cached: bool = False  # a file of .longform-cache/, whose mtime Longform may set
+
+    @classmethod
+    def of(cls, path: Path, cached: bool = False) -> "Copied":
+        info = os.stat(path)
+        return cls(Path(path), info.st_size, info.st_mtime_ns, cached)
+
+    def read(self) -> bytes:
+        return self.path.read_bytes()
+
+
+def file_bytes(data: "bytes | Copied") -> bytes:
+    return data.read() if isinstance(data, Copied) else data
 
 
 def fingerprinted(name: str, data: bytes) -> str:
@@ -46,7 +72,7 @@ def content_media(content_dir: Path) -> dict[str, bytes]:
             if root not in path.resolve().parents:
                 raise ContentError(path, 1, "this link points outside the project; copy the "
                                             "file into content/ instead")
-            files[relative] = path.read_bytes()
+            files[relative] = Copied.of(path)
     return dict(sorted(files.items()))
 
 
@@ -69,7 +95,7 @@ def static_files(static_dir: Path, written: dict[str, bytes]) -> dict[str, bytes
                                                      f"{_writer_of(relative)} would both be "
                                                      f"site/{relative}; rename or remove one of "
                                                      "them"))
-            files[relative] = path.read_bytes()
+            files[relative] = Copied.of(path)
     if clashes:
         raise Problems(clashes)
     return files
@@ -156,11 +182,37 @@ def _existing_files(out_dir: Path) -> set[str]:
             for folder, _, names in os.walk(out_dir) for name in names}
 
 
-def _unchanged(path: Path, data: bytes) -> bool:
+def _unchanged(path: Path, data: "bytes | Copied") -> bool:
     try:
+        if isinstance(data, Copied):
+            return _same_copy(path, data)
         return path.stat().st_size == len(data) and path.read_bytes() == data
     except OSError:
         return False
+
+
+def _same_copy(path: Path, data: Copied) -> bool:
+    info = path.stat()
+    if info.st_size != data.size:
+        return False
+    if info.st_mtime_ns == data.mtime_ns:
+        return True
+    if path.read_bytes() != data.read():
+        return False
+    # The same bytes made again (a deleted cache redrew a card): site/ keeps its file, so an
+    # rsync uploads nothing, and the cache takes the site's mtime so the next build reads
+    # neither.
+    if data.cached:
+        os.utime(data.path, ns=(info.st_mtime_ns, info.st_mtime_ns))
+    return True
+
+
+def _write(target: Path, data: "bytes | Copied") -> None:
+    if isinstance(data, Copied):
+        shutil.copyfile(data.path, target)
+        os.utime(target, ns=(data.mtime_ns, data.mtime_ns))
+    else:
+        target.write_bytes(data)
 
 
 def _place(staging: Path, old_root: Path, relative: str, data: bytes) -> bool:
@@ -173,7 +225,7 @@ def _place(staging: Path, old_root: Path, relative: str, data: bytes) -> bool:
             return False
         except OSError:
             pass  # a file system without hard links: write a copy instead
-    target.write_bytes(data)
+    _write(target, data)
     return True
 
 
@@ -210,7 +262,7 @@ def _write_in_place(out_dir: Path, changed: dict[str, bytes], removed: list[str]
         target = _inside(out_dir, relative)
         target.parent.mkdir(parents=True, exist_ok=True)
         temporary = target.with_name(f".{target.name}.tmp")
-        temporary.write_bytes(data)
+        _write(temporary, data)
         temporary.replace(target)
     for relative in removed:
         (out_dir / relative).unlink(missing_ok=True)

@@ -83,7 +83,9 @@ def test_content_media_is_copied_but_not_essays_or_authors(tmp_path):
                        "media/p.png": b"png", "2024/q.jpg": b"jpg", ".hidden/r.png": b"no"}.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_bytes(data)
-    assert content_media(tmp_path) == {"2024/q.jpg": b"jpg", "media/p.png": b"png"}
+    media = content_media(tmp_path)
+    assert {path: copied.read() for path, copied in media.items()} == {
+        "2024/q.jpg": b"jpg", "media/p.png": b"png"}
 
 
 def test_a_failed_build_leaves_the_built_site_and_no_temporary_folders(make_project, build):
@@ -157,7 +159,8 @@ def test_static_files_beside_content_media(tmp_path):
     from longform.publish import static_files
     (tmp_path / "static" / "img").mkdir(parents=True)
     (tmp_path / "static" / "img" / "a.png").write_bytes(b"\x89PNG")
-    assert static_files(tmp_path / "static", {"media/b.png": b""}) == {"img/a.png": b"\x89PNG"}
+    found = static_files(tmp_path / "static", {"media/b.png": b""})
+    assert {path: copied.read() for path, copied in found.items()} == {"img/a.png": b"\x89PNG"}
     assert static_files(tmp_path / "nowhere", {}) == {}
     with pytest.raises(Problems) as caught:
         static_files(tmp_path / "static", {"img/a.png": b"x"})
