@@ -74,7 +74,8 @@ def card_files(essays: list[Essay], config: SiteConfig) -> dict:
     missing = [path for path, key in keys.items() if not card_file(config.cache_dir, key).is_file()]
     for path, png in zip(missing, drawn([wanted[p] for p in missing]), strict=True):
         store_card(config.cache_dir, keys[path], png)
-    return {path: Copied.of(card_file(config.cache_dir, key), cached=True) for path, key in keys.items()}
+    return {path: Copied.of(card_file(config.cache_dir, key), cached=True)
+            for path, key in keys.items()}
 
 
 def check_image(essay: Essay, config: SiteConfig) -> None:
