@@ -161,9 +161,17 @@ def _changed_rows(memo: Memo, previous: Memo | None):
     for table in STORED:
         new, old = getattr(memo, table), getattr(previous, table) if previous else {}
         for key, value in new.items():
+            value = _stored(table, value)
             if key in old and (old[key] is value or old[key] == value):
                 continue
             yield table, _stored_key(previous, table, key), pickle.dumps(value, PROTOCOL)
+
+
+def _stored(table: str, value):
+    # A page's bytes are the output folder's business: the file keeps only its fingerprint
+    # (24 MB less to read and write at 1,000 essays); the build takes the page from the
+    # output folder while it is unchanged there, or renders it again.
+    return (value[0], None) if table == "pages" else value
 
 
 def _stored_key(previous: Memo | None, table: str, key) -> bytes:
@@ -267,10 +275,20 @@ def last_build(cache_dir: Path, fingerprint_now: str, out_dir: Path) -> dict | N
     return None
 
 
+def last_left(cache_dir: Path, out_dir: Path) -> dict:
+    """{path: (size, mtime)} of each file the last build left in out_dir, from its record."""
+    try:
+        record = json.loads((cache_dir / LAST_BUILD).read_text("utf-8"))
+        return record["manifest"] if record.get("out") == str(out_dir.resolve()) else {}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
 def record_build(cache_dir: Path, fingerprint_now: str, out_dir: Path, summary: dict,
                  warnings: list[str]) -> None:
     cache_dir.mkdir(parents=True, exist_ok=True)
-    record = {"fingerprint": fingerprint_now, "manifest": output_manifest(out_dir),
+    record = {"fingerprint": fingerprint_now, "out": str(out_dir.resolve()),
+              "manifest": output_manifest(out_dir),
               "summary": summary, "warnings": warnings}
     temporary = cache_dir / (LAST_BUILD + ".tmp")
     temporary.write_text(json.dumps(record), "utf-8")

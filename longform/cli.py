@@ -134,13 +134,15 @@ def build_command(config, out_dir: Path) -> int:
 
 def full_build(config, out_dir: Path) -> tuple[dict, list[str]]:
     """Run the pipeline (with the memo) and publish; the counts for the summary line."""
-    from .cache import code_version, load_memo, save_memo
+    from .cache import code_version, last_left, load_memo, save_memo
     from .pipeline import build
     from .publish import publish
     previous = load_memo(config.cache_dir, code_version())
+    left = last_left(config.cache_dir, out_dir)
     with progress_bar() as progress:
-        result = build(config, previous, progress)
-    changed = publish(result.files, out_dir)
+        result = build(config, previous, progress, out=(out_dir.resolve(), left))
+    changed = publish(result.files, out_dir, {path: left[path] for path in result.kept
+                                              if path in left})
     if result.changed_memo:
         save_memo(config.cache_dir, result.memo, previous)
     essays = result.site.essays

@@ -14,6 +14,7 @@ from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 from .content import Essay
 from .errors import ContentError
 from .math import shielded
+from .publish import Copied, file_bytes
 from .urls import page_path
 
 LINK_ATTRIBUTES = {("a", "href"), ("area", "href"), ("link", "href"), ("img", "src"),
@@ -180,7 +181,7 @@ class SiteIndex:
         return None
 
     def ids(self, path: str) -> frozenset:
-        return self.scanner(self.files[path]).ids
+        return self.scanner(file_bytes(self.files[path])).ids
 
     def _url(self, path: str) -> str:
         return self.base_path + path.removesuffix("index.html")
@@ -223,7 +224,7 @@ def broken_links(site, files: dict[str, bytes], pages, scanner: Scanner | None =
 def _template_links(page, skip: set, index: SiteIndex, paths: str, templates_dir: Path) -> list:
     """Broken links a page's template writes (the essay text's own links are in `skip`),
     remembered by the page's bytes and the set of files, like _body_links."""
-    data = index.files[page.path]
+    data = file_bytes(index.files[page.path])
     key = ("page-links", page.path, hashlib.sha256(data).hexdigest(), paths)
     known = index.scanner.recall(key)
     if known is not None and _still_true(known[1], index):
@@ -274,9 +275,13 @@ def _pages_to_check(pages, files: dict[str, bytes], every_page: bool) -> list:
     smallest = {}
     for page in html:
         best = smallest.get(page.template)
-        if best is None or len(files[page.path]) < len(files[best.path]):
+        if best is None or _size(files[page.path]) < _size(files[best.path]):
             smallest[page.template] = page
     return list(smallest.values())
+
+
+def _size(data) -> int:
+    return data.size if isinstance(data, Copied) else len(data)
 
 
 def _unique(errors: list[ContentError]) -> list[ContentError]:

@@ -46,6 +46,7 @@ class Build:
     memo: Memo = field(default_factory=Memo)
     rendered: int = 0  # essays rendered (the rest came from the cache)
     pages_rendered: int = 0
+    kept: frozenset = frozenset()  # output paths whose bytes are the previous build's
 
     @property
     def changed_memo(self) -> bool:
@@ -53,9 +54,11 @@ class Build:
 
 
 def build(config: SiteConfig, memo: Memo | None = None, progress=None,
-          every_page: bool = False) -> Build:
+          every_page: bool = False, out: tuple = (None, {})) -> Build:
     """progress, if given, is called as progress(done, total) while essays render. Raises
-    Problems with every error and warning of the run when there is any error."""
+    Problems with every error and warning of the run when there is any error. `out`:
+    (out_dir, {path: (size, mtime)} the last build left there), where a page whose inputs
+    did not change is taken from as it is, when the memo holds no bytes for it."""
     version = code_version()
     old = memo if memo is not None and memo.version == version else Memo(version=version)
     new = Memo(version=version)
@@ -75,7 +78,7 @@ def build(config: SiteConfig, memo: Memo | None = None, progress=None,
         site = assemble_site(placed, load_authors(config.content_dir),
                              related(placed, old, new), config, summaries(placed, old, new))
         pages = site_pages(site)
-        files, pages_rendered = output_files(site, pages, old, new)
+        files, pages_rendered = output_files(site, pages, old, new, out)
         files.update(card_files(site.essays, config))
         broken, reviewed = reviewed_while_indexed(essays, site, files, pages, problems, links,
                                                   (old, new, every_page))
@@ -88,7 +91,9 @@ def build(config: SiteConfig, memo: Memo | None = None, progress=None,
     files["_headers"] = publish.host_headers(files)
     warnings = tuple(sorted((p for p in problems if isinstance(p, ContentWarning)),
                             key=lambda p: (str(p.path), p.line)))
-    return Build(site, files, warnings, new, fresh, pages_rendered)
+    kept = frozenset(path for path, (key, _) in new.pages.items()
+                     if old.pages.get(path, ("",))[0] == key)
+    return Build(site, files, warnings, new, fresh, pages_rendered, kept)
 
 
 def reviewed_while_indexed(essays, site: Site, files: dict, pages, problems: list, links,
@@ -320,7 +325,8 @@ def related(placed: list[Essay], old: Memo, new: Memo) -> dict:
     return new.related.related
 
 
-def output_files(site: Site, pages: list, old: Memo, new: Memo) -> tuple[dict[str, bytes], int]:
+def output_files(site: Site, pages: list, old: Memo, new: Memo, out: tuple = (None, {})
+                 ) -> tuple[dict[str, bytes], int]:
     """Every file of site/: pages (re-rendered only when their inputs changed), the insights
     deck, theme assets and content media; and how many pages were rendered."""
     from .render import insights_json, rendered_pages, template_hashes
@@ -335,13 +341,15 @@ def output_files(site: Site, pages: list, old: Memo, new: Memo) -> tuple[dict[st
     templates = template_hashes(config.templates_dir)
     keys = page_keys([(shared, templates.get(page.template, ""), page.title, page.description)
                       for page in pages], [page.context for page in pages])
-    stale = [i for i, page in enumerate(pages)
-             if old.pages.get(page.path, ("",))[0] != keys[i]]
+    kept = {i: data for i, page in enumerate(pages)
+            if old.pages.get(page.path, ("",))[0] == keys[i]
+            and (data := _kept_page(page.path, old.pages[page.path][1], out))}
+    stale = [i for i in range(len(pages)) if i not in kept]
     fresh = dict(zip(stale, rendered_pages(site, asset_paths, [pages[i] for i in stale]),
                      strict=True))
     files = {}
     for i, page in enumerate(pages):
-        files[page.path] = fresh[i] if i in fresh else old.pages[page.path][1]
+        files[page.path] = fresh[i] if i in fresh else kept[i]
         new.pages[page.path] = (keys[i], files[page.path])
     files["insights.json"] = insights_json(site)
     files.update(assets.values())
@@ -353,3 +361,18 @@ def output_files(site: Site, pages: list, old: Memo, new: Memo) -> tuple[dict[st
     files.update(redirect_files(site, pages, {*media, *static,
                                               *(path for path, _ in assets.values())}))
     return files, len(stale)
+
+
+def _kept_page(path: str, data, out: tuple):
+    """An unchanged page's bytes as the memo holds them, else the file the last build left in
+    the output folder while its size and mtime say it is still that file; None: render it."""
+    if data is not None:
+        return data
+    out_dir, left = out
+    if out_dir is None or path not in left:
+        return None
+    try:
+        copied = publish.Copied.of(out_dir / path)
+    except OSError:
+        return None
+    return copied if [copied.size, copied.mtime_ns] == list(left[path]) else None

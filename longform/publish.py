@@ -147,16 +147,20 @@ def check_output_folder(out_dir: Path, root: Path) -> None:
 IN_PLACE_SHARE = 0.1  # up to this share of files changed, update in place instead of swapping
 
 
-def publish(files: dict[str, bytes], out_dir: Path) -> int:
+def publish(files: dict[str, bytes], out_dir: Path, known: dict | None = None) -> int:
     """Bring out_dir to exactly `files` and return how many files changed. Only ever called
     once every byte is built, so a failed build never reaches it. A first build or a large
     change is written into a fresh folder beside out_dir and swapped in whole (unchanged files
     hard-linked from the old site, so their mtimes stay). A small change, the usual rebuild,
     replaces just those files, each by an atomic rename: swapping would mean deleting the old
-    tree, a thousand folders, for one changed page."""
+    tree, a thousand folders, for one changed page.
+    `known` maps paths whose bytes are the last build's to the (size, mtime) that build left
+    them with in out_dir: such a file still matching them is not read back to compare."""
     out_dir = out_dir.resolve()
     existing = _existing_files(out_dir)
-    changed = [rel for rel, data in files.items() if not _unchanged(out_dir / rel, data)]
+    known = known or {}
+    changed = [rel for rel, data in files.items()
+               if not _unchanged(out_dir / rel, data, known.get(rel))]
     removed = sorted(existing - set(files))
     if not changed and not removed:
         return 0
@@ -182,8 +186,12 @@ def _existing_files(out_dir: Path) -> set[str]:
             for folder, _, names in os.walk(out_dir) for name in names}
 
 
-def _unchanged(path: Path, data: "bytes | Copied") -> bool:
+def _unchanged(path: Path, data: "bytes | Copied", left: tuple | None = None) -> bool:
     try:
+        if left is not None:
+            info = path.stat()
+            if (info.st_size, info.st_mtime_ns) == tuple(left):
+                return True
         if isinstance(data, Copied):
             return _same_copy(path, data)
         return path.stat().st_size == len(data) and path.read_bytes() == data

@@ -35,7 +35,8 @@ def start_search(site: Site, files: dict[str, bytes], old: Memo, new: Memo) -> "
     index while the pages are the same, else a Pagefind run started in the background."""
     # Only pages whose theme marks the essay body: a theme without the mark gets no index.
     paths = [page_path(e.url) for e in site.essays]
-    pages = {path: files[path] for path in paths if MARK in files[path]}
+    from .publish import file_bytes
+    pages = {path: data for path in paths if MARK in (data := file_bytes(files[path]))}
     if not pages:
         return Indexing(new, ("", {}))
     # Result URLs are site-relative (essays/x/ for essays/x/index.html, a .html permalink as

@@ -197,6 +197,26 @@ def test_a_touched_output_folder_is_built_again(make_project, build, tmp_path, t
     assert project.files() == good
 
 
+def test_the_cache_keeps_no_page_bytes_and_an_edit_takes_the_others_from_site(
+        make_project, build):
+    import pickle
+    import sqlite3
+    project = make_project("basic")
+    assert build(project).status == 0
+    with sqlite3.connect(project.root / CACHE) as db:
+        rows = db.execute("SELECT value FROM entries WHERE tab = 'pages'").fetchall()
+    assert rows and all(pickle.loads(value)[1] is None for (value,) in rows)
+    essay = project.root / "content/third-rail.md"
+    essay.write_text(essay.read_text("utf-8") + "\nOne more line.\n", "utf-8")
+    edited = build(project)
+    assert edited.status == 0 and " 1 rendered" in edited.out
+    clean = Project(project.root.parent / "clean")
+    shutil.copytree(project.root, clean.root,
+                    ignore=shutil.ignore_patterns("site", ".longform-cache"))
+    assert build(clean).status == 0
+    assert project.files() == clean.files()
+
+
 def test_a_damaged_record_of_the_last_build_is_ignored(make_project, build):
     project = make_project("basic")
     assert build(project).status == 0
