@@ -254,13 +254,24 @@ def _files_below(folder: Path) -> list[str]:
 
 def output_manifest(out_dir: Path) -> dict:
     """Each output file's (size, mtime): enough to notice anything touching site/ since."""
-    manifest = {}
-    for here, _, names in os.walk(out_dir):
-        for name in names:
-            info = os.stat(os.path.join(here, name))
-            manifest[os.path.relpath(os.path.join(here, name), out_dir)] = [
-                info.st_size, info.st_mtime_ns]
-    return manifest
+    return {path: [info.st_size, info.st_mtime_ns]
+            for path, info in files_below(str(out_dir)).items()}
+
+
+def files_below(folder: str, prefix: str = "") -> dict:
+    """Every file under folder: its path relative to it ("/"-separated) → its stat. scandir
+    instead of os.walk and relpath: site/ holds thousands of files and both run each build."""
+    found = {}
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return found
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False):
+            found.update(files_below(entry.path, f"{prefix}{entry.name}/"))
+        elif entry.is_file():
+            found[prefix + entry.name] = entry.stat()
+    return found
 
 
 def last_build(cache_dir: Path, fingerprint_now: str, out_dir: Path) -> dict | None:

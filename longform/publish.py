@@ -160,8 +160,8 @@ def publish(files: dict[str, bytes], out_dir: Path, known: dict | None = None) -
     existing = _existing_files(out_dir)
     known = known or {}
     changed = [rel for rel, data in files.items()
-               if not _unchanged(out_dir / rel, data, known.get(rel))]
-    removed = sorted(existing - set(files))
+               if not _unchanged(out_dir / rel, data, existing.get(rel), known.get(rel))]
+    removed = sorted(set(existing) - set(files))
     if not changed and not removed:
         return 0
     if existing and len(changed) + len(removed) <= IN_PLACE_SHARE * len(files):
@@ -171,7 +171,10 @@ def publish(files: dict[str, bytes], out_dir: Path, known: dict | None = None) -
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-new-", dir=out_dir.parent))
     staging.chmod(0o755)
     try:
-        changed = sum(_place(staging, out_dir, rel, data) for rel, data in sorted(files.items()))
+        same = set(files) - set(changed)
+        made: set = set()
+        changed = sum(_place(staging, out_dir, rel, data, rel in same, made)
+                      for rel, data in sorted(files.items()))
         _swap(staging, out_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -179,28 +182,27 @@ def publish(files: dict[str, bytes], out_dir: Path, known: dict | None = None) -
     return changed
 
 
-def _existing_files(out_dir: Path) -> set[str]:
-    if not out_dir.is_dir():
-        return set()
-    return {os.path.relpath(os.path.join(folder, name), out_dir).replace(os.sep, "/")
-            for folder, _, names in os.walk(out_dir) for name in names}
+def _existing_files(out_dir: Path) -> dict:
+    from .cache import files_below
+    return files_below(str(out_dir))
 
 
-def _unchanged(path: Path, data: "bytes | Copied", left: tuple | None = None) -> bool:
+def _unchanged(path: Path, data: "bytes | Copied", info: os.stat_result | None,
+               left: tuple | None = None) -> bool:
+    """Whether the file at path (whose stat is info; None: there is none) holds data."""
+    if info is None:
+        return False
+    if left is not None and (info.st_size, info.st_mtime_ns) == tuple(left):
+        return True
     try:
-        if left is not None:
-            info = path.stat()
-            if (info.st_size, info.st_mtime_ns) == tuple(left):
-                return True
         if isinstance(data, Copied):
-            return _same_copy(path, data)
-        return path.stat().st_size == len(data) and path.read_bytes() == data
+            return _same_copy(path, data, info)
+        return info.st_size == len(data) and path.read_bytes() == data
     except OSError:
         return False
 
 
-def _same_copy(path: Path, data: Copied) -> bool:
-    info = path.stat()
+def _same_copy(path: Path, data: Copied, info: os.stat_result) -> bool:
     if info.st_size != data.size:
         return False
     if info.st_mtime_ns == data.mtime_ns:
@@ -223,13 +225,15 @@ def _write(target: Path, data: "bytes | Copied") -> None:
         target.write_bytes(data)
 
 
-def _place(staging: Path, old_root: Path, relative: str, data: bytes) -> bool:
+def _place(staging: Path, old_root: Path, relative: str, data: bytes, unchanged: bool,
+           made: set) -> bool:
     target = _inside(staging, relative)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    old = old_root / relative
-    if _unchanged(old, data):
+    if target.parent not in made:  # one mkdir a folder, not one a file
+        target.parent.mkdir(parents=True, exist_ok=True)
+        made.add(target.parent)
+    if unchanged:
         try:
-            os.link(old, target)
+            os.link(old_root / relative, target)
             return False
         except OSError:
             pass  # a file system without hard links: write a copy instead

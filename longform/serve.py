@@ -54,7 +54,7 @@ class Drafting:
         from .render import compiled
         config = self.config
         warmed(config.content_dir, config.charts_dir)
-        compiled(config.templates_dir)
+        compiled(config.templates_dir, config.cache_dir)
 
     def rebuild(self) -> Outcome:
         started = time.perf_counter()

@@ -718,7 +718,7 @@ def test_warming_builds_markdown_and_compiles_every_template_but_a_broken_one(ma
     render._environment.cache_clear()
     drafting.warm()
     assert markdown._markdown.cache_info().currsize == 1
-    env = render._environment(drafting.config.templates_dir)
+    env = render._environment(drafting.config.templates_dir, drafting.config.cache_dir)
     compiled = {name for _, name in env.cache.keys()}
     expected = {p.relative_to(project.root / "templates").as_posix()
                 for p in (project.root / "templates").rglob("*.html")
