@@ -25,7 +25,7 @@ import sys
 import time
 from pathlib import Path
 
-from harness import BENCH, REPO, WORK, machine
+from harness import BENCH, REPO, TOOL_ENV, WORK, machine
 
 EXPRESSIONS = REPO / "tests" / "data" / "ml_expressions.tex"
 WORDS = ("the model loss compute data scale training tokens curve exponent fit budget run "
@@ -134,7 +134,7 @@ def timed(command: list[str], cwd: Path) -> tuple[float, float]:
     other helpers' load on a shared machine hardly moves it, unlike the wall time."""
     start = time.perf_counter()
     with subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL,
-                          stderr=subprocess.PIPE) as proc:
+                          stderr=subprocess.PIPE, env=TOOL_ENV) as proc:
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
         error = proc.stderr.read().decode("utf-8", "replace").strip().splitlines()

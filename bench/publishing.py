@@ -19,7 +19,7 @@ import time
 from io import BytesIO
 from pathlib import Path
 
-from harness import MAKE_CORPUS, REPO, WORK, machine, timed
+from harness import MAKE_CORPUS, REPO, TOOL_ENV, WORK, machine, timed
 
 RESULTS = Path(__file__).resolve().parent / "publishing_results.md"
 
@@ -101,7 +101,7 @@ def cold_build(project: Path) -> tuple[float, float]:
         shutil.rmtree(project / folder, ignore_errors=True)
     start = time.perf_counter()
     proc = subprocess.Popen([sys.executable, str(REPO / "build.py"), "--root", str(project)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=TOOL_ENV)
     _, status, usage = os.wait4(proc.pid, 0)
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit(f"build failed: {proc.stderr.read().decode()[-500:]}")
