@@ -71,11 +71,20 @@ def card_files(essays: list[Essay], config: SiteConfig) -> dict:
         else:
             wanted[card_path(essay)] = card_parts(essay, config)
     keys = {path: card_key(parts) for path, parts in wanted.items()}
-    missing = [path for path, key in keys.items() if not card_file(config.cache_dir, key).is_file()]
+    cards = {path: _cached(config.cache_dir, key) for path, key in keys.items()}
+    missing = [path for path, card in cards.items() if card is None]
     for path, png in zip(missing, drawn([wanted[p] for p in missing]), strict=True):
         store_card(config.cache_dir, keys[path], png)
-    return {path: Copied.of(card_file(config.cache_dir, key), cached=True)
-            for path, key in keys.items()}
+        cards[path] = Copied.of(card_file(config.cache_dir, keys[path]), cached=True)
+    return cards
+
+
+def _cached(cache_dir: Path, key: str):
+    from .publish import Copied
+    try:
+        return Copied.of(card_file(cache_dir, key), cached=True)
+    except OSError:
+        return None
 
 
 def check_image(essay: Essay, config: SiteConfig) -> None:
