@@ -14,11 +14,12 @@ import hashlib
 import json
 import os
 import pickle
+import re
 import sqlite3
 import sys
+import time
 from contextlib import closing
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 
 from .content import Essay
@@ -64,7 +65,7 @@ def file_hash(path: Path) -> str | None:
 
 def stat_signature(path) -> tuple | None:
     """(mtime, ctime, size, inode) of a file, or None if it is gone: equal signatures mean an
-    unchanged file unless it was saved within the clock's tick (see pipeline.RACY_NS). ctime and
+    unchanged file unless it was saved within the clock's tick (see RACY_NS). ctime and
     inode change on any write or replace and no tool sets them back."""
     try:
         info = os.stat(path)
@@ -77,18 +78,35 @@ def code_version() -> str:
     """Our own source and the versions of everything that shapes the HTML."""
     package = Path(__file__).parent
     sources = [p.read_bytes() for p in sorted(package.rglob("*.py"))]
-    versions = [_version(name) for name in ("markdown", "pymdown-extensions", "pygments",
+    versions = [version(name) for name in ("markdown", "pymdown-extensions", "pygments",
                                             "jinja2", "altair", "vl-convert-python",
                                             "latex2mathml")]
     return digest(sys.version, *versions, *sources)
 
 
-@functools.cache  # metadata lookups cost ~0.3 ms each, every rebuild
-def _version(name: str) -> str:
+@functools.cache
+def version(name: str) -> str:
+    """An installed distribution's version, read from its NAME-VERSION.dist-info folder's
+    name (the wheel format fixes it) where one is on sys.path: importing importlib.metadata
+    and parsing METADATA cost more than a no-change rebuild's whole remaining work."""
+    wanted = re.sub(r"[-_.]+", "_", name).lower() + "-"
+    for entry in sys.path:
+        for folder in _listing(entry):
+            if folder.endswith(".dist-info") and folder.lower().startswith(wanted):
+                return folder[len(wanted):-len(".dist-info")]
+    from importlib import metadata
     try:
         return metadata.version(name)
     except metadata.PackageNotFoundError:
         return "-"
+
+
+@functools.cache
+def _listing(folder: str) -> tuple[str, ...]:
+    try:
+        return tuple(os.listdir(folder or "."))
+    except OSError:
+        return ()
 
 
 def load_memo(cache_dir: Path, version: str) -> Memo:
@@ -230,18 +248,37 @@ def _canonical(value, seen: dict) -> str:
 LAST_BUILD = "last-build.json"
 
 
-def input_fingerprint(config, out_dir: Path) -> str:
+def input_fingerprint(config, out_dir: Path, known: dict | None = None) -> tuple[str, dict]:
     """Every input of a build: the writer's files (by content), settings, code, and the date
-    (a scheduled essay appears when its day comes)."""
+    (a scheduled essay appears when its day comes); and each file's (stat signature, hash)
+    for the next call, which reads only files whose signature changed (`known`: this dict
+    from the last call)."""
     from datetime import date
+    known = known or {}
     # The working folder too: messages name paths relative to it.
     parts = [code_version(), repr(config), str(out_dir.resolve()), date.today().isoformat(),
              os.getcwd()]
+    hashes = {}
+    settled = time.time_ns() - RACY_NS
     for folder in (config.content_dir, config.templates_dir, config.charts_dir,
                    config.root / "static"):
         for path in _files_below(folder):
-            parts += [path, hashlib.sha256(Path(path).read_bytes()).hexdigest()]
-    return digest(*parts)
+            signature = stat_signature(path)
+            seen = known.get(path)
+            if signature and seen and seen[0] == list(signature):
+                file_digest = seen[1]
+            else:
+                file_digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+            if signature and signature[0] < settled:
+                hashes[path] = [list(signature), file_digest]
+            parts += [path, file_digest]
+    return digest(*parts), hashes
+
+
+# A file whose stat signature is unchanged since we hashed it is not read again, as git does.
+# Only for files last modified a while before we looked: a save within the same tick of a
+# coarse clock (FAT stamps to 2 s) could otherwise keep its mtime.
+RACY_NS = 2_000_000_000
 
 
 def _files_below(folder: Path) -> list[str]:
@@ -274,32 +311,37 @@ def files_below(folder: str, prefix: str = "") -> dict:
     return found
 
 
-def last_build(cache_dir: Path, fingerprint_now: str, out_dir: Path) -> dict | None:
-    """What the last build reported, if it had these very inputs and its output is intact."""
+def last_record(cache_dir: Path) -> dict:
+    """What the last build wrote down (see record_build); {} if missing or damaged."""
     try:
         record = json.loads((cache_dir / LAST_BUILD).read_text("utf-8"))
-        if record["fingerprint"] == fingerprint_now and \
-                record["manifest"] == output_manifest(out_dir) and record["manifest"]:
-            return record
-    except (OSError, ValueError, KeyError, TypeError):
-        pass  # missing or damaged: build as usual
-    return None
-
-
-def last_left(cache_dir: Path, out_dir: Path) -> dict:
-    """{path: (size, mtime)} of each file the last build left in out_dir, from its record."""
-    try:
-        record = json.loads((cache_dir / LAST_BUILD).read_text("utf-8"))
-        return record["manifest"] if record.get("out") == str(out_dir.resolve()) else {}
-    except (OSError, ValueError, KeyError, TypeError):
+        return record if isinstance(record, dict) else {}
+    except (OSError, ValueError):
         return {}
 
 
+def last_build(record: dict, fingerprint_now: str, out_dir: Path) -> dict | None:
+    """The last build's record, if it had these very inputs and its output is intact."""
+    try:
+        if record["fingerprint"] == fingerprint_now and \
+                record["manifest"] == output_manifest(out_dir) and record["manifest"]:
+            return record
+    except (KeyError, TypeError):
+        pass  # damaged: build as usual
+    return None
+
+
+def last_left(record: dict, out_dir: Path) -> dict:
+    """{path: (size, mtime)} of each file the last build left in out_dir."""
+    manifest = record.get("manifest") if record.get("out") == str(out_dir.resolve()) else None
+    return manifest if isinstance(manifest, dict) else {}
+
+
 def record_build(cache_dir: Path, fingerprint_now: str, out_dir: Path, summary: dict,
-                 warnings: list[str]) -> None:
+                 warnings: list[str], inputs: dict) -> None:
     cache_dir.mkdir(parents=True, exist_ok=True)
     record = {"fingerprint": fingerprint_now, "out": str(out_dir.resolve()),
-              "manifest": output_manifest(out_dir),
+              "manifest": output_manifest(out_dir), "inputs": inputs,
               "summary": summary, "warnings": warnings}
     temporary = cache_dir / (LAST_BUILD + ".tmp")
     temporary.write_text(json.dumps(record), "utf-8")

@@ -17,7 +17,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .cache import _version, digest
+from .cache import digest, version
 from .config import SiteConfig
 from .content import Essay, read_text
 from .errors import ContentError
@@ -114,7 +114,7 @@ def card_parts(essay: Essay, config: SiteConfig) -> tuple[str, ...]:
 
 
 def card_key(parts: tuple[str, ...]) -> str:
-    return digest(CARD_VERSION, _version("vl-convert-python"), *parts)
+    return digest(CARD_VERSION, version("vl-convert-python"), *parts)
 
 
 def card_file(cache_dir: Path, key: str) -> Path:

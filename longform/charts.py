@@ -17,7 +17,6 @@ import re
 from dataclasses import asdict, dataclass
 from datetime import date
 from functools import cache
-from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -118,7 +117,8 @@ def cache_key(*parts: str | bytes) -> str:
 
 @cache
 def tool_versions() -> tuple[str, str]:
-    """Versions read from package metadata, which does not import the packages."""
+    """Versions read from the packages' metadata folders, which does not import them."""
+    from .cache import version
     return version("altair"), version("vl-convert-python")
 
 

@@ -114,31 +114,32 @@ def run(args: argparse.Namespace) -> int:
 
 
 def build_command(config, out_dir: Path) -> int:
-    from .cache import input_fingerprint, last_build, record_build
+    from .cache import input_fingerprint, last_build, last_record, record_build
     from .publish import check_output_folder
     check_output_folder(out_dir, config.root)
     started = time.perf_counter()
-    inputs = input_fingerprint(config, out_dir)
-    known = last_build(config.cache_dir, inputs, out_dir)
+    record = last_record(config.cache_dir)
+    inputs, hashes = input_fingerprint(config, out_dir, record.get("inputs"))
+    known = last_build(record, inputs, out_dir)
     if known:  # nothing changed since a build whose output is intact
         counts, warnings = {**known["summary"], "rendered": 0, "changed": 0}, known["warnings"]
     else:
-        counts, warnings = full_build(config, out_dir)
+        counts, warnings = full_build(config, out_dir, record)
     for warning in warnings:
         print(warning, file=sys.stderr)
     if not known:
-        record_build(config.cache_dir, inputs, out_dir, counts, warnings)
+        record_build(config.cache_dir, inputs, out_dir, counts, warnings, hashes)
     print(summary(counts, time.perf_counter() - started))
     return 0
 
 
-def full_build(config, out_dir: Path) -> tuple[dict, list[str]]:
+def full_build(config, out_dir: Path, record: dict) -> tuple[dict, list[str]]:
     """Run the pipeline (with the memo) and publish; the counts for the summary line."""
     from .cache import code_version, last_left, load_memo, save_memo
     from .pipeline import build
     from .publish import publish
     previous = load_memo(config.cache_dir, code_version())
-    left = last_left(config.cache_dir, out_dir)
+    left = last_left(record, out_dir)
     with progress_bar() as progress:
         result = build(config, previous, progress, out=(out_dir.resolve(), left))
     changed = publish(result.files, out_dir, {path: left[path] for path in result.kept

@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from . import publish
-from .cache import Memo, code_version, digest, file_hash, page_keys, stat_signature
+from .cache import RACY_NS, Memo, code_version, digest, file_hash, page_keys, stat_signature
 from .cards import card_files
 from .config import SiteConfig
 from .content import Essay, essay_files, load_authors, load_essay, read_text
@@ -139,12 +139,6 @@ def load_essays(content_dir: Path, old: Memo, new: Memo, problems: list | None =
     if problems is not None:
         problems += clashes
     return essays
-
-
-# A file whose stat signature is unchanged since we hashed it is not read again, as git does.
-# Only for files last modified a while before we looked: a save within the same tick of a
-# coarse clock (FAT stamps to 2 s) could otherwise keep its mtime.
-RACY_NS = 2_000_000_000
 
 
 def _loaded(path: Path, known: tuple | None, new: Memo) -> tuple:

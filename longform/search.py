@@ -120,11 +120,8 @@ def _served(name: str) -> bool:
 
 
 def _pagefind_version() -> str:
-    from importlib import metadata
-    try:
-        return metadata.version("pagefind")
-    except metadata.PackageNotFoundError:
-        return "-"
+    from .cache import version
+    return version("pagefind")
 
 
 # --- The same pages, the same bytes -----------------------------------------------------------

@@ -280,3 +280,27 @@ def test_an_essay_saved_just_now_is_read_again_even_with_the_same_signature(make
     monkeypatch.setattr(pipeline, "read_text", lambda p: reads.append(p.name) or read_text(p))
     pipeline.build(config, first.memo)
     assert "third-rail.md" in reads
+
+
+def test_the_no_change_check_hashes_only_inputs_whose_signature_changed(make_project,
+                                                                         monkeypatch):
+    from pathlib import Path
+
+    from longform.cache import input_fingerprint
+    project = make_project("basic")
+    config = settled(project)
+    for path in project.root.rglob("*"):  # templates and charts too, not just the essays
+        os.utime(path, ns=(LONG_AGO_NS, LONG_AGO_NS))
+    out = project.root / "site"
+    first, hashes = input_fingerprint(config, out)
+    assert str(project.root / "content/third-rail.md") in hashes
+    essay = project.root / "content/third-rail.md"
+    before = essay.stat()
+    essay.write_text(essay.read_text("utf-8").replace("The budget is", "The BUDGET is"), "utf-8")
+    os.utime(essay, ns=(before.st_atime_ns, before.st_mtime_ns))  # size and mtime as before
+    reads, read_bytes = [], Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda p: reads.append(p.name) or read_bytes(p))
+    second, _ = input_fingerprint(config, out, hashes)
+    assert reads == ["third-rail.md"]  # its ctime moved; nothing else was read
+    assert second != first
+    assert input_fingerprint(config, out, hashes)[0] == second
