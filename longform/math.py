@@ -14,8 +14,8 @@ import re
 import sqlite3
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass, field
+from functools import lru_cache
 from html import escape, unescape
-from importlib import metadata
 from pathlib import Path
 
 from markdown.blockprocessors import BlockProcessor
@@ -23,7 +23,6 @@ from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 from markdown.util import AtomicString
 
-from . import mathfast, mathml
 from .cache import digest
 from .errors import ContentWarning
 
@@ -203,9 +202,12 @@ _connections: dict[tuple[int, str], sqlite3.Connection | None] = {}
 
 
 def _converted(latex: str, display: bool, state: MathState) -> tuple[str, str | None]:
-    key = digest(_VERSION, "block" if display else "inline", latex)
+    key = digest(_code_version(), "block" if display else "inline", latex)
     known = _memory.get(key) or _stored(key, state.cache_dir)
     if known is None:
+        # Imported for the first expression to convert: latex2mathml's import (its symbol
+        # table, urllib.request by way of xml.sax) is a fifth of a rebuild's start-up.
+        from . import mathml
         try:
             known = (mathml.mathml(latex, display), None)
         except mathml.MathError as error:
@@ -215,12 +217,12 @@ def _converted(latex: str, display: bool, state: MathState) -> tuple[str, str | 
     return known
 
 
+@lru_cache(maxsize=1)
 def _code_version() -> str:
-    sources = [Path(module.__file__).read_bytes() for module in (mathml, mathfast)]
-    return digest(metadata.version("latex2mathml"), *sources)
-
-
-_VERSION = _code_version()
+    from .cache import version
+    here = Path(__file__).parent
+    sources = [(here / name).read_bytes() for name in ("mathml.py", "mathfast.py")]
+    return digest(version("latex2mathml"), *sources)
 
 
 def store_new(state: MathState) -> None:
