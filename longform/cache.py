@@ -11,6 +11,7 @@ never correctness.
 
 import functools
 import hashlib
+import io
 import json
 import os
 import pickle
@@ -175,6 +176,26 @@ def _write_memo(db: sqlite3.Connection, memo: Memo, previous: Memo | None) -> No
 PROTOCOL = pickle.HIGHEST_PROTOCOL
 
 
+def _dumps(value) -> bytes:
+    """pickle.dumps, with each Path as its string: a rebuild unpickles some 9,000 paths (keys
+    and every Essay's source), and building a Path from its parts is slow, so _path makes
+    each distinct one once."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, PROTOCOL)
+    pickler.dispatch_table = {type(Path()): _reduce_path}
+    pickler.dump(value)
+    return buffer.getvalue()
+
+
+def _reduce_path(path: Path):
+    return _path, (str(path),)
+
+
+@functools.cache
+def _path(text: str) -> Path:
+    return Path(text)
+
+
 def _changed_rows(memo: Memo, previous: Memo | None):
     for table in STORED:
         new, old = getattr(memo, table), getattr(previous, table) if previous else {}
@@ -182,7 +203,7 @@ def _changed_rows(memo: Memo, previous: Memo | None):
             value = _stored(table, value)
             if key in old and (old[key] is value or old[key] == value):
                 continue
-            yield table, _stored_key(previous, table, key), pickle.dumps(value, PROTOCOL)
+            yield table, _stored_key(previous, table, key), _dumps(value)
 
 
 def _stored(table: str, value):
@@ -195,7 +216,7 @@ def _stored(table: str, value):
 def _stored_key(previous: Memo | None, table: str, key) -> bytes:
     # The key's bytes as the file has them, so that a replaced entry overwrites its row.
     known = previous.on_disk[table].get(key) if previous is not None else None
-    return known if known is not None else pickle.dumps(key, PROTOCOL)
+    return known if known is not None else _dumps(key)
 
 
 def _connect(path: Path) -> sqlite3.Connection:
