@@ -210,14 +210,12 @@ def render_essays(essays: list[Essay], links, config: SiteConfig, old: Memo, new
         result, deps, reviewed = outcome
         key = digest(*inputs[essay.source][:3], repr(inputs[essay.source][3]), new.version,
                      repr(deps))
-        reusable[essay.source] = (inputs[essay.source], deps, _keyed(result, key))
+        # The worker's copy of the text is dropped for ours: one copy a body, not two.
+        reusable[essay.source] = (inputs[essay.source], deps,
+                                  replace(result, key=key, body_md=essay.body_md))
         remember_review(new.scans, key, reviewed)
     new.rendered.update((e.source, reusable[e.source]) for e in essays if e.source in reusable)
     return [reusable[e.source][2] for e in essays if e.source in reusable], len(misses)
-
-
-def _keyed(essay: Essay, key: str) -> Essay:
-    return replace(essay, key=key)
 
 
 class Validity:
