@@ -24,9 +24,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 DB_FILE = "cache.sqlite"
-# The Memo's tables that outlive a build process; `placed` is cheap to redo from `rendered`
-# and stays in memory only (serve keeps its Memo between rebuilds).
-STORED = ("loaded", "stats", "rendered", "pages", "scans", "summaries")
+# The tables of rows in the file (see _rows): the Memo's loaded, stats and rendered entries of
+# one essay share a row of "essays", so the text and path they share are stored (and read
+# back) once, not three times. `placed` is cheap to redo from `rendered` and stays in memory
+# only (serve keeps its Memo between rebuilds).
+ESSAY_ROW = ("loaded", "stats", "rendered")
+ROWS = ("essays", "pages", "scans", "summaries")
 
 
 @dataclass
@@ -126,12 +129,32 @@ def _read_memo(db: sqlite3.Connection, version: str) -> Memo:
         return Memo(version=version)
     memo = Memo(version=version, related=pickle.loads(meta["related"]),
                 search=pickle.loads(meta["search"]) if "search" in meta else (),
-                on_disk={table: {} for table in STORED})
+                on_disk={table: {} for table in ROWS})
     for table, stored_key, value in db.execute("SELECT tab, key, value FROM entries"):
         key = pickle.loads(stored_key)
-        getattr(memo, table)[key] = pickle.loads(value)
+        if table == "essays":
+            for part, entry in zip(ESSAY_ROW, pickle.loads(value), strict=True):
+                if entry is not None:
+                    getattr(memo, part)[key] = entry
+        else:
+            getattr(memo, table)[key] = pickle.loads(value)
         memo.on_disk[table][key] = stored_key
     return memo
+
+
+def _rows(memo: Memo) -> dict:
+    """The memo as the file stores it: table → key → value."""
+    essays = {}
+    for part in ESSAY_ROW:
+        for key in getattr(memo, part):
+            essays.setdefault(key, None)
+    return {"essays": {key: tuple(getattr(memo, part).get(key) for part in ESSAY_ROW)
+                       for key in essays},
+            # A page's bytes are the output folder's business: the file keeps only its
+            # fingerprint (24 MB less to read and write at 1,000 essays); the build takes
+            # the page from the output folder while it is unchanged there, or renders it.
+            "pages": {key: (value[0], None) for key, value in memo.pages.items()},
+            "scans": memo.scans, "summaries": memo.summaries}
 
 
 def save_memo(cache_dir: Path, memo: Memo, previous: Memo | None = None) -> None:
@@ -152,15 +175,17 @@ def save_memo(cache_dir: Path, memo: Memo, previous: Memo | None = None) -> None
 
 def _write_memo(db: sqlite3.Connection, memo: Memo, previous: Memo | None) -> None:
     db.execute("BEGIN IMMEDIATE")
+    rows, old_rows = _rows(memo), _rows(previous) if previous is not None else None
     if previous is None:
         db.execute("DELETE FROM entries")
     if previous is not None:
         db.executemany("DELETE FROM entries WHERE tab = ? AND key = ?",
-                       [(table, stored) for table in STORED
+                       [(table, stored) for table in ROWS
                         for key, stored in previous.on_disk[table].items()
-                        if key not in getattr(memo, table)])
+                        if key not in rows[table]])
     # A generator: each row is pickled as SQLite takes it, never all of them at once in memory.
-    db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)", _changed_rows(memo, previous))
+    db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)",
+                   _changed_rows(rows, old_rows, previous))
     db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (memo.version.encode(),))
     if previous is None or memo.related is not previous.related:
         db.execute("INSERT OR REPLACE INTO meta VALUES ('related', ?)",
@@ -194,21 +219,13 @@ def _path(text: str) -> Path:
     return Path(text)
 
 
-def _changed_rows(memo: Memo, previous: Memo | None):
-    for table in STORED:
-        new, old = getattr(memo, table), getattr(previous, table) if previous else {}
+def _changed_rows(rows: dict, old_rows: dict | None, previous: Memo | None):
+    for table in ROWS:
+        new, old = rows[table], old_rows[table] if old_rows else {}
         for key, value in new.items():
-            value = _stored(table, value)
             if key in old and (old[key] is value or old[key] == value):
                 continue
             yield table, _stored_key(previous, table, key), _dumps(value)
-
-
-def _stored(table: str, value):
-    # A page's bytes are the output folder's business: the file keeps only its fingerprint
-    # (24 MB less to read and write at 1,000 essays); the build takes the page from the
-    # output folder while it is unchanged there, or renders it again.
-    return (value[0], None) if table == "pages" else value
 
 
 def _stored_key(previous: Memo | None, table: str, key) -> bytes:
