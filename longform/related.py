@@ -15,7 +15,8 @@ from .relatedness import body_terms, matrix_width, tag_matrix, text_matrix
 
 MAX_RELATED = 3
 RECENCY_WEIGHT = 0.1
-DENSE_CELLS = 25_000_000  # 200 MB of float64: past that, essays × words stay sparse (scipy)
+DENSE_CELLS = 6_000_000  # 48 MB of float64: past that, essays × words stay sparse (scipy),
+# which keeps a 5,000-essay site within its memory budget (issue 15: 450 MB at the peak)
 
 
 @dataclass
