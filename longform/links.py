@@ -11,6 +11,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
+from . import htmlscan
 from .content import Essay
 from .errors import ContentError
 from .math import shielded
@@ -81,10 +82,13 @@ class _Scan(HTMLParser):
 
 
 def scan(html: str) -> Found:
-    parser = _Scan()
     # MathML holds no links, ids or images, only many small tags that are slow to parse.
-    parser.feed(shielded(html)[0] if "<math" in html else html)
-    parser.close()
+    html = shielded(html)[0] if "<math" in html else html
+    parser = _Scan()
+    if not htmlscan.feed(parser, html):  # markup we do not write ourselves: the full parser
+        parser = _Scan()
+        parser.feed(html)
+        parser.close()
     return Found(tuple(parser.links), frozenset(parser.ids), tuple(parser.images),
                  tuple(parser.headings))
 
