@@ -23,6 +23,7 @@ LINK_ATTRIBUTES = {("a", "href"), ("area", "href"), ("link", "href"), ("img", "s
                    ("track", "src"), ("iframe", "src"), ("embed", "src"), ("input", "src"),
                    ("video", "poster"), ("object", "data")}
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+_SCANNED_TAGS = frozenset({tag for tag, _ in LINK_ATTRIBUTES} | HEADINGS)  # what _Scan reads
 SITE_HOST = "longform.invalid"  # stands for the site's own host while resolving URLs
 
 
@@ -85,8 +86,7 @@ def scan(html: str) -> Found:
     # MathML holds no links, ids or images, only many small tags that are slow to parse.
     html = shielded(html)[0] if "<math" in html else html
     parser = _Scan()
-    if not htmlscan.feed(parser, html):  # markup we do not write ourselves: the full parser
-        parser = _Scan()
+    if not htmlscan.feed(parser, html, _SCANNED_TAGS):  # not our own markup: the full parser
         parser.feed(html)
         parser.close()
     return Found(tuple(parser.links), frozenset(parser.ids), tuple(parser.images),
