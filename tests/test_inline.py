@@ -77,3 +77,13 @@ def test_no_first_characters_when_a_match_can_start_anywhere():
     assert firsts(re.compile(r"abc", re.IGNORECASE)) is None
     assert firsts(re.compile(r"(?i:a)b")) is None
     assert firsts(re.compile(r"^(.*?)\[(.*)$")) is None  # an old-style Pattern's wrapping
+
+
+def test_a_fixed_start_of_two_characters_or_more_is_looked_for_whole():
+    assert inline.literal_start(re.compile(r"  \n")) == "  \n"
+    assert inline.literal_start(re.compile(r"(?<!\\)\[\^x")) == "[^x"
+    assert inline.literal_start(re.compile(r"a*b")) == ""
+    assert inline.precondition(re.compile(r"  \n")).pattern == re.escape("  \n")
+    assert inline.precondition(re.compile(r"\*|_")).search("a_b")
+    assert not inline.precondition(re.compile(r"\*|_")).search("plain text")
+    assert inline.precondition(re.compile(r"\w+")) is None
