@@ -9,7 +9,6 @@ same, byte for byte.
 
 from functools import cache
 
-import pymdownx.highlight
 from markdown.extensions import Extension
 
 
@@ -18,7 +17,7 @@ class ReusedHighlighting(Extension):
     only seam for that; what it writes does not change)."""
 
     def extendMarkdown(self, md):  # noqa: N802 (Python-Markdown's name)
-        module = pymdownx.highlight
+        import pymdownx.highlight as module  # loads Pygments: only with a Markdown instance
         if getattr(module, "pygments", False) and \
                 not issubclass(module.BlockHtmlFormatter, _StyledOnce):
             module.BlockHtmlFormatter = type("BlockHtmlFormatter",

@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import markdown
+import pymdownx.highlight
 
 from longform import highlight
 
@@ -46,6 +47,6 @@ def test_each_lexer_and_style_table_is_made_once():
     md = markdown.Markdown(extensions=[*EXTENSIONS, highlight.ReusedHighlighting()],
                            extension_configs=CONFIG)
     md.convert(TEXTS[0])
-    lexer = highlight.pymdownx.highlight.get_lexer_by_name("python", stripnl=False)
-    assert lexer is highlight.pymdownx.highlight.get_lexer_by_name("python", stripnl=False)
+    lexer = pymdownx.highlight.get_lexer_by_name("python", stripnl=False)
+    assert lexer is pymdownx.highlight.get_lexer_by_name("python", stripnl=False)
     assert highlight._StyledOnce._tables
