@@ -206,7 +206,7 @@ def wrapped_in_quote(parent: etree.Element, paragraph: etree.Element) -> etree.E
 def feed_html(html: str) -> str:
     """The essay's HTML for the Atom feed: no pull quotes (they repeat the text), no scripts,
     insight cards open; charts keep their static SVG and data table."""
-    if not _FEED_EDITED.search(html):
+    if not _feed_edited(html):
         return html  # most essays: nothing to drop or open, no need to parse
     edits = FeedEdits(html)
     out, last = [], 0
@@ -218,6 +218,15 @@ def feed_html(html: str) -> str:
 
 # Every tag FeedEdits changes holds one of these (parsed tags are lower-cased: any case here).
 _FEED_EDITED = re.compile(r"<script|<details|pullquote|insight__hint", re.I)
+
+
+def _feed_edited(html: str) -> bool:
+    """Whether _FEED_EDITED finds something. A case-blind regex search costs 0.7 ms an essay;
+    lower-casing ASCII and looking for plain strings gives the same answer in a hundredth."""
+    if not html.isascii():  # case folding beyond ASCII (ſ matches s): only the regex knows
+        return bool(_FEED_EDITED.search(html))
+    lowered = html.lower()
+    return any(word in lowered for word in ("<script", "<details", "pullquote", "insight__hint"))
 
 
 class FeedEdits(HTMLParser):

@@ -11,6 +11,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
+from . import htmlscan
 from .content import Essay
 from .errors import ContentError
 from .math import shielded
@@ -22,6 +23,7 @@ LINK_ATTRIBUTES = {("a", "href"), ("area", "href"), ("link", "href"), ("img", "s
                    ("track", "src"), ("iframe", "src"), ("embed", "src"), ("input", "src"),
                    ("video", "poster"), ("object", "data")}
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+_SCANNED_TAGS = frozenset({tag for tag, _ in LINK_ATTRIBUTES} | HEADINGS)  # what _Scan reads
 SITE_HOST = "longform.invalid"  # stands for the site's own host while resolving URLs
 
 
@@ -81,10 +83,12 @@ class _Scan(HTMLParser):
 
 
 def scan(html: str) -> Found:
-    parser = _Scan()
     # MathML holds no links, ids or images, only many small tags that are slow to parse.
-    parser.feed(shielded(html)[0] if "<math" in html else html)
-    parser.close()
+    html = shielded(html)[0] if "<math" in html else html
+    parser = _Scan()
+    if not htmlscan.feed(parser, html, _SCANNED_TAGS):  # not our own markup: the full parser
+        parser.feed(html)
+        parser.close()
     return Found(tuple(parser.links), frozenset(parser.ids), tuple(parser.images),
                  tuple(parser.headings))
 

@@ -13,7 +13,7 @@ import markdown
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
-from . import blocks, dialects, images, math, typography
+from . import blocks, dialects, highlight, images, inline, math, typography
 from .cache import file_hash
 from .content import Essay
 from .dialects.essays import essay_named
@@ -97,10 +97,11 @@ def warmed(content_dir: Path, charts_dir: Path) -> None:
 def _markdown() -> markdown.Markdown:
     # Building the instance loads Pygments and every extension: do it once per process.
     return markdown.Markdown(
-        extensions=["footnotes", "tables", "attr_list", "def_list", "abbr", "md_in_html",
-                    typography.Smarty(), "toc", "pymdownx.highlight", "pymdownx.superfences",
-                    "pymdownx.tilde", blocks.PullQuoteExtension(), images.ImageExtension(),
-                    _LinkExtension(), math.MathExtension(), dialects.DialectExtension()],
+        extensions=[inline.SkippingInline(), "footnotes", "tables", "attr_list", "def_list",
+                    "abbr", "md_in_html", typography.Smarty(), "toc", "pymdownx.highlight",
+                    highlight.ReusedHighlighting(), "pymdownx.superfences", "pymdownx.tilde",
+                    blocks.PullQuoteExtension(), images.ImageExtension(), _LinkExtension(),
+                    math.MathExtension(), dialects.DialectExtension()],
         extension_configs={
             "footnotes": {"BACKLINK_TITLE": "Back to reference %d"},
             "toc": {"permalink": "#", "permalink_title": "Link to this section"},
@@ -115,7 +116,8 @@ def _markdown() -> markdown.Markdown:
 
 _CHART_FIGURE = re.compile(r"<figure class=\"chart.*?</figure>", re.S)
 _TAG = re.compile(r"<[^>]+>")
-_WORD = re.compile(r"\w", re.U)
+# A word: a run of non-space characters holding a letter or digit; found at the run's start.
+_WORD = re.compile(r"(?<!\S)[^\s\w]*\w")
 
 
 def word_count(html: str) -> int:
@@ -123,7 +125,7 @@ def word_count(html: str) -> int:
     expression as a few words."""
     # Entities are characters: "&ndash;" or a footnote's "&#8617;" is not a word.
     text = unescape(_TAG.sub(" ", _CHART_FIGURE.sub(" ", math.counted_as_words(html))))
-    return sum(1 for token in text.split() if _WORD.search(token))
+    return len(_WORD.findall(text))
 
 
 class _LinkExtension(Extension):

@@ -118,8 +118,14 @@ def _environment(templates_dir: Path, cache_dir: Path | None = None) -> jinja2.E
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters["human_date"] = lambda d: f"{d.day} {d:%B %Y}"
+    env.filters["human_date"] = human_date
     return env
+
+
+@lru_cache(maxsize=4096)
+def human_date(day) -> str:
+    """3 March 2024. Remembered: listings show the same dates on page after page."""
+    return f"{day.day} {day:%B %Y}"
 
 
 def _bytecode_cache(cache_dir: Path | None):
@@ -150,8 +156,10 @@ def environment(site: Site, assets: dict[str, str]) -> jinja2.Environment:
     config = site.config
     env = _environment(config.templates_dir, config.cache_dir)
 
+    base_path = config.base_path  # a property that parses base_url: read once, not per link
+
     def url(path: str = "") -> str:
-        return config.base_path + path.lstrip("/")
+        return base_path + path.lstrip("/")
 
     def asset(name: str) -> str:
         if name not in assets:

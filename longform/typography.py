@@ -9,7 +9,8 @@ cost of the pass.
 import re
 
 from markdown.extensions.smarty import SmartyExtension
-from markdown.treeprocessors import InlineProcessor
+
+from .inline import SkippingInlineProcessor
 
 # What some smarty pattern (quotes, --, ---, ...) needs to match; angled quotes are off.
 _EDUCABLE = re.compile(r"['\"]|--|\.\.\.")
@@ -25,7 +26,7 @@ class Smarty(SmartyExtension):
         md.treeprocessors.register(educating, "smarty", 6)
 
 
-class _SkippingInlineProcessor(InlineProcessor):
+class _SkippingInlineProcessor(SkippingInlineProcessor):
     # InlineProcessor calls its private __handleInline for every text and for the texts of
     # the nodes its patterns make; overriding it under its mangled name covers both.
     def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:  # noqa: N802, N803

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import markdown
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from longform import blocks
 from longform.content import load_essay
@@ -122,6 +124,15 @@ def test_feed_drops_pull_quotes_and_scripts_and_opens_insights(project):
     assert "Tap to reveal" not in feed
     assert feed.count("<svg") == 2 and "Show data" in feed
     assert re.findall(r'data-count>([^<]*)<', feed) == ["175B", "1.8T (est.)", "+42%"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["<script", "<SCRIPT", "<ſcript", "<details", "<DeTails",
+                                 "pullquote", "PULLQUOTE", "insight__hint", "insight_", "<",
+                                 "script", "details", "hint", "é", " ", "x"]), max_size=8)
+       .map("".join))
+def test_the_quick_look_for_feed_edits_answers_as_the_regex(html):
+    assert blocks._feed_edited(html) == bool(blocks._FEED_EDITED.search(html))
 
 
 def test_feed_keeps_everything_else_byte_for_byte(project):

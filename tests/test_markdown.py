@@ -1,10 +1,13 @@
 """longform/markdown.py: what the Markdown of an essay becomes on its built page."""
 
+import re
 import shutil
 from html import unescape
 
 import pytest
 from conftest import REPO, SETTINGS, SITES, Document, broken_links, pyproject_text
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from longform.cli import main
 from longform.markdown import word_count
@@ -132,6 +135,14 @@ def test_escaped_text_stays_escaped(make_project, build):
 ])
 def test_word_count(html, words):
     assert word_count(html) == words
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["a", "é", "7", "_", "-", "–", ".", "'", " ", "\n", "\t",
+                                 "\xa0", "\u2003", "\x1c", "<p>", "</p>", "&amp;"])).map("".join))
+def test_word_count_counts_the_whitespace_separated_runs_holding_a_letter_or_digit(text):
+    plain = text.replace("<p>", " ").replace("</p>", " ").replace("&amp;", "&")
+    assert word_count(text) == sum(1 for run in plain.split() if re.search(r"\w", run))
 
 
 def test_essay_links_from_sub_folders_references_and_footnotes(make_project, build):
