@@ -1,4 +1,4 @@
-"""latex2mathml, faster, with the same output: three patches applied on import (by mathml.py).
+"""latex2mathml, faster, with the same output: patches applied on import (by mathml.py).
 
 latex2mathml spends most of its time on the commonest tokens: a letter, a digit, \\alpha. Its
 tokenizer filters 30 regex groups per match, its walker compares each token with some forty
@@ -17,7 +17,8 @@ from xml.etree.ElementTree import SubElement
 from latex2mathml import commands, converter, symbols_parser, tokenizer, walker
 
 ORIGINAL = {"tokenize": walker.tokenize, "walk": walker._walk,
-            "symbol": converter.Converter._convert_symbol, "copy": converter.copy}
+            "symbol": converter.Converter._convert_symbol, "copy": converter.copy,
+            "group": converter.Converter._convert_group}
 
 # --- Tokenizer ----------------------------------------------------------------------------------
 # Most matches are a letter, a digit, a symbol or a command, which one group holds whole: those
@@ -77,16 +78,22 @@ _SHORT_PATH = """\
 def _walk_with_short_path():
     """latex2mathml's _walk with the short path first in its loop; None if its source is not
     as expected (another version): then the walker stays as it is, slower but right."""
+    return _with_short_path(ORIGINAL["walk"], walker, _ANCHOR, _SHORT_PATH)
+
+
+def _with_short_path(function, module, anchor: str, short_path: str):
+    """function, compiled again from its source with short_path put after anchor; None if its
+    source is not as expected (another version of latex2mathml)."""
     try:
-        source = textwrap.dedent(inspect.getsource(ORIGINAL["walk"]))
+        source = textwrap.dedent(inspect.getsource(function))
     except (OSError, TypeError):
         return None
-    if source.count(_ANCHOR) != 1:
+    if source.count(anchor) != 1:
         return None
-    namespace = dict(vars(walker), _PLAIN=_PLAIN)
-    exec(compile(source.replace(_ANCHOR, _ANCHOR + _SHORT_PATH), walker.__file__, "exec"),
+    namespace = dict(vars(module), _PLAIN=_PLAIN)
+    exec(compile(source.replace(anchor, anchor + short_path), module.__file__, "exec"),
          namespace)
-    return namespace["_walk"]
+    return namespace[function.__name__]
 
 
 # --- Converter ----------------------------------------------------------------------------------
@@ -116,6 +123,18 @@ def _convert_symbol(self, node, parent, font=None) -> None:
     return None
 
 
+# The converter's loop over a group's nodes asks some ten questions of each node (building a
+# tuple of style commands for the first) before it sends a bare symbol to _convert_symbol, where
+# every plain token ends up: the same short path goes first in that loop.
+
+_GROUP_ANCHOR = "        token = node.token\n"  # as the method reads once dedented
+_GROUP_SHORT_PATH = """\
+        if token in _PLAIN and node.children is None:
+            self._convert_symbol(node, parent, _font)
+            continue
+"""
+
+
 # The converter deep-copies a (tag or text, attributes) pair from its tables for each command;
 # every pair is two strings deep, so a new dict of the attributes is the same copy.
 
@@ -143,5 +162,8 @@ def apply() -> None:
     if walk is not None:
         walker._walk = walk
     converter.Converter._convert_symbol = _convert_symbol
+    group = _with_short_path(ORIGINAL["group"], converter, _GROUP_ANCHOR, _GROUP_SHORT_PATH)
+    if group is not None:
+        converter.Converter._convert_group = group
     if _FLAT_PAIRS:
         converter.copy = _Copy

@@ -35,9 +35,11 @@ def test_the_patches_give_latex2mathmls_own_output(monkeypatch):
     fast = [outcome(latex, display) for latex, display in samples]
     # The patches are in place.
     assert walker._walk is not mathfast.ORIGINAL["walk"] and converter.copy is mathfast._Copy
+    assert converter.Converter._convert_group is not mathfast.ORIGINAL["group"]
     monkeypatch.setattr(walker, "tokenize", mathfast.ORIGINAL["tokenize"])
     monkeypatch.setattr(walker, "_walk", mathfast.ORIGINAL["walk"])
     monkeypatch.setattr(converter.Converter, "_convert_symbol", mathfast.ORIGINAL["symbol"])
+    monkeypatch.setattr(converter.Converter, "_convert_group", mathfast.ORIGINAL["group"])
     monkeypatch.setattr(converter, "copy", mathfast.ORIGINAL["copy"])
     slow = [outcome(latex, display) for latex, display in samples]
     assert [s for s, f, o in zip(samples, fast, slow, strict=True) if f != o] == []
