@@ -9,7 +9,7 @@ and thousands of generated expressions with and without these patches and compar
 """
 
 import copy
-import inspect
+import linecache
 import re
 import string
 import textwrap
@@ -106,16 +106,25 @@ def _walk_with_short_path():
 def _with_short_path(function, module, anchor: str, short_path: str):
     """function, compiled again from its source with short_path put after anchor; None if its
     source is not as expected (another version of latex2mathml)."""
-    try:
-        source = textwrap.dedent(inspect.getsource(function))
-    except (OSError, TypeError):
-        return None
-    if source.count(anchor) != 1:
+    source = _source(function)
+    if source is None or source.count(anchor) != 1:
         return None
     namespace = dict(vars(module), _PLAIN=_PLAIN)
     exec(compile(source.replace(anchor, anchor + short_path), module.__file__, "exec"),
          namespace)
     return namespace[function.__name__]
+
+
+def _source(function) -> str | None:
+    """The function's source, dedented: its lines from the first to the last its code was
+    compiled from (inspect.getsource would tokenize the whole file to find the end, which cost
+    each rendering worker some 40 ms at its first expression)."""
+    code = function.__code__
+    last = max((end for _, end, _, _ in code.co_positions() if end), default=0)
+    lines = linecache.getlines(code.co_filename)
+    if not lines or last < code.co_firstlineno:
+        return None
+    return textwrap.dedent("".join(lines[code.co_firstlineno - 1:last]))
 
 
 # --- Converter ----------------------------------------------------------------------------------
