@@ -1,4 +1,4 @@
-"""latex2mathml, faster, with the same output: three patches applied on import (by mathml.py).
+"""latex2mathml, faster, with the same output: patches applied on import (by mathml.py).
 
 latex2mathml spends most of its time on the commonest tokens: a letter, a digit, \\alpha. Its
 tokenizer filters 30 regex groups per match, its walker compares each token with some forty
@@ -9,7 +9,8 @@ and thousands of generated expressions with and without these patches and compar
 """
 
 import copy
-import inspect
+import linecache
+import re
 import string
 import textwrap
 from xml.etree.ElementTree import SubElement
@@ -17,17 +18,39 @@ from xml.etree.ElementTree import SubElement
 from latex2mathml import commands, converter, symbols_parser, tokenizer, walker
 
 ORIGINAL = {"tokenize": walker.tokenize, "walk": walker._walk,
-            "symbol": converter.Converter._convert_symbol, "copy": converter.copy}
+            "symbol": converter.Converter._convert_symbol, "copy": converter.copy,
+            "group": converter.Converter._convert_group}
 
 # --- Tokenizer ----------------------------------------------------------------------------------
-# Most matches are a letter, a digit, a symbol or a command, which one group holds whole: those
-# are yielded at once and the rest go through latex2mathml's own code.
+# Most expressions hold only letters, digits, symbols and commands that latex2mathml yields as
+# they are. Unless one of its other alternatives may match somewhere (_OTHER: \\begin{…},
+# \\frac12, \\mathbf{x}, \\text{…}, a dimension such as 3pt or -1.5em, a decimal .5, a comment,
+# "\\ "), these few alternatives find the same tokens in one pass; else its own tokenizer does, with
+# the commonest matches (a letter, a number, a symbol, a command: one group holds them whole)
+# yielded at once.
 
+_UNITS = "|".join(tokenizer.UNITS)
+_OTHER = re.compile(
+    r"\\(?:begin|end|operatorname|cla|color|emph|fbox|hbox|href|llap|mbox|rlap|style|tag|text"
+    rf"|underbar|[cdt]?frac\s*[.\d]|verb)|\d\s*(?:{_UNITS})|\.\d|%|\\\s|\\_\d")
+_SIMPLE = re.compile(r"\\math(?!ring|bin|close|inner|op|open|ord|punct|rel|strut)[a-z]+\{[a-zA-Z]\}"
+                     r"|\\[a-zA-Z]+|\\[\\\[\]{}!,:>;|_%#$&]|(?<=[_^])\d|\d+(?:\.\d+)?|\S")
 _WHOLE = frozenset(("letter", "number", "escaped", "command", "char"))
 
 
 def tokens(latex: str, skip_comments: bool = True):
-    """latex2mathml.tokenizer.tokenize's tokens, at about twice its speed."""
+    """latex2mathml.tokenizer.tokenize's tokens, at several times its speed (the walker takes
+    them with next() as well as in a loop: an iterator either way)."""
+    if _OTHER.search(latex) is None:
+        found = _SIMPLE.findall(latex)
+        if "\\math" in latex:  # \mathbb{R} may be one symbol: latex2mathml decides
+            found = [piece for token in found for piece in (
+                tokenizer.tokenize(token) if token.startswith("\\math") else (token,))]
+        return iter(found)
+    return _tokens(latex, skip_comments)
+
+
+def _tokens(latex: str, skip_comments: bool):
     for match in tokenizer.PATTERN.finditer(latex):
         token = match.group()
         if match.lastgroup in _WHOLE and token[0] != "%" and not token.startswith(
@@ -77,16 +100,31 @@ _SHORT_PATH = """\
 def _walk_with_short_path():
     """latex2mathml's _walk with the short path first in its loop; None if its source is not
     as expected (another version): then the walker stays as it is, slower but right."""
-    try:
-        source = textwrap.dedent(inspect.getsource(ORIGINAL["walk"]))
-    except (OSError, TypeError):
+    return _with_short_path(ORIGINAL["walk"], walker, _ANCHOR, _SHORT_PATH)
+
+
+def _with_short_path(function, module, anchor: str, short_path: str):
+    """function, compiled again from its source with short_path put after anchor; None if its
+    source is not as expected (another version of latex2mathml)."""
+    source = _source(function)
+    if source is None or source.count(anchor) != 1:
         return None
-    if source.count(_ANCHOR) != 1:
-        return None
-    namespace = dict(vars(walker), _PLAIN=_PLAIN)
-    exec(compile(source.replace(_ANCHOR, _ANCHOR + _SHORT_PATH), walker.__file__, "exec"),
+    namespace = dict(vars(module), _PLAIN=_PLAIN)
+    exec(compile(source.replace(anchor, anchor + short_path), module.__file__, "exec"),
          namespace)
-    return namespace["_walk"]
+    return namespace[function.__name__]
+
+
+def _source(function) -> str | None:
+    """The function's source, dedented: its lines from the first to the last its code was
+    compiled from (inspect.getsource would tokenize the whole file to find the end, which cost
+    each rendering worker some 40 ms at its first expression)."""
+    code = function.__code__
+    last = max((end for _, end, _, _ in code.co_positions() if end), default=0)
+    lines = linecache.getlines(code.co_filename)
+    if not lines or last < code.co_firstlineno:
+        return None
+    return textwrap.dedent("".join(lines[code.co_firstlineno - 1:last]))
 
 
 # --- Converter ----------------------------------------------------------------------------------
@@ -116,6 +154,18 @@ def _convert_symbol(self, node, parent, font=None) -> None:
     return None
 
 
+# The converter's loop over a group's nodes asks some ten questions of each node (building a
+# tuple of style commands for the first) before it sends a bare symbol to _convert_symbol, where
+# every plain token ends up: the same short path goes first in that loop.
+
+_GROUP_ANCHOR = "        token = node.token\n"  # as the method reads once dedented
+_GROUP_SHORT_PATH = """\
+        if token in _PLAIN and node.children is None:
+            self._convert_symbol(node, parent, _font)
+            continue
+"""
+
+
 # The converter deep-copies a (tag or text, attributes) pair from its tables for each command;
 # every pair is two strings deep, so a new dict of the attributes is the same copy.
 
@@ -143,5 +193,8 @@ def apply() -> None:
     if walk is not None:
         walker._walk = walk
     converter.Converter._convert_symbol = _convert_symbol
+    group = _with_short_path(ORIGINAL["group"], converter, _GROUP_ANCHOR, _GROUP_SHORT_PATH)
+    if group is not None:
+        converter.Converter._convert_group = group
     if _FLAT_PAIRS:
         converter.copy = _Copy

@@ -63,10 +63,12 @@ class Indexing:
 
     def start(self, pages: dict[str, bytes], language: str) -> None:
         from pagefind.service import get_executable
+
+        from .math import searchable
         for path, html in pages.items():
             target = self.folder / "site" / path  # Pagefind's URL for it: the essay's
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(html)
+            target.write_bytes(searchable(html))
         # One index in the site's language: Pagefind would otherwise split it by each page's
         # lang attribute.
         command = [str(get_executable()), "--site", str(self.folder / "site"),

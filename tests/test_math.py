@@ -206,3 +206,16 @@ def test_prose_mixed_with_math_and_code_never_raises_a_traceback(body):
     for warning in result.warnings:
         assert isinstance(warning, ContentWarning)
         assert 1 <= warning.line <= last_line and "\n" not in str(warning)
+
+
+def test_the_search_index_reads_each_expression_as_an_ellipsis(make_project, build):
+    import gzip
+    import json
+    project = make_project("math")
+    assert build(project).status == 0
+    [fragment] = [json.loads(gzip.decompress(p.read_bytes())[len(b"pagefind_dcd"):])
+                  for p in (project.out / "pagefind/fragment").iterdir()]
+    text = fragment["content"]
+    assert "running averages" in text and "…" in text  # the prose, and where math stood
+    assert "\\frac" not in text and "\\sqrt" not in text  # no LaTeX
+    assert "√" not in text  # nor MathML's symbols
