@@ -26,6 +26,7 @@ FONTS = {
     "sans-bold": ("LiberationSans-Bold.ttf", "DejaVuSans-Bold.ttf", *CJK_BOLD),
     "sans": ("LiberationSans-Regular.ttf", "DejaVuSans.ttf", *CJK),
 }
+DASHES = ("—", "–", "-")
 SHAPED_FROM = "\u0590"  # Hebrew onwards: scripts whose letters change with their neighbours
 
 
@@ -63,16 +64,20 @@ def wrapped(words: str, face, width: float, most: int) -> list[str]:
     if len(lines) > most:
         lines = lines[:most]
         last = lines[-1].rstrip(".,;:")
-        while " " in last and text_width(face, last + "…") > width:
-            last = last.rsplit(" ", 1)[0].rstrip(".,;:")
+        while len(last) > 1 and text_width(face, last + "…") > width:  # a word, else a letter
+            last = (last.rsplit(" ", 1)[0] if " " in last else last[:-1]).rstrip(".,;:")
         lines[-1] = last + "…"
     return lines
 
 
 def pieces(words: str, face, width: float) -> list[str]:
-    """The words, each too wide for a line cut into pieces that fit."""
-    result = []
+    """The words, each too wide for a line cut into pieces that fit; a dash standing alone
+    stays with the word before it, so no line starts with one."""
+    result: list[str] = []
     for word in words.split():
+        if result and word in DASHES:
+            result[-1] += " " + word
+            continue
         while len(word) > 1 and text_width(face, word) > width:
             cut = len(word) - 1
             while cut > 1 and text_width(face, word[:cut]) > width:
