@@ -90,8 +90,9 @@ def pieces(words: str, face, width: float) -> list[str]:
 
 def draw_line(mask: Image.Image, line: str, face, origin: tuple[int, int]) -> None:
     """The line's coverage added to the mask, starting at `origin` on its baseline."""
+    draw = ImageDraw.Draw(mask)
     if not simple(line):
-        ImageDraw.Draw(mask).text(origin, line, font=face, fill=255, anchor="ls")
+        draw.text(origin, line, font=face, fill=255, anchor="ls")
         return
     x, baseline = origin
     previous = ""
@@ -100,7 +101,7 @@ def draw_line(mask: Image.Image, line: str, face, origin: tuple[int, int]) -> No
             x += _kerning(face, previous, char)
         glyph, left, top, advance = _glyph(face, char)
         if glyph is not None:  # 255 through the glyph's coverage: overlaps add up, not erase
-            mask.paste(255, (round(x) + left, baseline + top), glyph)
+            draw.bitmap((round(x) + left, baseline + top), glyph, fill=255)
         x += advance
         previous = char
 
