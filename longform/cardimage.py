@@ -1,12 +1,13 @@
 """A social card's picture, drawn with Pillow: site name, title, dek, a rule and the address,
 with the essay's first chart beside the text when it has one.
 
-Rasterising the card as an SVG cost some 44 ms a card, most of it laying out text, and the
-RGBA PNG weighed 120 KB. Here FreeType draws each ink's text into a coverage mask, and coverage
-maps to a ramp of palette entries between the paper and that ink: an 8-bit palette PNG of a
-few dozen colours, some 15 KB, encoded in about 2 ms. Only a chart goes through vl-convert
-(its static SVG rasterised at the size it is shown), its colours quantised into the rest of
-the palette.
+Rasterising the card as an SVG (resvg) cost some 33–44 ms of CPU a card, most of it laying
+out text, and the RGBA PNG weighed 130 KB. Here each ink's text is drawn as a coverage mask
+(cardtext.py), and coverage maps to a ramp of palette entries between the paper and that ink:
+an 8-bit palette PNG of a few dozen colours, 10–30 KB, written here in about a millisecond.
+A card without a chart costs some 3 ms. Only a chart goes through vl-convert (its static SVG
+rasterised at the size it is shown, some 50 ms), its colours quantised into the rest of the
+palette.
 """
 
 from __future__ import annotations
