@@ -72,7 +72,7 @@ def test_cards_are_small_palette_pngs_with_the_title_in_ink_and_the_dek_muted(bu
 
 def test_cards_lost_from_the_cache_are_drawn_again_the_same(built, build_process):
     """The essays' renderings come from the cache, so no render worker draws their cards:
-    the build (a new process, without the last build's cards in memory) draws them after."""
+    card_files draws them after rendering, the same bytes."""
     before = built.files()
     for card in (built.root / ".longform-cache" / "cards").iterdir():
         card.unlink()
