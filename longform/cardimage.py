@@ -87,8 +87,9 @@ def write(canvas: Image.Image, lines: list[str], top: float, face, ink: str,
 
 @functools.cache
 def ramp(ink: str) -> list[int]:
-    """Coverage 0–255 → palette index: none is the paper, the rest the ink's shades."""
-    return [0] + [ink_index(ink, 1 + (value * LEVELS - 1) // 256) for value in range(1, 256)]
+    """Coverage 0–255 → palette index: the nearest of the ink's shades, or the paper."""
+    levels = [(value * LEVELS + 127) // 255 for value in range(256)]
+    return [ink_index(ink, level) if level else 0 for level in levels]
 
 
 def ink_index(ink: str, level: int) -> int:
