@@ -279,7 +279,7 @@ def _rendered_or_error(essay: Essay, *shared):
     essay's error must not stop the others (and a pool's map would stop at the first one).
     Scanning the HTML here, while the worker holds it, spreads the link check's and the
     warnings' parsing over the workers instead of leaving it to the main process after them;
-    so does drawing the essay's social card into the cache, which card_files then reads."""
+    so does drawing the essay's social card into the cache, where card_files then finds it."""
     from .markdown import rendered
     try:
         result, deps = rendered(essay, *shared)
