@@ -1,40 +1,34 @@
 """Social cards: a 1200×630 PNG for each essay (site name, title, dek and, where it has one, its
-first chart), the picture a link shows when shared. vl-convert rasterises the card's SVG, the
-chart's static SVG set beside its text: no browser at build time.
+first chart), the picture a link shows when shared; cardimage.py draws it. An `image:` in the
+frontmatter wins.
 
-A card costs some 40 ms to rasterise, so cards are kept in .longform-cache/cards/ under a hash
-of everything drawn on them: an essay edit redraws only that essay's card, and many cards to
-draw (a cold build) are shared among worker processes. An `image:` in the frontmatter wins.
+Cards are kept in .longform-cache/cards/ under a hash of everything drawn on them, so an essay
+edit redraws only that essay's card. The render workers draw an essay's card right after the
+essay (cache_card), so a cold build's cards are drawn in parallel with the rest of the
+rendering; card_files, after rendering, hands publish references to the cached files.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import re
-from concurrent.futures import ProcessPoolExecutor
-from html import escape
-from multiprocessing import get_context
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from .cache import digest, version
+from .cardimage import card_png
+from .cardtext import installed_fonts
 from .config import SiteConfig
 from .content import Essay, read_text
 from .errors import ContentError
 from .frontmatter import key_lines
 from .urls import page_path
 
-CARD_VERSION = "2"  # bump when the same essay would draw a different card
-WIDTH, HEIGHT = 1200, 630
+CARD_VERSION = "3"  # bump when the same essay would draw a different card
 CARD_NAME = "card.png"
-POOL_THRESHOLD = 16  # cards to draw before worker processes pay for their start-up
-PAPER, INK, MUTED, ACCENT = "#fcfbf8", "#1f1c18", "#6a6359", "#b0401c"
-SERIF = "Georgia, 'Iowan Old Style', 'Liberation Serif', 'DejaVu Serif', serif"
-SANS = "'Helvetica Neue', Arial, 'Liberation Sans', 'DejaVu Sans', sans-serif"
-MARGIN = 72
-CHART_BOX = (640, 120, 488, 400)  # x, y, width, height of the first chart, when there is one
+POOL_THRESHOLD = 32  # cards to draw before worker processes pay for their start-up
 WEB = re.compile(r"^https?://", re.I)
-NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def image_url(essay: Essay, config: SiteConfig) -> str:
@@ -62,7 +56,8 @@ def card_path(essay: Essay) -> str:
 
 def card_files(essays: list[Essay], config: SiteConfig) -> dict:
     """site/ESSAY-URL/card.png for each essay without an image of its own, copied from the
-    cache (never read: publish compares sizes and mtimes); only cards not cached are drawn."""
+    cache (never read: publish compares sizes and mtimes). The render workers drew the cards
+    of the essays they rendered; any other card the cache lacks is drawn here."""
     from .publish import Copied
     wanted = {}
     for essay in essays:
@@ -113,8 +108,25 @@ def card_parts(essay: Essay, config: SiteConfig) -> tuple[str, ...]:
     return (config.title, host, essay.title, essay.dek or "", chart)
 
 
+def cache_card(essay: Essay, config: SiteConfig) -> None:
+    """Draw the essay's card into the cache unless it is there already. The render workers
+    call it as each essay is rendered: everything the card shows is known by then."""
+    if "image" in essay.extra:
+        return
+    parts = card_parts(essay, config)
+    key = card_key(parts)
+    if not card_file(config.cache_dir, key).exists():
+        store_card(config.cache_dir, key, card_png(*parts))
+
+
 def card_key(parts: tuple[str, ...]) -> str:
-    return digest(CARD_VERSION, version("vl-convert-python"), *parts)
+    return digest(*_drawing_versions(), *parts)
+
+
+@functools.cache
+def _drawing_versions() -> tuple[str, ...]:
+    """What else decides how a card looks: this code, the drawing libraries, the fonts."""
+    return (CARD_VERSION, version("Pillow"), version("vl-convert-python"), *installed_fonts())
 
 
 def card_file(cache_dir: Path, key: str) -> Path:
@@ -122,7 +134,7 @@ def card_file(cache_dir: Path, key: str) -> Path:
 
 
 def store_card(cache_dir: Path, key: str, png: bytes) -> None:
-    from .charts import write_atomic
+    from .charts import write_atomic  # charts.py and its imports cost 0.25 s: only to draw
     write_atomic(card_file(cache_dir, key), png)
 
 
@@ -131,85 +143,15 @@ def drawn(jobs: list[tuple[str, ...]]) -> list[bytes]:
     workers = min(os.cpu_count() or 1, 8)
     if len(jobs) < POOL_THRESHOLD or workers < 2:
         return [card_png(*parts) for parts in jobs]
-    # fork, as the rendering pools: a card needs only vl-convert's rasteriser (resvg, plain
-    # Rust), not the JavaScript runtime that a forked child of a chart-drawing parent would lack.
+    # Only when the cache lost cards whose essays' renderings it kept: the render workers draw
+    # the rest. fork, as the rendering pools: a chart needs only vl-convert's rasteriser (resvg,
+    # plain Rust), not the JavaScript runtime that a forked child of a chart-drawing parent
+    # would lack.
+    from concurrent.futures import ProcessPoolExecutor  # 20 ms of imports: only when needed
+    from multiprocessing import get_context
     with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
         return list(pool.map(_card_job, jobs, chunksize=max(1, len(jobs) // (workers * 4))))
 
 
 def _card_job(parts: tuple[str, ...]) -> bytes:
     return card_png(*parts)
-
-
-def card_png(site: str, host: str, title: str, dek: str, chart_svg: str) -> bytes:
-    """The card as one SVG (text, and the chart's static SVG beside it), rasterised by
-    vl-convert. The text is a handful of elements written here: laying it out as a Vega scene
-    cost as much again as the rasterising."""
-    import vl_convert
-
-    return vl_convert.svg_to_png(card_svg(site, host, title, dek, chart_svg))
-
-
-def card_svg(site: str, host: str, title: str, dek: str, chart_svg: str) -> str:
-    """The site above, title and dek in the middle, the address below; beside a chart the
-    text keeps to the left."""
-    chart = placed_chart(chart_svg) if chart_svg else ""
-    width = (CHART_BOX[0] - MARGIN - 40) if chart else WIDTH - 2 * MARGIN
-    title_size, dek_size = (50, 26) if chart else (64, 30)
-    title_lines = wrapped(title, width, title_size * 0.5, 4 if chart else 3)
-    top = 130
-    dek_top = top + round(len(title_lines) * title_size * 1.12) + 22
-    room = (HEIGHT - 110 - dek_top) // round(dek_size * 1.3)  # lines above the address
-    dek_lines = wrapped(dek, width, dek_size * 0.5, min(4, room))
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" '
-        f'viewBox="0 0 {WIDTH} {HEIGHT}">'
-        f'<rect width="{WIDTH}" height="{HEIGHT}" fill="{PAPER}"/>'
-        f'<rect width="{WIDTH}" height="12" fill="{ACCENT}"/>'
-        + text([site.upper()], 66, SANS, 24, ACCENT, 'font-weight="700"')
-        + text(title_lines, top, SERIF, title_size, INK, 'font-weight="700"', 1.12)
-        + text(dek_lines, dek_top, SERIF, dek_size, MUTED, 'font-style="italic"', 1.3)
-        + f'<rect x="{MARGIN}" y="{HEIGHT - 84}" width="{WIDTH - 2 * MARGIN}" height="2" '
-          'fill="#e2ddd2"/>'
-        + text([host], HEIGHT - 62, SANS, 22, MUTED)
-        + chart + "</svg>"
-    )
-
-
-def text(lines: list[str], top: float, font: str, size: int, fill: str, style: str = "",
-         spacing: float = 1.2) -> str:
-    """Lines of text from `top` down, each escaped; characters no SVG may hold are dropped."""
-    step = round(size * spacing)
-    spans = "".join(
-        f'<tspan x="{MARGIN}" y="{round(top + size * 0.8 + index * step)}">'
-        f"{escape(NOT_XML.sub('', line))}</tspan>"
-        for index, line in enumerate(lines))
-    return (f'<text font-family="{escape(font)}" font-size="{size}" fill="{fill}" {style}>'
-            f"{spans}</text>")
-
-
-def placed_chart(svg: str) -> str:
-    """The chart's SVG as a nested <svg> fitted into CHART_BOX; `color` gives its currentColor
-    text and axes the card's ink."""
-    x, y, width, height = CHART_BOX
-    opening = re.match(r"<svg\b[^>]*>", svg)
-    box = re.search(r'viewBox="([^"]+)"', opening[0]) if opening else None
-    if not box:
-        return ""
-    return (f'<svg x="{x}" y="{y}" width="{width}" height="{height}" viewBox="{box[1]}" '
-            f'preserveAspectRatio="xMidYMid meet" color="{INK}">' + svg[opening.end():])
-
-
-def wrapped(words: str, width: float, char_width: float, most: int) -> list[str]:
-    """Lines of at most `width` (at an average character width), no more than `most` of
-    them; text that does not fit ends in an ellipsis."""
-    lines: list[str] = []
-    for word in words.split():
-        if lines and len(lines[-1]) + 1 + len(word) <= width / char_width:
-            lines[-1] += " " + word
-        else:
-            lines.append(word)
-    if len(lines) > most:
-        lines = lines[:most]
-        lines[-1] = lines[-1].rstrip(".,;:") + "…"
-    return lines

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from . import publish
 from .cache import RACY_NS, Memo, code_version, digest, file_hash, page_keys, stat_signature
-from .cards import card_files
+from .cards import cache_card, card_files
 from .config import SiteConfig
 from .content import Essay, essay_files, load_authors, load_essay, read_text
 from .errors import ContentError, ContentWarning, Problems, problems_found
@@ -278,12 +278,14 @@ def _rendered_or_error(essay: Essay, *shared):
     """(rendered essay, deps, its lint.essay_review), or the ContentError that stopped it: one
     essay's error must not stop the others (and a pool's map would stop at the first one).
     Scanning the HTML here, while the worker holds it, spreads the link check's and the
-    warnings' parsing over the workers instead of leaving it to the main process after them."""
+    warnings' parsing over the workers instead of leaving it to the main process after them;
+    so does drawing the essay's social card into the cache, where card_files then finds it."""
     from .markdown import rendered
     try:
         result, deps = rendered(essay, *shared)
     except ContentError as err:
         return err
+    cache_card(result, shared[0].config)  # shared: the links (with the config), charts, cache
     return result, deps, essay_review(result)
 
 

@@ -11,6 +11,7 @@ from conftest import BASE_URL
 from PIL import Image
 
 ESSAYS = {"bringing-your-own-charts": True, "words-only": False}  # slug → has a chart
+PAPER, INK, MUTED = (0xfc, 0xfb, 0xf8), (0x1f, 0x1c, 0x18), (0x6a, 0x63, 0x59)
 
 
 def meta(html: str, key: str) -> str | None:
@@ -56,6 +57,30 @@ def test_the_card_of_an_essay_with_a_chart_shows_the_chart(built):
 
     assert right_half_colours("words-only") == 1  # the paper, nothing else
     assert right_half_colours("bringing-your-own-charts") > 50  # the stacked bars, the axes
+
+
+def test_cards_are_small_palette_pngs_with_the_title_in_ink_and_the_dek_muted(built):
+    for slug in ESSAYS:
+        data = (built.out / "essays" / slug / "card.png").read_bytes()
+        assert len(data) < 40_000  # a thousand cards in memory: tens of MB, not a hundred
+        image = Image.open(io.BytesIO(data))
+        assert image.mode == "P"
+        colours = {colour for _, colour in image.convert("RGB").crop((72, 120, 600, 330))
+                   .getcolors(1 << 16)}
+        assert {PAPER, INK, MUTED} <= colours
+
+
+def test_cards_lost_from_the_cache_are_drawn_again_the_same(built, build_process):
+    """The essays' renderings come from the cache, so no render worker draws their cards:
+    card_files draws them after rendering, the same bytes."""
+    before = built.files()
+    for card in (built.root / ".longform-cache" / "cards").iterdir():
+        card.unlink()
+    again = built.root / "again"  # another output folder: a whole build, not "nothing changed"
+    result = build_process(built, "--out", str(again))
+    assert result.status == 0 and " 0 rendered" in result.out
+    assert built.files(again) == before
+    assert len(list((built.root / ".longform-cache" / "cards").iterdir())) == len(ESSAYS)
 
 
 def test_editing_one_essay_redraws_only_its_card(built, build):

@@ -1,0 +1,48 @@
+"""The card's picture: a valid 8-bit palette PNG however its rows fall, drawn even on a
+machine without any of the card's fonts."""
+
+import io
+import random
+import struct
+import zlib
+
+from PIL import Image
+
+from longform import cardimage, cardtext
+from longform.cardimage import HEIGHT, WIDTH
+
+
+def idat(png: bytes) -> bytes:
+    """The image data of a PNG, each chunk's CRC checked on the way."""
+    at, data = 8, b""
+    while at < len(png):
+        (length,) = struct.unpack(">I", png[at:at + 4])
+        kind, body = png[at + 4:at + 8], png[at + 8:at + 8 + length]
+        assert struct.unpack(">I", png[at + 8 + length:at + 12 + length])[0] == zlib.crc32(
+            kind + body)
+        data += body if kind == b"IDAT" else b""
+        at += 12 + length
+    return data
+
+
+def test_bare_and_inked_rows_in_any_order_make_one_valid_png():
+    rng = random.Random(7)
+    rows = [bytes(WIDTH) if rng.random() < 0.6 else
+            bytes(rng.choice((0, 0, 0, 3, 9)) for _ in range(WIDTH)) for _ in range(HEIGHT)]
+    indices = b"".join(rows)
+    png = cardimage.palette_png(indices, cardimage.palette())
+    # zlib checks the Adler-32 that palette_png carries over the rows it did not compress
+    assert zlib.decompress(idat(png)) == b"".join(b"\0" + row for row in rows)
+    image = Image.open(io.BytesIO(png))
+    assert image.mode == "P" and image.size == (WIDTH, HEIGHT)
+    assert image.tobytes() == indices
+
+
+def test_a_machine_without_the_cards_fonts_still_gets_a_card(monkeypatch):
+    monkeypatch.setattr(cardtext, "FONTS", {role: ("NoSuchFont.ttf",) for role in
+                                            cardtext.FONTS})
+    png = cardimage.card_png("Site", "example.org", "A title", "A dek.", "")
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    assert image.size == (WIDTH, HEIGHT)
+    title_band = image.crop((72, 130, 600, 200)).getcolors(1 << 16)
+    assert max(title_band)[1] == (0xfc, 0xfb, 0xf8) and len(title_band) > 3  # paper and ink
