@@ -7,7 +7,6 @@ import stat
 from conftest import Document
 from test_images import publishing
 
-from longform.search import _cbor_bytes, _decoded, _encoded, steady
 
 
 def test_the_index_covers_the_essays_and_the_search_page_is_there(make_project, build):
@@ -26,12 +25,7 @@ def test_the_index_covers_the_essays_and_the_search_page_is_there(make_project, 
     essay = Document(project.page("essays/tide-tables/"))
     [box] = essay.find_all("form", class_="site-search")
     assert "hidden" in box.attrs and box.attrs["action"] == "/search/"
-    [article] = essay.find_all("article", class_="essay")
-    assert "data-pagefind-body" in article.attrs
-    filters = {(e.attrs["data-pagefind-filter"], e.text) for e in essay.elements
-               if "data-pagefind-filter" in e.attrs}
-    assert filters == {("category", "Notes"), ("tag", "Tides"), ("author", "Mira Okafor")}
-    assert "data-pagefind-body" not in project.page("")  # listings are not indexed
+    assert "data-pagefind" not in project.page("essays/tide-tables/")  # indexed from records
 
 
 def test_search_false_leaves_out_the_index_the_page_and_the_box(make_project, build):
@@ -90,30 +84,6 @@ def test_a_failing_indexer_is_one_line_and_leaves_the_site(make_project, build, 
                                   "(broken index); reinstall 'pagefind[bin]', or set search = "
                                   "false in [tool.longform]")
     assert project.files() == before
-
-
-def test_filters_and_metadata_come_out_in_one_order_whatever_order_pagefind_used():
-    def filter_file(values):
-        return _encoded(["tag", values])
-
-    ordered = [["Harbours", [0, 2]], ["Light", [0]], ["Tides", [1]]]
-    names = []
-    for values in (ordered, ordered[::-1]):
-        bundle = {"pagefind/filter/en_1111111.pf_filter": filter_file(values),
-                  "pagefind/pagefind.en_aaaaaaaaaa.pf_meta": _encoded(
-                      ["1.5.2", [], [], [["tag", "en_1111111"]], [], []]),
-                  "pagefind/pagefind-entry.json": b'{"languages":{"en":{"hash":'
-                                                  b'"en_aaaaaaaaaa"}}}'}
-        result = steady(bundle)
-        names.append(result)
-    assert names[0] == names[1]
-    [filter_name] = [n for n in names[0] if n.endswith(".pf_filter")]
-    assert _decoded(names[0][filter_name]) == ["tag", ordered]
-    [meta] = [n for n in names[0] if n.endswith(".pf_meta")]
-    assert _decoded(names[0][meta])[3] == [["tag", filter_name.split("/")[-1][:-10]]]
-    entry = json.loads(names[0]["pagefind/pagefind-entry.json"])
-    assert f"pagefind/pagefind.{entry['languages']['en']['hash']}.pf_meta" == meta
-    assert _cbor_bytes(300) == b"\x19\x01\x2c" and _cbor_bytes("é") == b"\x62\xc3\xa9"
 
 
 def test_results_carry_each_essay_s_own_address_under_a_permalink_pattern(make_project, build):
