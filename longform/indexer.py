@@ -15,6 +15,7 @@ import subprocess
 import tempfile
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
+from functools import lru_cache
 from pathlib import Path
 
 BUNDLE = "pagefind"  # site/pagefind/: the script, the WebAssembly, the shards' indexes
@@ -111,6 +112,7 @@ def _served(name: str, shared: bool) -> bool:
                                                                "pagefind-worker.js"))
 
 
+@lru_cache(maxsize=1)
 def pagefind_version() -> str:
     from importlib import metadata
     try:

@@ -42,31 +42,35 @@ def searching(site: Site, old: Memo, new: Memo):
 
 
 def start_search(site: Site, old: Memo, new: Memo) -> "Indexing":
-    """The shards' bundles: the last build's for each shard whose documents are the same,
+    """The shards' bundles: the last build's for each shard whose essays read the same,
     Pagefind runs started in the background for the others."""
-    documents = {page_path(e.url): index_document(e, site) for e in site.essays}
+    essays = {page_path(e.url): e for e in site.essays}
     known = {name: (key, files) for name, key, files in old.search}
+    facts = (pagefind_version(), site.config.language)
     indexing = Indexing(site, new)
-    for number, (bucket, shard) in enumerate(sharded(documents).items()):
+    for number, (bucket, paths) in enumerate(sharded(essays).items()):
         name, prefix = f"shard-{bucket}", "" if number == 0 else f"shard-{bucket}/"
-        # Result URLs are site-relative (essays/x/ for essays/x/index.html, a .html permalink
-        # as itself); the search script prefixes the base path.
-        key = digest(pagefind_version(), site.config.language, prefix,
-                     *(part for path, html in sorted(shard.items()) for part in (path, html)))
+        # A document follows from the essay's key (everything rendering read), its URL and
+        # its author's name and page: hashing those is cheaper than making the documents.
+        key = digest(*facts, prefix, *(f"{path} {essays[path].key} {author.name} {author.url}"
+                                       for path in paths
+                                       for author in [site.author_of(essays[path])]))
         if known.get(name, ("",))[0] == key:
             indexing.keep(name, key, known[name][1])
         else:
-            indexing.index(name, key, shard, prefix)
+            # Result URLs are site-relative (essays/x/ for essays/x/index.html, a .html
+            # permalink as itself); the search script prefixes the base path.
+            indexing.index(name, key, {path: index_document(essays[path], site)
+                                       for path in paths}, prefix)
     return indexing
 
 
-def sharded(documents: dict[str, bytes]) -> dict[int, dict[str, bytes]]:
-    """The documents by shard number, in order; shards left empty are left out."""
-    count = shard_count(len(documents))
-    shards: dict[int, dict[str, bytes]] = {}
-    for path, html in sorted(documents.items()):
-        bucket = int(digest(path)[:8], 16) % count
-        shards.setdefault(bucket, {})[path] = html
+def sharded(paths) -> dict[int, list[str]]:
+    """The site paths by shard number, in order; shards left empty are left out."""
+    count = shard_count(len(paths))
+    shards: dict[int, list[str]] = {}
+    for path in sorted(paths):
+        shards.setdefault(int(digest(path)[:8], 16) % count, []).append(path)
     return dict(sorted(shards.items()))
 
 
