@@ -9,9 +9,10 @@ works on the second core while the pages render and the links are reviewed.
 Pagefind has no incremental mode, so the essays are split into shards, each its own Pagefind
 index, cached by its documents: an edit re-indexes the one shard holding the essay. An essay's
 shard follows from a hash of its URL and the number of shards, a power of two growing with the
-essays, so adding one essay moves no other (only a doubling reshuffles, once). The browser
-merges the shards with Pagefind's mergeIndex; merged indexes share the first one's script and
-WebAssembly, so a reader downloads those once. pagefind/shards.json names the others.
+essays up to eight, so adding one essay moves no other (only a doubling reshuffles, once). The
+browser merges the shards with Pagefind's mergeIndex; merged indexes share the first one's
+script and WebAssembly, so a reader downloads those once. pagefind/shards.json names the
+others. The price is the reader's: a query word costs a chunk from each shard, not one.
 """
 
 import json
@@ -26,7 +27,11 @@ from .render import human_date
 from .site import Site
 from .urls import page_path
 
-SHARD_SIZE = 64  # essays a shard holds on average, at most: a re-index costs about 0.15 s
+# A reader's query loads, from every shard, the index chunk holding the word (≈25 KB): so few
+# shards, each small enough that re-indexing one (≈0.35 s for 128 essays) hides behind the rest
+# of an edit's rebuild. Past MAX_SHARDS the shards grow instead.
+SHARD_SIZE = 128  # essays a shard holds on average, at most, until there are MAX_SHARDS
+MAX_SHARDS = 8
 SHARDS_FILE = f"{BUNDLE}/shards.json"
 
 
@@ -75,9 +80,10 @@ def sharded(paths) -> dict[int, list[str]]:
 
 
 def shard_count(essays: int) -> int:
-    """The fewest shards, a power of two, that hold at most SHARD_SIZE essays on average."""
+    """The fewest shards, a power of two, that hold at most SHARD_SIZE essays on average (at
+    most MAX_SHARDS)."""
     count = 1
-    while essays > count * SHARD_SIZE:
+    while essays > count * SHARD_SIZE and count < MAX_SHARDS:
         count *= 2
     return count
 

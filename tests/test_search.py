@@ -127,7 +127,7 @@ def test_a_large_site_s_index_comes_in_shards_that_cover_every_essay(make_projec
     project = with_notes(publishing(make_project), 140)
     assert build(project).status == 0
     merged = json.loads(project.page("pagefind/shards.json"))["shards"]
-    assert shard_count(143) == 4 and len(merged) == 3
+    assert shard_count(143) == 2 and len(merged) == 1
     assert sorted(merged) == sorted(f"{name}/" for name in shard_files(project) if name)
     pages = 0
     for folder in ["", *merged]:
@@ -148,39 +148,40 @@ def test_an_edit_re_indexes_one_shard_and_a_template_edit_none(make_project, bui
                                                                 monkeypatch):
     project = with_notes(publishing(make_project), 140)
     runs = counting_pagefind(project, tmp_path, monkeypatch)
-    assert build(project).status == 0 and runs() == 4
+    assert build(project).status == 0 and runs() == 2
     before = shard_files(project)
     note = project.root / "content/field-note-007.md"
     note.write_text(note.read_text().replace("Note 7:", "Note 7, rewritten:"))
-    assert build(project).status == 0 and runs() == 5
+    assert build(project).status == 0 and runs() == 3
     after = shard_files(project)
     changed = [name for name in before if before[name] != after[name]]
     assert len(changed) == 1 and after.keys() == before.keys()
     # The theme does not reach the index: a template edit changes pages, not the index.
     essay = project.root / "templates/essay.html"
     essay.write_text(essay.read_text().replace("<article ", "<article data-edited "))
-    assert build(project).status == 0 and runs() == 5
+    assert build(project).status == 0 and runs() == 3
     assert "data-edited" in project.page("essays/tide-tables/")
     assert shard_files(project) == after
     # One essay more moves no other: only its own shard is re-indexed.
     with_notes(project, 1, start=140)
-    assert build(project).status == 0 and runs() == 6
+    assert build(project).status == 0 and runs() == 4
     added = shard_files(project)
     assert sum(added[name] != after[name] for name in after) == 1
 
 
 def test_shards_double_and_an_essay_keeps_its_shard_while_their_number_holds():
-    assert [shard_count(n) for n in (0, 1, 64, 65, 128, 129, 1000, 5000)] == \
-        [1, 1, 1, 2, 2, 4, 16, 128]
-    paths = [f"essays/note-{n}/index.html" for n in range(1000)]
-    sixteen = {p: b for b, shard in sharded(paths).items() for p in shard}
-    assert set(sixteen.values()) == set(range(16))
-    fewer = {p: b for b, shard in sharded(paths[:970]).items() for p in shard}
-    assert all(sixteen[p] == b for p, b in fewer.items())
-    # Doubling splits each shard in two: an essay goes to its shard or its shard + 16.
+    assert [shard_count(n) for n in (0, 1, 128, 129, 256, 257, 1000, 5000)] == \
+        [1, 1, 1, 2, 2, 4, 8, 8]
+    paths = [f"essays/note-{n}/index.html" for n in range(500)]
+    four = {p: b for b, shard in sharded(paths).items() for p in shard}
+    assert set(four.values()) == set(range(4))
+    fewer = {p: b for b, shard in sharded(paths[:400]).items() for p in shard}
+    assert all(four[p] == b for p, b in fewer.items())
+    # Doubling splits each shard in two: an essay goes to its shard or its shard + 4.
     doubled = {p: b for b, shard in sharded(paths + [f"x{n}" for n in range(100)]).items()
                for p in shard}
-    assert all(doubled[p] % 16 == sixteen[p] for p in paths)
+    assert set(doubled.values()) == set(range(8))
+    assert all(doubled[p] % 4 == four[p] for p in paths)
 
 
 def test_the_index_reads_title_dek_body_and_filters_from_the_essay(make_project, build):

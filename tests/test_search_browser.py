@@ -39,7 +39,7 @@ def site(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def large_site(tmp_path_factory):
-    """The same with 140 field notes more: an index in four shards."""
+    """The same with 140 field notes more: an index in two shards."""
     yield from served(tmp_path_factory, notes=140)
 
 
@@ -178,7 +178,7 @@ def test_a_sharded_index_finds_across_shards_and_loads_its_webassembly_once(read
     assert pagefind_requests(page) == []  # no focus, no Pagefind
     box = page.get_by_role("searchbox", name="Search the essays")
     box.click()
-    box.fill("barnacle")  # in one essay's body only, in one of the four shards
+    box.fill("barnacle")  # in one essay's body only, in one of the two shards
     first = page.locator(".site-search__results .search-result__title a").first
     first.wait_for(timeout=WAIT_MS)
     assert first.text_content() == "Reading Tide Tables"
@@ -187,7 +187,7 @@ def test_a_sharded_index_finds_across_shards_and_loads_its_webassembly_once(read
     page.get_by_text("All results (140 essays)").wait_for(timeout=WAIT_MS)
     loaded = [u.split("/blog/pagefind/")[1].split("?")[0] for u in pagefind_requests(page)]
     assert loaded.count("wasm.en.pagefind") == 1 and loaded.count("pagefind.js") == 1
-    assert len([u for u in loaded if u.endswith(".pf_meta")]) == shard_count(143) == 4
+    assert len([u for u in loaded if u.endswith(".pf_meta")]) == shard_count(143) == 2
     filters = page.evaluate("""async () => {
         const pagefind = await import("/blog/pagefind/pagefind.js");
         return await pagefind.filters();
