@@ -203,5 +203,5 @@ def test_the_index_reads_title_dek_body_and_filters_from_the_essay(make_project,
                                "tag": ["Tides"]}
     odd = by_url["/essays/odd-title/"]
     assert odd["meta"]["title"] == "Salt & <Brine>"
-    assert odd["content"] == "Salt & <Brine>. A word on brackish water."
+    assert odd["content"] == "Salt & <Brine> A word on brackish water."  # no "." after ">"
     assert odd["filters"] == {"tag": ["Tides"]}  # no author page, no author filter
