@@ -35,6 +35,8 @@ class Runs:
     line. cancel() stops what still runs and removes the folder (safe to repeat)."""
 
     def __init__(self, language: str):
+        from pagefind.service import get_executable  # here, not in a thread: imports lock
+        self.executable = str(get_executable())
         self.language = language.split("-")[0].lower()
         self.folder = Path(tempfile.mkdtemp(prefix="longform-search-"))
         self.pool = ThreadPoolExecutor(LANES, thread_name_prefix="pagefind")
@@ -73,9 +75,8 @@ class Runs:
         return steady(files, f"{BUNDLE}/{prefix}")
 
     def _run(self, site: Path, out: Path) -> None:
-        from pagefind.service import get_executable
         # One index in the site's language: Pagefind would otherwise split it by lang.
-        command = [str(get_executable()), "--site", str(site), "--output-path", str(out),
+        command = [self.executable, "--site", str(site), "--output-path", str(out),
                    "--force-language", self.language, "--silent",
                    "--exclude-selectors", EXCLUDED]
         with self.lock:
