@@ -15,7 +15,6 @@ import subprocess
 import tempfile
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
-from functools import lru_cache
 from pathlib import Path
 
 BUNDLE = "pagefind"  # site/pagefind/: the script, the WebAssembly, the shards' indexes
@@ -113,13 +112,9 @@ def _served(name: str, shared: bool) -> bool:
                                                                "pagefind-worker.js"))
 
 
-@lru_cache(maxsize=1)
 def pagefind_version() -> str:
-    from importlib import metadata
-    try:
-        return metadata.version("pagefind")
-    except metadata.PackageNotFoundError:
-        return "-"
+    from .cache import version
+    return version("pagefind")
 
 
 # --- The same pages, the same bytes -----------------------------------------------------------
