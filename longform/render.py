@@ -139,10 +139,6 @@ def _bytecode_cache(cache_dir: Path | None):
     return jinja2.FileSystemBytecodeCache(str(folder))
 
 
-def human_date(day) -> str:
-    return f"{day.day} {day:%B %Y}"
-
-
 def compiled(templates_dir: Path, cache_dir: Path | None = None) -> None:
     """Compile every template now, in this process (serve's first rebuild would otherwise pay
     for it: the first build rendered its pages in worker processes). A broken template is
