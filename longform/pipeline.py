@@ -29,7 +29,7 @@ from .lint import (
 )
 from .redirects import redirect_files
 from .render import site_pages
-from .search import start_search
+from .search import searching
 from .site import Site, assemble_site, newest_first, place, summary
 from .urls import address_map, essay_url
 
@@ -77,11 +77,14 @@ def build(config: SiteConfig, memo: Memo | None = None, progress=None,
         placed = placed_in_order(rendered, config, old, new)
         site = assemble_site(placed, load_authors(config.content_dir),
                              related(placed, old, new), config, summaries(placed, old, new))
-        pages = site_pages(site)
-        files, pages_rendered = output_files(site, pages, old, new, out)
-        files.update(card_files(site.essays, config))
-        broken, reviewed = reviewed_while_indexed(essays, site, files, pages, problems, links,
-                                                  (old, new, every_page))
+        # Pagefind indexes the essays (from their records) meanwhile, on the other core.
+        with searching(site, old, new) as indexing:
+            pages = site_pages(site)
+            files, pages_rendered = output_files(site, pages, old, new, out)
+            files.update(card_files(site.essays, config))
+            broken, reviewed = review(essays, site, with_stand_ins(files, problems, links),
+                                      pages, every_page, Scanner(old.scans, new.scans))
+            files.update(indexing.result())
     except ContentError as err:
         raise Problems([*problems, err]) from None
     except Problems as found:
@@ -94,22 +97,6 @@ def build(config: SiteConfig, memo: Memo | None = None, progress=None,
     kept = frozenset(path for path, (key, _) in new.pages.items()
                      if old.pages.get(path, ("",))[0] == key)
     return Build(site, files, warnings, new, fresh, pages_rendered, kept)
-
-
-def reviewed_while_indexed(essays, site: Site, files: dict, pages, problems: list, links,
-                           memos) -> tuple[list, list]:
-    """The link review's findings; meanwhile Pagefind indexes the essay pages in the background
-    and its bundle joins files."""
-    old, new, every_page = memos
-    indexing = start_search(site, files, old, new) if site.config.search else None
-    try:
-        found = review(essays, site, with_stand_ins(files, problems, links), pages, every_page,
-                       Scanner(old.scans, new.scans))
-        files.update(indexing.result() if indexing else {})
-    finally:
-        if indexing:
-            indexing.cancel()
-    return found
 
 
 def load_essays(content_dir: Path, old: Memo, new: Memo, problems: list | None = None

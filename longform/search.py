@@ -1,218 +1,154 @@
-"""The full-text search index: Pagefind over the essay pages.
+"""The full-text search index: Pagefind over documents made from the essay records, in shards.
 
-Pagefind reads what the essay template marks: the body (data-pagefind-body), the title weighted
-above the text, and tags, category and author as filters. It writes its bundle into a
-temporary folder we read back, so publish stays the only writer of site/ and a failed build
-leaves it untouched. The index is rebuilt only when an essay page changed.
+What is indexed is what the search needs of an essay: its title (weighted above the text), dek
+and body, its date, and tags, category and author as filters, in a small document made from
+the record rather than from the themed page. A template edit then changes no document and
+re-indexes nothing, and indexing starts as soon as the essays have their URLs, so Pagefind
+works on the second core while the pages render and the links are reviewed.
+
+Pagefind has no incremental mode, so the essays are split into shards, each its own Pagefind
+index, cached by its documents: an edit re-indexes the one shard holding the essay. An essay's
+shard follows from a hash of its URL and the number of shards, a power of two growing with the
+essays up to eight, so adding one essay moves no other (only a doubling reshuffles, once). The
+browser merges the shards with Pagefind's mergeIndex; merged indexes share the first one's
+script and WebAssembly, so a reader downloads those once. pagefind/shards.json names the
+others. The price is the reader's: a query word costs a chunk from each shard, not one.
 """
 
-import gzip
-import hashlib
-import re
-import shutil
-import subprocess
-import tempfile
-from pathlib import Path
+import json
+from contextlib import contextmanager
+from html import escape
 
 from .cache import Memo, digest
+from .content import Essay
 from .errors import ContentError
+from .indexer import BUNDLE, RunFailed, Runs, pagefind_version
+from .math import searchable
+from .render import human_date
 from .site import Site
 from .urls import page_path
 
-MARK = b"data-pagefind-body"
-BUNDLE = "pagefind"  # site/pagefind/: the script, the WebAssembly, the index and fragments
-# Inside the indexed article but not its text: the header's category and tag line, the "#"
-# of heading anchors, footnotes' back arrows, a chart's data table and spec (its title and
-# caption stay). The byline, contents and footer are marked data-pagefind-ignore in the
-# template instead, which keeps the filters inside them.
-EXCLUDED = (".essay__header .meta, .headerlink, .footnote-backref, .chart__data, "
-            ".chart__spec")
-UNUSED = re.compile(r"^pagefind-(component-ui|modular-ui|ui|highlight)\.")
+# A reader's query loads, from every shard, the index chunk holding the word (≈25 KB): so few
+# shards, each small enough that re-indexing one (≈0.35 s for 128 essays) hides behind the rest
+# of an edit's rebuild. Past MAX_SHARDS the shards grow instead.
+SHARD_SIZE = 128  # essays a shard holds on average, at most, until there are MAX_SHARDS
+MAX_SHARDS = 8
+SHARDS_FILE = f"{BUNDLE}/shards.json"
 
 
-def start_search(site: Site, files: dict[str, bytes], old: Memo, new: Memo) -> "Indexing":
-    """site/pagefind/… for the essay pages in `files`, as an Indexing to collect: the last
-    index while the pages are the same, else a Pagefind run started in the background."""
-    # Only pages whose theme marks the essay body: a theme without the mark gets no index.
-    paths = [page_path(e.url) for e in site.essays]
-    from .publish import file_bytes
-    pages = {path: data for path in paths if MARK in (data := file_bytes(files[path]))}
-    if not pages:
-        return Indexing(new, ("", {}))
-    # Result URLs are site-relative (essays/x/ for essays/x/index.html, a .html permalink as
-    # itself); the search script prefixes the base path.
-    key = digest(_pagefind_version(), site.config.language,
-                 *(part for url, html in sorted(pages.items()) for part in (url, html)))
-    if old.search and old.search[0] == key:
-        return Indexing(new, old.search)
-    indexing = Indexing(new, None, key, site.config.root)
-    indexing.start(pages, site.config.language)
+@contextmanager
+def searching(site: Site, old: Memo, new: Memo):
+    """An Indexing of the site's essays, started now (nothing to do with search off); whatever
+    still runs when the block ends is stopped."""
+    indexing = start_search(site, old, new) if site.config.search else Indexing(site, new)
+    try:
+        yield indexing
+    finally:
+        indexing.cancel()
+
+
+def start_search(site: Site, old: Memo, new: Memo) -> "Indexing":
+    """The shards' bundles: the last build's for each shard whose essays read the same,
+    Pagefind runs started in the background for the others."""
+    essays = {page_path(e.url): e for e in site.essays}
+    known = {name: (key, files) for name, key, files in old.search}
+    facts = (pagefind_version(), site.config.language)
+    indexing = Indexing(site, new)
+    for number, (bucket, paths) in enumerate(sharded(essays).items()):
+        name, prefix = f"shard-{bucket}", "" if number == 0 else f"shard-{bucket}/"
+        # A document follows from the essay's key (everything rendering read), its URL and
+        # its author's name and page: hashing those is cheaper than making the documents.
+        key = digest(*facts, prefix, *(f"{path} {essays[path].key} {author.name} {author.url}"
+                                       for path in paths
+                                       for author in [site.author_of(essays[path])]))
+        if known.get(name, ("",))[0] == key:
+            indexing.keep(name, key, known[name][1])
+        else:
+            # Result URLs are site-relative (essays/x/ for essays/x/index.html, a .html
+            # permalink as itself); the search script prefixes the base path.
+            indexing.index(name, key, {path: index_document(essays[path], site)
+                                       for path in paths}, prefix)
     return indexing
 
 
+def sharded(paths) -> dict[int, list[str]]:
+    """The site paths by shard number, in order; shards left empty are left out."""
+    count = shard_count(len(paths))
+    shards: dict[int, list[str]] = {}
+    for path in sorted(paths):
+        shards.setdefault(int(digest(path)[:8], 16) % count, []).append(path)
+    return dict(sorted(shards.items()))
+
+
+def shard_count(essays: int) -> int:
+    """The fewest shards, a power of two, that hold at most SHARD_SIZE essays on average (at
+    most MAX_SHARDS)."""
+    count = 1
+    while essays > count * SHARD_SIZE and count < MAX_SHARDS:
+        count *= 2
+    return count
+
+
+def index_document(essay: Essay, site: Site) -> bytes:
+    """What Pagefind reads of an essay: the text a reader searches (title, dek, body) marked
+    as the body, the date as metadata, and the filters (marked ignored: not text to find)."""
+    author = site.author_of(essay)
+    filters = ([("author", author.name)] if author.url else []) + \
+        ([("category", essay.category)] if essay.category else []) + \
+        [("tag", tag) for tag in essay.tags]
+    marks = "".join(f'<span data-pagefind-filter="{kind}">{escape(value)}</span>'
+                    for kind, value in filters)
+    dek = f"<p>{escape(essay.dek)}</p>\n" if essay.dek else ""
+    document = (f'<!doctype html>\n<html lang="{escape(site.config.language)}">\n<body>\n'
+                f"<article data-pagefind-body>\n"
+                f'<h1 data-pagefind-weight="10" data-pagefind-meta="title">'
+                f"{escape(essay.title)}</h1>\n{dek}"
+                f'<p data-pagefind-ignore><span data-pagefind-meta="date">'
+                f"{human_date(essay.date)}</span>{marks}</p>\n"
+                f"{essay.html}\n</article>\n</body>\n</html>\n").encode()
+    return searchable(document)  # each expression an ellipsis (math.searchable)
+
+
 class Indexing:
-    """Pagefind at work on a temporary copy of the essay pages (Pagefind's Python API answers
-    one page per 0.1 s poll, so its command line indexes the whole folder in one run), while
-    the build goes on with its link review; result() waits for it and returns the bundle."""
+    """The shards of one build: kept from the last build or being indexed; result() waits for
+    the runs and returns every file of site/pagefind/."""
 
-    def __init__(self, new: Memo, done: tuple | None, key: str = "", root: Path = Path(".")):
-        self.new, self.done, self.key, self.root = new, done, key, root
-        self.folder = Path(tempfile.mkdtemp(prefix="longform-search-")) if done is None else None
-        self.process: subprocess.Popen | None = None
-        self.problem = ""
+    def __init__(self, site: Site, new: Memo):
+        self.site, self.new = site, new
+        self.shards: list[tuple[str, str, dict | None]] = []  # (name, key, files if kept)
+        self.runs: Runs | None = None
 
-    def start(self, pages: dict[str, bytes], language: str) -> None:
-        from pagefind.service import get_executable
+    def keep(self, name: str, key: str, files: dict[str, bytes]) -> None:
+        self.shards.append((name, key, files))
 
-        from .math import searchable
-        for path, html in pages.items():
-            target = self.folder / "site" / path  # Pagefind's URL for it: the essay's
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(searchable(html))
-        # One index in the site's language: Pagefind would otherwise split it by each page's
-        # lang attribute.
-        command = [str(get_executable()), "--site", str(self.folder / "site"),
-                   "--output-path", str(self.folder / "bundle"),
-                   "--force-language", language.split("-")[0].lower(), "--silent",
-                   "--exclude-selectors", EXCLUDED]
-        try:
-            self.process = subprocess.Popen(command, stdout=subprocess.PIPE,
-                                            stderr=subprocess.STDOUT, text=True)
-        except OSError as err:
-            self.problem = str(err)
+    def index(self, name: str, key: str, documents: dict[str, bytes], prefix: str) -> None:
+        if self.runs is None:
+            self.runs = Runs(self.site.config.language)
+        self.runs.start(name, documents, prefix, shared=not prefix)
+        self.shards.append((name, key, None))
 
     def result(self) -> dict[str, bytes]:
-        if self.done is not None:
-            self.new.search = self.done
-            return self.done[1]
-        try:
-            output = self.process.communicate(timeout=600)[0] if self.process else ""
-        except subprocess.TimeoutExpired:
-            output = "Pagefind took over ten minutes"
-        if self.problem or not self.process or self.process.returncode != 0:
-            lines = (self.problem or output or "").strip().splitlines() or ["no output"]
-            self.cancel()
-            raise ContentError(self.root / "pyproject.toml", 1,
-                               f"the search index could not be built ({lines[-1]}); "
-                               "reinstall 'pagefind[bin]', or set search = false in "
-                               "[tool.longform]")
-        out_dir = self.folder / "bundle"
-        bundle = steady({f"{BUNDLE}/{name}": path.read_bytes()
-                         for path in sorted(out_dir.rglob("*")) if path.is_file()
-                         and _served(name := path.relative_to(out_dir).as_posix())})
-        self.cancel()
-        self.done = (self.key, bundle)
-        self.new.search, self.new.dirty = self.done, True
-        return bundle
+        done = [(name, key, files if files is not None else self._bundle(name))
+                for name, key, files in self.shards]
+        self.new.search = tuple(done)
+        self.new.dirty |= self.runs is not None
+        if not done:
+            return {}
+        files = {path: data for _, _, bundle in done for path, data in bundle.items()}
+        merged = [f"{name}/" for name, _, _ in done[1:]]
+        files[SHARDS_FILE] = (json.dumps({"shards": merged}) + "\n").encode("utf-8")
+        return files
 
     def cancel(self) -> None:
-        """Stop Pagefind if it still runs and remove the temporary folder (safe to repeat)."""
-        if self.process and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
-        if self.folder:
-            shutil.rmtree(self.folder, ignore_errors=True)
-            self.folder = None
+        """Stop Pagefind where it still runs and remove its folder (safe to repeat)."""
+        if self.runs:
+            self.runs.cancel()
 
-
-def _served(name: str) -> bool:
-    """Pagefind's own UI bundles (300 KB) and the index for undetected languages go unused:
-    the theme has its own search page, and the site has one language."""
-    return not (UNUSED.search(name) or name.startswith("wasm.unknown"))
-
-
-def _pagefind_version() -> str:
-    from .cache import version
-    return version("pagefind")
-
-
-# --- The same pages, the same bytes -----------------------------------------------------------
-# Pagefind writes each filter's values, and the filters in its metadata, in hash-map order,
-# which differs from run to run. Longform's builds are byte-for-byte repeatable, so the filter
-# files and the metadata are re-encoded sorted, and renamed (their names are content hashes).
-
-MAGIC = b"pagefind_dcd"
-
-
-def steady(bundle: dict[str, bytes]) -> dict[str, bytes]:
-    """The bundle with filters and metadata in a stable order, under names that follow."""
-    renamed, result = {}, {}
-    for name, data in bundle.items():
-        match = re.fullmatch(rf"{BUNDLE}/filter/(\w+?)_(\w+)\.pf_filter", name)
-        if match:
-            filter_name, values = _decoded(data)
-            data = _encoded([filter_name, sorted(values)])
-            new = f"{match.group(1)}_{hashlib.sha256(data).hexdigest()[:7]}"
-            renamed[f"{match.group(1)}_{match.group(2)}"] = new
-            name = f"{BUNDLE}/filter/{new}.pf_filter"
-        result[name] = data
-    for name in [n for n in result if n.endswith(".pf_meta")]:
-        meta = _decoded(result.pop(name))
-        meta[3] = sorted([key, renamed.get(value, value)] for key, value in meta[3])
-        data = _encoded(meta)
-        language = name.removeprefix(f"{BUNDLE}/pagefind.").split("_")[0]
-        old = name.removeprefix(f"{BUNDLE}/pagefind.").removesuffix(".pf_meta")
-        new = f"{language}_{hashlib.sha256(data).hexdigest()[:10]}"
-        result[f"{BUNDLE}/pagefind.{new}.pf_meta"] = data
-        entry = f"{BUNDLE}/pagefind-entry.json"
-        result[entry] = result[entry].replace(f'"{old}"'.encode(), f'"{new}"'.encode())
-    return dict(sorted(result.items()))
-
-
-def _decoded(data: bytes):
-    raw = gzip.decompress(data)
-    if not raw.startswith(MAGIC):
-        raise ValueError("not a Pagefind data file")
-    value, _ = _cbor(raw, len(MAGIC))
-    return value
-
-
-def _encoded(value) -> bytes:
-    return gzip.compress(MAGIC + _cbor_bytes(value), mtime=0)
-
-
-def _cbor(data: bytes, at: int):
-    """One CBOR item (the kinds Pagefind writes: numbers, strings, arrays, maps) and the
-    offset after it."""
-    major, info = data[at] >> 5, data[at] & 31
-    at += 1
-    if info < 24:
-        number = info
-    else:
-        size = 1 << (info - 24)
-        number, at = int.from_bytes(data[at:at + size], "big"), at + size
-    if major == 0:
-        return number, at
-    if major in (2, 3):
-        chunk = data[at:at + number]
-        return (chunk if major == 2 else chunk.decode("utf-8")), at + number
-    items = []
-    for _ in range(number * (2 if major == 5 else 1)):
-        item, at = _cbor(data, at)
-        items.append(item)
-    if major == 4:
-        return items, at
-    if major == 5:
-        return dict(zip(items[::2], items[1::2], strict=True)), at
-    raise ValueError(f"unexpected CBOR major type {major}")
-
-
-def _cbor_bytes(value) -> bytes:
-    if isinstance(value, int):
-        return _head(0, value)
-    if isinstance(value, bytes):
-        return _head(2, len(value)) + value
-    if isinstance(value, str):
-        encoded = value.encode("utf-8")
-        return _head(3, len(encoded)) + encoded
-    if isinstance(value, list):
-        return _head(4, len(value)) + b"".join(_cbor_bytes(v) for v in value)
-    return _head(5, len(value)) + b"".join(_cbor_bytes(k) + _cbor_bytes(v)
-                                           for k, v in value.items())
-
-
-def _head(major: int, number: int) -> bytes:
-    if number < 24:
-        return bytes([major << 5 | number])
-    size = next(s for s in (1, 2, 4, 8) if number < 1 << (8 * s))
-    return bytes([major << 5 | (24 + size.bit_length() - 1)]) + number.to_bytes(size, "big")
+    def _bundle(self, name: str) -> dict[str, bytes]:
+        try:
+            return self.runs.bundle(name)
+        except RunFailed as failed:
+            raise ContentError(self.site.config.root / "pyproject.toml", 1,
+                               f"the search index could not be built ({failed}); "
+                               "reinstall 'pagefind[bin]', or set search = false in "
+                               "[tool.longform]") from None

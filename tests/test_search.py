@@ -2,12 +2,13 @@
 `search = false`, and an index rebuilt only when an essay page changed."""
 
 import json
+import shutil
 import stat
 
 from conftest import Document
 from test_images import publishing
 
-from longform.search import _cbor_bytes, _decoded, _encoded, steady
+from longform.search import shard_count, sharded
 
 
 def test_the_index_covers_the_essays_and_the_search_page_is_there(make_project, build):
@@ -26,12 +27,7 @@ def test_the_index_covers_the_essays_and_the_search_page_is_there(make_project, 
     essay = Document(project.page("essays/tide-tables/"))
     [box] = essay.find_all("form", class_="site-search")
     assert "hidden" in box.attrs and box.attrs["action"] == "/search/"
-    [article] = essay.find_all("article", class_="essay")
-    assert "data-pagefind-body" in article.attrs
-    filters = {(e.attrs["data-pagefind-filter"], e.text) for e in essay.elements
-               if "data-pagefind-filter" in e.attrs}
-    assert filters == {("category", "Notes"), ("tag", "Tides"), ("author", "Mira Okafor")}
-    assert "data-pagefind-body" not in project.page("")  # listings are not indexed
+    assert "data-pagefind" not in project.page("essays/tide-tables/")  # indexed from records
 
 
 def test_search_false_leaves_out_the_index_the_page_and_the_box(make_project, build):
@@ -92,30 +88,6 @@ def test_a_failing_indexer_is_one_line_and_leaves_the_site(make_project, build, 
     assert project.files() == before
 
 
-def test_filters_and_metadata_come_out_in_one_order_whatever_order_pagefind_used():
-    def filter_file(values):
-        return _encoded(["tag", values])
-
-    ordered = [["Harbours", [0, 2]], ["Light", [0]], ["Tides", [1]]]
-    names = []
-    for values in (ordered, ordered[::-1]):
-        bundle = {"pagefind/filter/en_1111111.pf_filter": filter_file(values),
-                  "pagefind/pagefind.en_aaaaaaaaaa.pf_meta": _encoded(
-                      ["1.5.2", [], [], [["tag", "en_1111111"]], [], []]),
-                  "pagefind/pagefind-entry.json": b'{"languages":{"en":{"hash":'
-                                                  b'"en_aaaaaaaaaa"}}}'}
-        result = steady(bundle)
-        names.append(result)
-    assert names[0] == names[1]
-    [filter_name] = [n for n in names[0] if n.endswith(".pf_filter")]
-    assert _decoded(names[0][filter_name]) == ["tag", ordered]
-    [meta] = [n for n in names[0] if n.endswith(".pf_meta")]
-    assert _decoded(names[0][meta])[3] == [["tag", filter_name.split("/")[-1][:-10]]]
-    entry = json.loads(names[0]["pagefind/pagefind-entry.json"])
-    assert f"pagefind/pagefind.{entry['languages']['en']['hash']}.pf_meta" == meta
-    assert _cbor_bytes(300) == b"\x19\x01\x2c" and _cbor_bytes("é") == b"\x62\xc3\xa9"
-
-
 def test_results_carry_each_essay_s_own_address_under_a_permalink_pattern(make_project, build):
     import gzip
     project = publishing(make_project, permalink="/:year/:month/:slug.html")
@@ -124,3 +96,112 @@ def test_results_carry_each_essay_s_own_address_under_a_permalink_pattern(make_p
             for p in (project.out / "pagefind/fragment").iterdir()}
     assert urls == {"/2024/05/harbour-at-dusk.html", "/2024/03/tide-tables.html",
                     "/2024/01/lighthouse-keepers.html"}
+
+
+WORDS = ("granite", "orchard", "lantern", "meadow", "copper", "willow", "harvest", "quarry",
+         "ember", "saddle", "thistle", "furrow", "kettle", "gravel", "hollow", "ledger")
+
+
+def with_notes(project, count: int, start: int = 0):
+    """The project with short field notes start… start+count-1 beside its essays: enough
+    essays for the index to come in several shards (no note uses a sample essay's words)."""
+    for n in range(start, start + count):
+        words = " ".join(WORDS[(n * 7 + i) % len(WORDS)] for i in range(40))
+        project.write(f"content/field-note-{n:03}.md",
+                      f"---\ntitle: Field note {n}\ndate: 2023-{n % 12 + 1:02}-{n % 28 + 1:02}\n"
+                      f"category: Field notes\ntags: [Walks]\nauthor: mira\n---\n\n"
+                      f"Note {n}: {words}.\n")
+    return project
+
+
+def shard_files(project) -> dict[str, dict[str, bytes]]:
+    """site/pagefind/'s index files by shard ("" for the one at the bundle's root)."""
+    shards: dict[str, dict[str, bytes]] = {}
+    for path, data in project.files(project.out / "pagefind").items():
+        shard = path.split("/")[0] if path.startswith("shard-") else ""
+        shards.setdefault(shard, {})[path] = data
+    return shards
+
+
+def test_a_large_site_s_index_comes_in_shards_that_cover_every_essay(make_project, build):
+    project = with_notes(publishing(make_project), 140)
+    assert build(project).status == 0
+    merged = json.loads(project.page("pagefind/shards.json"))["shards"]
+    assert shard_count(143) == 2 and len(merged) == 1
+    assert sorted(merged) == sorted(f"{name}/" for name in shard_files(project) if name)
+    pages = 0
+    for folder in ["", *merged]:
+        entry = json.loads(project.page(f"pagefind/{folder}pagefind-entry.json"))
+        pages += entry["languages"]["en"]["page_count"]
+    assert pages == 143  # each essay in exactly one shard
+    # The script and the WebAssembly once, at the root: merged shards share them.
+    bundle = project.files(project.out / "pagefind")
+    assert [p for p in bundle if p.endswith(("wasm.en.pagefind", "pagefind.js"))] == \
+        ["pagefind.js", "wasm.en.pagefind"]
+    # A cold build (no cache) makes the same bytes.
+    before = project.files()
+    shutil.rmtree(project.root / ".longform-cache")
+    assert build(project).status == 0 and project.files() == before
+
+
+def test_an_edit_re_indexes_one_shard_and_a_template_edit_none(make_project, build, tmp_path,
+                                                                monkeypatch):
+    project = with_notes(publishing(make_project), 140)
+    runs = counting_pagefind(project, tmp_path, monkeypatch)
+    assert build(project).status == 0 and runs() == 2
+    before = shard_files(project)
+    note = project.root / "content/field-note-007.md"
+    note.write_text(note.read_text().replace("Note 7:", "Note 7, rewritten:"))
+    assert build(project).status == 0 and runs() == 3
+    after = shard_files(project)
+    changed = [name for name in before if before[name] != after[name]]
+    assert len(changed) == 1 and after.keys() == before.keys()
+    # The theme does not reach the index: a template edit changes pages, not the index.
+    essay = project.root / "templates/essay.html"
+    essay.write_text(essay.read_text().replace("<article ", "<article data-edited "))
+    assert build(project).status == 0 and runs() == 3
+    assert "data-edited" in project.page("essays/tide-tables/")
+    assert shard_files(project) == after
+    # One essay more moves no other: only its own shard is re-indexed.
+    with_notes(project, 1, start=140)
+    assert build(project).status == 0 and runs() == 4
+    added = shard_files(project)
+    assert sum(added[name] != after[name] for name in after) == 1
+
+
+def test_shards_double_and_an_essay_keeps_its_shard_while_their_number_holds():
+    assert [shard_count(n) for n in (0, 1, 128, 129, 256, 257, 1000, 5000)] == \
+        [1, 1, 1, 2, 2, 4, 8, 8]
+    paths = [f"essays/note-{n}/index.html" for n in range(500)]
+    four = {p: b for b, shard in sharded(paths).items() for p in shard}
+    assert set(four.values()) == set(range(4))
+    fewer = {p: b for b, shard in sharded(paths[:400]).items() for p in shard}
+    assert all(four[p] == b for p, b in fewer.items())
+    # Doubling splits each shard in two: an essay goes to its shard or its shard + 4.
+    doubled = {p: b for b, shard in sharded(paths + [f"x{n}" for n in range(100)]).items()
+               for p in shard}
+    assert set(doubled.values()) == set(range(8))
+    assert all(doubled[p] % 4 == four[p] for p in paths)
+
+
+def test_the_index_reads_title_dek_body_and_filters_from_the_essay(make_project, build):
+    import gzip
+    project = publishing(make_project)
+    project.write("content/odd-title.md", "---\ntitle: Salt & <Brine>\ndate: 2024-02-02\n"
+                                          "tags: [Tides]\n---\n\nA word on *brackish* water.\n")
+    assert build(project).status == 0
+    fragments = [json.loads(gzip.decompress(p.read_bytes())[len(b"pagefind_dcd"):])
+                 for p in (project.out / "pagefind/fragment").iterdir()]
+    by_url = {f["url"]: f for f in fragments}
+    tide = by_url["/essays/tide-tables/"]
+    assert tide["meta"]["title"] == "Reading Tide Tables"
+    assert tide["meta"]["date"] == "18 March 2024"
+    assert tide["content"].startswith("Reading Tide Tables. Two numbers a day, and why they "
+                                      "drift. A tide table gives two high waters a day")
+    assert "Mira Okafor" not in tide["content"] and "Tides" not in tide["content"]
+    assert tide["filters"] == {"author": ["Mira Okafor"], "category": ["Notes"],
+                               "tag": ["Tides"]}
+    odd = by_url["/essays/odd-title/"]
+    assert odd["meta"]["title"] == "Salt & <Brine>"
+    assert odd["content"] == "Salt & <Brine> A word on brackish water."  # no "." after ">"
+    assert odd["filters"] == {"tag": ["Tides"]}  # no author page, no author filter

@@ -18,6 +18,7 @@ from conftest import (
     pyproject_text,
     static_host,
 )
+from test_search import shard_count, with_notes
 
 pytestmark = pytest.mark.browser
 
@@ -33,12 +34,23 @@ LINKS = """() => [...document.querySelectorAll(
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     """The publishing sample site built for BASE_URL, served from /blog/."""
+    yield from served(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def large_site(tmp_path_factory):
+    """The same with 140 field notes more: an index in two shards."""
+    yield from served(tmp_path_factory, notes=140)
+
+
+def served(tmp_path_factory, notes: int = 0):
     project = Project(tmp_path_factory.mktemp("blog") / "project")
     shutil.copytree(SITES / "publishing", project.root)
     shutil.copytree(REPO / "templates", project.root / "templates")
     project.write("pyproject.toml", pyproject_text({**SETTINGS, "base_url": BASE_URL}))
     project.write("content/media/harbour.png", photo_bytes(1600, 1200))
     project.write("content/media/logbook.jpg", photo_bytes(400, 300, "JPEG"))
+    with_notes(project, notes)
     result = build_process(project)
     assert result.status == 0, result.err
     with static_host(project.out, "/blog/") as url:
@@ -157,3 +169,28 @@ def test_every_link_asset_feed_entry_and_search_result_resolves_under_the_sub_pa
     assert filters["tag"] == {"Harbours": 2, "Light": 1, "Tides": 1}
     assert filters["author"] == {"Mira Okafor": 2}
     assert filters["category"] == {"Notes": 2, "Photographs": 1}
+
+
+def test_a_sharded_index_finds_across_shards_and_loads_its_webassembly_once(reader, large_site):
+    _, url = large_site
+    page = reader()
+    page.goto(url, wait_until="networkidle")
+    assert pagefind_requests(page) == []  # no focus, no Pagefind
+    box = page.get_by_role("searchbox", name="Search the essays")
+    box.click()
+    box.fill("barnacle")  # in one essay's body only, in one of the two shards
+    first = page.locator(".site-search__results .search-result__title a").first
+    first.wait_for(timeout=WAIT_MS)
+    assert first.text_content() == "Reading Tide Tables"
+    assert first.get_attribute("href") == "/blog/essays/tide-tables/"
+    box.fill("lantern")  # in the field notes only, in every shard
+    page.get_by_text("All results (140 essays)").wait_for(timeout=WAIT_MS)
+    loaded = [u.split("/blog/pagefind/")[1].split("?")[0] for u in pagefind_requests(page)]
+    assert loaded.count("wasm.en.pagefind") == 1 and loaded.count("pagefind.js") == 1
+    assert len([u for u in loaded if u.endswith(".pf_meta")]) == shard_count(143) == 2
+    filters = page.evaluate("""async () => {
+        const pagefind = await import("/blog/pagefind/pagefind.js");
+        return await pagefind.filters();
+    }""")
+    assert filters["tag"] == {"Harbours": 2, "Light": 1, "Tides": 1, "Walks": 140}
+    assert filters["author"] == {"Mira Okafor": 142}

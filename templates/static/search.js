@@ -8,11 +8,25 @@
 
   var loading = null;
 
+  // The index comes in shards (so an edit re-indexes one): the first at the bundle's root,
+  // the others named in shards.json and merged in. Merged shards use the first one's script
+  // and WebAssembly; each adds its small metadata file and the index chunks a query needs.
   function pagefind(form) {
     if (!loading) {
-      loading = import(form.dataset.searchBundle + "pagefind.js").then(function (module) {
-        return module.options({ baseUrl: form.dataset.searchBase }).then(function () {
+      var bundle = form.dataset.searchBundle;
+      var options = { baseUrl: form.dataset.searchBase };
+      var shards = fetch(bundle + "shards.json").then(function (response) {
+        return response.ok ? response.json() : { shards: [] };
+      });
+      loading = import(bundle + "pagefind.js").then(function (module) {
+        return module.options(options).then(function () {
           module.init();
+          return shards;
+        }).then(function (list) {
+          return Promise.all(list.shards.map(function (name) {
+            return module.mergeIndex(bundle + name, options);
+          }));
+        }).then(function () {
           return module;
         });
       });

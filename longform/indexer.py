@@ -1,0 +1,209 @@
+"""Pagefind runs: one shard's index documents in, its bundle's files out, the same bytes for
+the same documents.
+
+Pagefind's Python API answers one page per 0.1 s poll, so its command line indexes each
+shard's folder in one run. Runs go on in threads (each only waits on its process) while the
+build goes on; at most LANES at once, since Pagefind spreads one run over the cores itself.
+"""
+
+import gzip
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+
+BUNDLE = "pagefind"  # site/pagefind/: the script, the WebAssembly, the shards' indexes
+# Inside the indexed body but not its text: the "#" of heading anchors, footnotes' back
+# arrows, a chart's data table and spec (its title and caption stay).
+EXCLUDED = ".headerlink, .footnote-backref, .chart__data, .chart__spec"
+# Pagefind's own UI bundles (300 KB) go unused: the theme has its own search page; the index
+# for undetected languages too: the documents all carry the site's language.
+UNUSED = re.compile(r"^pagefind-(component-ui|modular-ui|ui|highlight)\.|^wasm\.unknown\.")
+LANES = max(1, min(2, os.cpu_count() or 1))
+TIMEOUT = 600
+
+
+class Runs:
+    """Pagefind at work on some shards in a temporary folder; bundle(name) waits for one and
+    returns its files (under pagefind/ + prefix), or raises RunFailed with Pagefind's last
+    line. cancel() stops what still runs and removes the folder (safe to repeat)."""
+
+    def __init__(self, language: str):
+        from pagefind.service import get_executable  # here, not in a thread: imports lock
+        self.executable = str(get_executable())
+        self.language = language.split("-")[0].lower()
+        self.folder = Path(tempfile.mkdtemp(prefix="longform-search-"))
+        self.pool = ThreadPoolExecutor(LANES, thread_name_prefix="pagefind")
+        self.jobs: dict[str, Future] = {}
+        self.running: set[subprocess.Popen] = set()
+        self.lock = threading.Lock()
+        self.stopped = False
+
+    def start(self, name: str, documents: dict[str, bytes], prefix: str, shared: bool) -> None:
+        """Index documents (site path → HTML) as shard `name`; its files go under
+        pagefind/prefix, with the script and WebAssembly only if `shared`."""
+        self.jobs[name] = self.pool.submit(self._bundle, name, documents, prefix, shared)
+
+    def bundle(self, name: str) -> dict[str, bytes]:
+        return self.jobs[name].result()
+
+    def cancel(self) -> None:
+        with self.lock:
+            self.stopped = True
+            for process in self.running:
+                process.kill()
+        self.pool.shutdown(wait=True, cancel_futures=True)
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def _bundle(self, name: str, documents: dict[str, bytes], prefix: str, shared: bool
+                ) -> dict[str, bytes]:
+        site, out = self.folder / name / "site", self.folder / name / "bundle"
+        for path, html in documents.items():
+            target = site / path  # Pagefind's URL for it: the essay's
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(html)
+        self._run(site, out)
+        files = {f"{BUNDLE}/{prefix}{rel}": path.read_bytes()
+                 for path in sorted(out.rglob("*")) if path.is_file()
+                 and _served(rel := path.relative_to(out).as_posix(), shared)}
+        return steady(files, f"{BUNDLE}/{prefix}")
+
+    def _run(self, site: Path, out: Path) -> None:
+        # One index in the site's language: Pagefind would otherwise split it by lang.
+        command = [self.executable, "--site", str(site), "--output-path", str(out),
+                   "--force-language", self.language, "--silent",
+                   "--exclude-selectors", EXCLUDED]
+        with self.lock:
+            if self.stopped:
+                raise RunFailed("stopped")
+            try:
+                process = subprocess.Popen(command, stdout=subprocess.PIPE,
+                                           stderr=subprocess.STDOUT, text=True)
+            except OSError as err:
+                raise RunFailed(str(err)) from None
+            self.running.add(process)
+        try:
+            output = process.communicate(timeout=TIMEOUT)[0]
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+            raise RunFailed("Pagefind took over ten minutes") from None
+        finally:
+            with self.lock:
+                self.running.discard(process)
+        if process.returncode != 0:
+            lines = (output or "").strip().splitlines() or ["no output"]
+            raise RunFailed(lines[-1])
+
+
+class RunFailed(Exception):
+    """A Pagefind run that did not finish; the message is what it said last."""
+
+
+def _served(name: str, shared: bool) -> bool:
+    if UNUSED.search(name):
+        return False
+    return shared or not (name.startswith("wasm.") or name in ("pagefind.js",
+                                                               "pagefind-worker.js"))
+
+
+def pagefind_version() -> str:
+    from .cache import version
+    return version("pagefind")
+
+
+# --- The same pages, the same bytes -----------------------------------------------------------
+# Pagefind writes each filter's values, and the filters in its metadata, in hash-map order,
+# which differs from run to run. Longform's builds are byte-for-byte repeatable, so the filter
+# files and the metadata are re-encoded sorted, and renamed (their names are content hashes).
+
+MAGIC = b"pagefind_dcd"
+
+
+def steady(bundle: dict[str, bytes], base: str = f"{BUNDLE}/") -> dict[str, bytes]:
+    """The bundle (its files under `base`) with filters and metadata in a stable order, under
+    names that follow."""
+    renamed, result = {}, {}
+    for name, data in bundle.items():
+        match = re.fullmatch(rf"{re.escape(base)}filter/(\w+?)_(\w+)\.pf_filter", name)
+        if match:
+            filter_name, values = _decoded(data)
+            data = _encoded([filter_name, sorted(values)])
+            new = f"{match.group(1)}_{hashlib.sha256(data).hexdigest()[:7]}"
+            renamed[f"{match.group(1)}_{match.group(2)}"] = new
+            name = f"{base}filter/{new}.pf_filter"
+        result[name] = data
+    for name in [n for n in result if re.fullmatch(rf"{re.escape(base)}[^/]+\.pf_meta", n)]:
+        meta = _decoded(result.pop(name))
+        meta[3] = sorted([key, renamed.get(value, value)] for key, value in meta[3])
+        data = _encoded(meta)
+        old = name.removeprefix(f"{base}pagefind.").removesuffix(".pf_meta")
+        new = f"{old.split('_')[0]}_{hashlib.sha256(data).hexdigest()[:10]}"
+        result[f"{base}pagefind.{new}.pf_meta"] = data
+        entry = f"{base}pagefind-entry.json"
+        result[entry] = result[entry].replace(f'"{old}"'.encode(), f'"{new}"'.encode())
+    return dict(sorted(result.items()))
+
+
+def _decoded(data: bytes):
+    raw = gzip.decompress(data)
+    if not raw.startswith(MAGIC):
+        raise ValueError("not a Pagefind data file")
+    value, _ = _cbor(raw, len(MAGIC))
+    return value
+
+
+def _encoded(value) -> bytes:
+    return gzip.compress(MAGIC + _cbor_bytes(value), mtime=0)
+
+
+def _cbor(data: bytes, at: int):
+    """One CBOR item (the kinds Pagefind writes: numbers, strings, arrays, maps) and the
+    offset after it."""
+    major, info = data[at] >> 5, data[at] & 31
+    at += 1
+    if info < 24:
+        number = info
+    else:
+        size = 1 << (info - 24)
+        number, at = int.from_bytes(data[at:at + size], "big"), at + size
+    if major == 0:
+        return number, at
+    if major in (2, 3):
+        chunk = data[at:at + number]
+        return (chunk if major == 2 else chunk.decode("utf-8")), at + number
+    items = []
+    for _ in range(number * (2 if major == 5 else 1)):
+        item, at = _cbor(data, at)
+        items.append(item)
+    if major == 4:
+        return items, at
+    if major == 5:
+        return dict(zip(items[::2], items[1::2], strict=True)), at
+    raise ValueError(f"unexpected CBOR major type {major}")
+
+
+def _cbor_bytes(value) -> bytes:
+    if isinstance(value, int):
+        return _head(0, value)
+    if isinstance(value, bytes):
+        return _head(2, len(value)) + value
+    if isinstance(value, str):
+        encoded = value.encode("utf-8")
+        return _head(3, len(encoded)) + encoded
+    if isinstance(value, list):
+        return _head(4, len(value)) + b"".join(_cbor_bytes(v) for v in value)
+    return _head(5, len(value)) + b"".join(_cbor_bytes(k) + _cbor_bytes(v)
+                                           for k, v in value.items())
+
+
+def _head(major: int, number: int) -> bytes:
+    if number < 24:
+        return bytes([major << 5 | number])
+    size = next(s for s in (1, 2, 4, 8) if number < 1 << (8 * s))
+    return bytes([major << 5 | (24 + size.bit_length() - 1)]) + number.to_bytes(size, "big")
