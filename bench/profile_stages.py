@@ -23,7 +23,8 @@ STAGES = {
     "longform.cache": ["input_fingerprint", "load_memo", "save_memo", "record_build"],
     "longform.pipeline": ["load_essays", "essay_links", "_render_all", "placed_in_order",
                           "related", "assemble_site", "site_pages", "output_files",
-                          "card_files", "reviewed_while_indexed"],
+                          "card_files", "review"],
+    "longform.search": ["start_search", "Indexing.result"],
     "longform.publish": ["publish"],
 }
 
@@ -38,7 +39,8 @@ imported = (time.perf_counter() - start_wall, time.process_time() - start_cpu)
 for module_name, names in stages.items():
     module = importlib.import_module(module_name)
     for name in names:
-        def timed(*args, _f=getattr(module, name), _name=name, **kwargs):
+        owner = getattr(module, name.split(".")[0]) if "." in name else module
+        def timed(*args, _f=getattr(owner, name.split(".")[-1]), _name=name, **kwargs):
             wall, cpu = time.perf_counter(), time.process_time()
             try:
                 result = _f(*args, **kwargs)
@@ -47,7 +49,7 @@ for module_name, names in stages.items():
                 spent = timings.setdefault(_name, [0.0, 0.0])
                 spent[0] += time.perf_counter() - wall
                 spent[1] += time.process_time() - cpu
-        setattr(module, name, timed)
+        setattr(owner, name.split(".")[-1], timed)
 imports_done = (time.perf_counter() - start_wall, time.process_time() - start_cpu)
 sys.argv = ["build.py", "--root", {root!r}, "--out", {out!r}]
 try:
@@ -59,7 +61,9 @@ timings["(whole process)"] = [time.perf_counter() - start_wall, time.process_tim
 print("TIMINGS " + json.dumps(timings), file=sys.stderr)
 """
 
-LABELS = {"_render_all": "render essays (pool)", "reviewed_while_indexed": "link review + search",
+LABELS = {"_render_all": "render essays (pool)", "review": "link review",
+          "start_search": "search: shard documents, Pagefind started",
+          "Indexing.result": "search: waiting for Pagefind",
           "output_files": "pages (Jinja) and files", "card_files": "social cards"}
 
 
