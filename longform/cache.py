@@ -376,10 +376,12 @@ def last_left(record: dict, out_dir: Path) -> dict:
 
 
 def record_build(cache_dir: Path, fingerprint_now: str, out_dir: Path, summary: dict,
-                 warnings: list[str], inputs: dict) -> None:
+                 warnings: list[str], inputs: dict, manifest: dict | None = None) -> None:
+    """Write down the build: `manifest` is what publish left in out_dir (listed if None)."""
     cache_dir.mkdir(parents=True, exist_ok=True)
     record = {"fingerprint": fingerprint_now, "out": str(out_dir.resolve()),
-              "manifest": output_manifest(out_dir), "inputs": inputs,
+              "manifest": manifest if manifest is not None else output_manifest(out_dir),
+              "inputs": inputs,
               "summary": summary, "warnings": warnings}
     temporary = cache_dir / (LAST_BUILD + ".tmp")
     temporary.write_text(json.dumps(record), "utf-8")

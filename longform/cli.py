@@ -121,20 +121,22 @@ def build_command(config, out_dir: Path) -> int:
     record = last_record(config.cache_dir)
     inputs, hashes = input_fingerprint(config, out_dir, record.get("inputs"))
     known = last_build(record, inputs, out_dir)
+    manifest: dict = {}  # what publish leaves in out_dir
     if known:  # nothing changed since a build whose output is intact
         counts, warnings = {**known["summary"], "rendered": 0, "changed": 0}, known["warnings"]
     else:
-        counts, warnings = full_build(config, out_dir, record)
+        counts, warnings = full_build(config, out_dir, record, manifest)
     for warning in warnings:
         print(warning, file=sys.stderr)
     if not known:
-        record_build(config.cache_dir, inputs, out_dir, counts, warnings, hashes)
+        record_build(config.cache_dir, inputs, out_dir, counts, warnings, hashes, manifest)
     print(summary(counts, time.perf_counter() - started))
     return 0
 
 
-def full_build(config, out_dir: Path, record: dict) -> tuple[dict, list[str]]:
-    """Run the pipeline (with the memo) and publish; the counts for the summary line."""
+def full_build(config, out_dir: Path, record: dict, manifest: dict) -> tuple[dict, list[str]]:
+    """Run the pipeline (with the memo) and publish; the counts for the summary line. What
+    publish leaves in out_dir goes into manifest."""
     from .cache import code_version, last_left, load_memo, save_memo
     from .pipeline import build
     from .publish import publish
@@ -143,7 +145,7 @@ def full_build(config, out_dir: Path, record: dict) -> tuple[dict, list[str]]:
     with progress_bar() as progress:
         result = build(config, previous, progress, out=(out_dir.resolve(), left))
     changed = publish(result.files, out_dir, {path: left[path] for path in result.kept
-                                              if path in left})
+                                              if path in left}, manifest)
     if result.changed_memo:
         save_memo(config.cache_dir, result.memo, previous)
     essays = result.site.essays

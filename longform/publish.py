@@ -148,7 +148,8 @@ IN_PLACE_SHARE = 0.1  # up to this share of files changed, update in place inste
 WRITERS = 8  # threads writing a new site/
 
 
-def publish(files: dict[str, bytes], out_dir: Path, known: dict | None = None) -> int:
+def publish(files: dict[str, bytes], out_dir: Path, known: dict | None = None,
+            left: dict | None = None) -> int:
     """Bring out_dir to exactly `files` and return how many files changed. Only ever called
     once every byte is built, so a failed build never reaches it. A first build or a large
     change is written into a fresh folder beside out_dir and swapped in whole (unchanged files
@@ -156,7 +157,9 @@ def publish(files: dict[str, bytes], out_dir: Path, known: dict | None = None) -
     replaces just those files, each by an atomic rename: swapping would mean deleting the old
     tree, a thousand folders, for one changed page.
     `known` maps paths whose bytes are the last build's to the (size, mtime) that build left
-    them with in out_dir: such a file still matching them is not read back to compare."""
+    them with in out_dir: such a file still matching them is not read back to compare.
+    `left`, if given, is filled with the (size, mtime) of every file out_dir ends with, for
+    the next build's `known` (cache.record_build), without listing the folder again."""
     out_dir = out_dir.resolve()
     existing = _existing_files(out_dir)
     known = known or {}
@@ -164,9 +167,14 @@ def publish(files: dict[str, bytes], out_dir: Path, known: dict | None = None) -
                if not _unchanged(out_dir / rel, data, existing.get(rel), known.get(rel))]
     removed = sorted(set(existing) - set(files))
     if not changed and not removed:
+        _note(left, existing)
         return 0
     if existing and len(changed) + len(removed) <= IN_PLACE_SHARE * len(files):
         _write_in_place(out_dir, {rel: files[rel] for rel in changed}, removed)
+        for rel in removed:
+            existing.pop(rel, None)
+        existing.update((rel, os.stat(out_dir / rel)) for rel in changed)
+        _note(left, existing)
         return len(changed)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-new-", dir=out_dir.parent))
@@ -186,7 +194,14 @@ def publish(files: dict[str, bytes], out_dir: Path, known: dict | None = None) -
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    if left is not None:
+        _note(left, _existing_files(out_dir))
     return changed
+
+
+def _note(left: dict | None, stats: dict) -> None:
+    if left is not None:
+        left.update((rel, [info.st_size, info.st_mtime_ns]) for rel, info in stats.items())
 
 
 def _existing_files(out_dir: Path) -> dict:

@@ -305,3 +305,17 @@ def test_the_no_change_check_hashes_only_inputs_whose_signature_changed(make_pro
     assert reads == ["third-rail.md"]  # its ctime moved; nothing else was read
     assert second != first
     assert input_fingerprint(config, out, hashes)[0] == second
+
+
+def test_the_record_lists_exactly_what_publish_left_in_site(make_project, build):
+    from longform.cache import output_manifest
+    project = make_project("basic")
+    assert build(project).status == 0  # a first build: staged and swapped in
+    record = project.root / ".longform-cache/last-build.json"
+    assert json.loads(record.read_text("utf-8"))["manifest"] == output_manifest(project.out)
+    essay = project.root / "content/third-rail.md"
+    essay.write_text(essay.read_text("utf-8") + "\nOne more line.\n", "utf-8")
+    assert build(project).status == 0  # a small change: written in place
+    assert json.loads(record.read_text("utf-8"))["manifest"] == output_manifest(project.out)
+    again = build(project)
+    assert again.status == 0 and " 0 rendered" in again.out and "0 files changed" in again.out
