@@ -77,7 +77,7 @@ def card_files(essays: list[Essay], config: SiteConfig) -> dict:
 def _cached(cache_dir: Path, key: str):
     from .publish import Copied
     try:
-        return Copied.of(card_file(cache_dir, key), cached=True)
+        return Copied.of(os.path.join(cache_dir, "cards", f"{key}.png"), cached=True)
     except OSError:
         return None
 

@@ -353,7 +353,7 @@ def _kept_page(path: str, data, out: tuple):
     if out_dir is None or path not in left:
         return None
     try:
-        copied = publish.Copied.of(out_dir / path)
+        copied = publish.Copied.of(os.path.join(out_dir, path))
     except OSError:
         return None
     return copied if [copied.size, copied.mtime_ns] == list(left[path]) else None

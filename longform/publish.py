@@ -19,18 +19,19 @@ class Copied:
     taken as unchanged without reading either (copies keep the mtime, as rsync's do). Its
     size and mtime are part of its equality, so serve notices an edited file."""
 
-    path: Path
+    path: str  # a string, not a Path: a rebuild makes thousands (every card, every page)
     size: int
     mtime_ns: int
     cached: bool = False  # a file of .longform-cache/, whose mtime Longform may set
 
     @classmethod
-    def of(cls, path: Path, cached: bool = False) -> "Copied":
+    def of(cls, path: "str | Path", cached: bool = False) -> "Copied":
         info = os.stat(path)
-        return cls(Path(path), info.st_size, info.st_mtime_ns, cached)
+        return cls(os.fspath(path), info.st_size, info.st_mtime_ns, cached)
 
     def read(self) -> bytes:
-        return self.path.read_bytes()
+        with open(self.path, "rb") as file:
+            return file.read()
 
 
 def file_bytes(data: "bytes | Copied") -> bytes:
