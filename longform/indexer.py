@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
+from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
@@ -44,8 +45,10 @@ class Runs:
         self.lock = threading.Lock()
         self.stopped = False
 
-    def start(self, name: str, documents: dict[str, bytes], prefix: str, shared: bool) -> None:
-        """Index documents (site path → HTML) as shard `name`; its files go under
+    def start(self, name: str, documents: Iterable[tuple[str, bytes]], prefix: str,
+              shared: bool) -> None:
+        """Index documents ((site path, HTML) pairs, made as the run's thread writes them, so
+        a big site's documents are never all in memory) as shard `name`; its files go under
         pagefind/prefix, with the script and WebAssembly only if `shared`."""
         self.jobs[name] = self.pool.submit(self._bundle, name, documents, prefix, shared)
 
@@ -60,10 +63,10 @@ class Runs:
         self.pool.shutdown(wait=True, cancel_futures=True)
         shutil.rmtree(self.folder, ignore_errors=True)
 
-    def _bundle(self, name: str, documents: dict[str, bytes], prefix: str, shared: bool
-                ) -> dict[str, bytes]:
+    def _bundle(self, name: str, documents: Iterable[tuple[str, bytes]], prefix: str,
+                shared: bool) -> dict[str, bytes]:
         site, out = self.folder / name / "site", self.folder / name / "bundle"
-        for path, html in documents.items():
+        for path, html in documents:
             target = site / path  # Pagefind's URL for it: the essay's
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(html)

@@ -66,8 +66,11 @@ def start_search(site: Site, old: Memo, new: Memo) -> "Indexing":
         else:
             # Result URLs are site-relative (essays/x/ for essays/x/index.html, a .html
             # permalink as itself); the search script prefixes the base path.
-            indexing.index(name, key, {path: index_document(essays[path], site)
-                                       for path in paths}, prefix)
+            # permalink as itself); the search script prefixes the base path. A generator:
+            # the run's thread makes each document as it writes it (5,000 essays' documents
+            # at once would be some 60 MB).
+            indexing.index(name, key, ((path, index_document(essays[path], site))
+                                       for path in paths), prefix)
     return indexing
 
 
@@ -121,7 +124,7 @@ class Indexing:
     def keep(self, name: str, key: str, files: dict[str, bytes]) -> None:
         self.shards.append((name, key, files))
 
-    def index(self, name: str, key: str, documents: dict[str, bytes], prefix: str) -> None:
+    def index(self, name: str, key: str, documents, prefix: str) -> None:
         if self.runs is None:
             self.runs = Runs(self.site.config.language)
         self.runs.start(name, documents, prefix, shared=not prefix)
