@@ -300,8 +300,12 @@ def input_fingerprint(config, out_dir: Path, known: dict | None = None) -> tuple
     settled = time.time_ns() - RACY_NS
     for folder in (config.content_dir, config.templates_dir, config.charts_dir,
                    config.root / "static"):
-        for path in _files_below(folder):
-            signature = stat_signature(path)
+        listing = files_below(str(folder), follow_links=True)
+        for relative in sorted(listing):
+            if relative.endswith(".pyc") or "__pycache__" in relative.split("/"):
+                continue
+            path, info = os.path.join(folder, relative), listing[relative]
+            signature = (info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino)
             seen = known.get(path)
             if signature and seen and seen[0] == list(signature):
                 file_digest = seen[1]
@@ -319,31 +323,24 @@ def input_fingerprint(config, out_dir: Path, known: dict | None = None) -> tuple
 RACY_NS = 2_000_000_000
 
 
-def _files_below(folder: Path) -> list[str]:
-    found = []
-    for here, dirs, names in os.walk(folder, followlinks=True):
-        dirs[:] = [d for d in dirs if d != "__pycache__"]
-        found += [os.path.join(here, name) for name in names if not name.endswith(".pyc")]
-    return sorted(found)
-
-
 def output_manifest(out_dir: Path) -> dict:
     """Each output file's (size, mtime): enough to notice anything touching site/ since."""
     return {path: [info.st_size, info.st_mtime_ns]
             for path, info in files_below(str(out_dir)).items()}
 
 
-def files_below(folder: str, prefix: str = "") -> dict:
-    """Every file under folder: its path relative to it ("/"-separated) → its stat. scandir
-    instead of os.walk and relpath: site/ holds thousands of files and both run each build."""
+def files_below(folder: str, prefix: str = "", follow_links: bool = False) -> dict:
+    """Every file under folder: its path relative to it ("/"-separated) → its stat (the
+    stat a signature is made of, so nothing is stat'ed twice). scandir instead of os.walk and
+    relpath: site/ holds thousands of files, and each build lists it and its inputs."""
     found = {}
     try:
         entries = list(os.scandir(folder))
     except OSError:
         return found
     for entry in entries:
-        if entry.is_dir(follow_symlinks=False):
-            found.update(files_below(entry.path, f"{prefix}{entry.name}/"))
+        if entry.is_dir(follow_symlinks=follow_links):
+            found.update(files_below(entry.path, f"{prefix}{entry.name}/", follow_links))
         elif entry.is_file():
             found[prefix + entry.name] = entry.stat()
     return found

@@ -130,6 +130,15 @@ def load_essay(path: Path, text: str | None = None) -> Essay:
     )
 
 
+def body_line(essay: Essay, needle: str | None) -> int:
+    """The file line of the essay's first body line holding needle (the body's first line
+    when none does): where a problem found in the rendering is reported."""
+    for number, line in enumerate(essay.body_md.split("\n"), essay.body_line):
+        if needle and needle in line:
+            return number
+    return essay.body_line
+
+
 def read_text(path: Path) -> str:
     data = path.read_bytes()
     try:

@@ -15,6 +15,7 @@ from urllib.parse import unquote, urlsplit
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
+from .content import body_line
 from .errors import ContentError
 
 VARIANT_WIDTHS = (640, 1280)
@@ -46,7 +47,7 @@ class _ImageProcessor(Treeprocessor):
                 continue  # another site's image, an SVG, or a missing file (the link check's)
             on_screen = number == 0 and _top_block(img, parents) in first_blocks
             try:
-                made = sized(img, path, _line(essay, img.get("src")), essay.source, on_screen,
+                made = sized(img, path, body_line(essay, img.get("src")), essay.source, on_screen,
                              links.base_path, self.md.longform.cache_dir)
             except ContentError as err:
                 if problems is None:
@@ -169,10 +170,3 @@ def _link_to_original(img: etree.Element, parent: etree.Element) -> None:
     parent.remove(img)
     link.append(img)
     parent.insert(index, link)
-
-
-def _line(essay, src: str | None) -> int:
-    for number, text in enumerate(essay.body_md.split("\n"), essay.body_line):
-        if src and src in text:
-            return number
-    return essay.body_line

@@ -15,7 +15,7 @@ from markdown.treeprocessors import Treeprocessor
 
 from . import blocks, dialects, highlight, images, inline, math, typography
 from .cache import file_hash
-from .content import Essay
+from .content import Essay, body_line
 from .dialects.essays import essay_named
 from .errors import ContentError, ContentWarning
 from .related import body_terms
@@ -199,7 +199,7 @@ def _moved_link(links: Links, url: str, looked_up: list) -> str:
 
 def _dead_essay_link(essay: Essay, links: Links, written: str, draft: bool,
                      problems: list | None) -> None:
-    line = _line_of(essay, written)
+    line = body_line(essay, written)
     if draft:
         message = (f"link to '{written}', a draft left out of this build; build with --drafts "
                    "or remove the link")
@@ -233,10 +233,3 @@ def _essay_url_set(links: Links) -> frozenset:
         known = frozenset(links.essay_urls.values())
         object.__setattr__(links, "_url_set", known)
     return known
-
-
-def _line_of(essay: Essay, needle: str) -> int:
-    for number, line in enumerate(essay.body_md.split("\n"), essay.body_line):
-        if needle in line:
-            return number
-    return essay.body_line
