@@ -143,9 +143,14 @@ def full_build(config, out_dir: Path, record: dict, manifest: dict) -> tuple[dic
     previous = load_memo(config.cache_dir, code_version())
     left = last_left(record, out_dir)
     with progress_bar() as progress:
-        result = build(config, previous, progress, out=(out_dir.resolve(), left))
-    changed = publish(result.files, out_dir, {path: left[path] for path in result.kept
-                                              if path in left}, manifest)
+        result = build(config, previous, progress, out=(out_dir.resolve(), left),
+                       search_later=True)
+    try:  # the rest of site/ is written while Pagefind finishes the search index
+        changed = publish(result.files, out_dir, {path: left[path] for path in result.kept
+                                                  if path in left}, manifest,
+                          pending=result.search.result)
+    finally:
+        result.search.cancel()
     essays = result.site.essays
     counts = {"essays": len(essays), "rendered": result.rendered, "changed": changed,
               "pages": sum(1 for path in result.files if path.endswith((".html", ".xml"))),

@@ -87,5 +87,10 @@ class Problems(Exception):
 
 def problems_found(problems) -> None:
     """Raise Problems when any of these problems is an error."""
-    if any(isinstance(p, ContentError) for p in problems):
+    if problems_in(problems):
         raise Problems(problems)
+
+
+def problems_in(problems) -> bool:
+    """Whether any of these problems is an error."""
+    return any(isinstance(p, ContentError) for p in problems)

@@ -15,7 +15,7 @@ from .cache import RACY_NS, Memo, code_version, digest, file_hash, page_keys, st
 from .cards import cache_card, card_files
 from .config import SiteConfig
 from .content import Essay, essay_files, load_authors, load_essay, read_text
-from .errors import ContentError, ContentWarning, Problems, problems_found
+from .errors import ContentError, ContentWarning, Problems, problems_found, problems_in
 from .frontmatter import key_lines
 from .images import variant_files
 from .links import Scanner
@@ -29,7 +29,7 @@ from .lint import (
 )
 from .redirects import redirect_files
 from .render import site_pages
-from .search import searching
+from .search import search_of
 from .site import Site, assemble_site, newest_first, place, summary
 from .urls import address_map, essay_url
 
@@ -47,6 +47,7 @@ class Build:
     rendered: int = 0  # essays rendered (the rest came from the cache)
     pages_rendered: int = 0
     kept: frozenset = frozenset()  # output paths whose bytes are the previous build's
+    search: object = None  # a search.Indexing still at work (build's search_later)
 
     @property
     def changed_memo(self) -> bool:
@@ -54,11 +55,14 @@ class Build:
 
 
 def build(config: SiteConfig, memo: Memo | None = None, progress=None,
-          every_page: bool = False, out: tuple = (None, {})) -> Build:
+          every_page: bool = False, out: tuple = (None, {}), search_later: bool = False
+          ) -> Build:
     """progress, if given, is called as progress(done, total) while essays render. Raises
     Problems with every error and warning of the run when there is any error. `out`:
     (out_dir, {path: (size, mtime)} the last build left there), where a page whose inputs
-    did not change is taken from as it is, when the memo holds no bytes for it."""
+    did not change is taken from as it is, when the memo holds no bytes for it.
+    search_later: the search index is left to Build.search (the caller waits for it while
+    publishing the rest, and must stop it), not waited for here."""
     version = code_version()
     old = memo if memo is not None and memo.version == version else Memo(version=version)
     new = Memo(version=version)
@@ -73,30 +77,39 @@ def build(config: SiteConfig, memo: Memo | None = None, progress=None,
     links = essay_links(essays, published, config, failed)
     rendered, fresh = render_essays(published, links, config, old, new, progress, problems)
     problems += [p for e in rendered for p in e.problems]
+    indexing, handed_over = None, False
     try:
         placed = placed_in_order(rendered, config, old, new)
         site = assemble_site(placed, load_authors(config.content_dir),
                              related(placed, old, new), config, summaries(placed, old, new))
         # Pagefind indexes the essays (from their records) meanwhile, on the other core.
-        with searching(site, old, new) as indexing:
-            pages = site_pages(site)
-            files, pages_rendered = output_files(site, pages, old, new, out)
-            files.update(card_files(site.essays, config))
-            broken, reviewed = review(essays, site, with_stand_ins(files, problems, links),
-                                      pages, every_page, Scanner(old.scans, new.scans))
+        indexing = search_of(site, old, new)
+        pages = site_pages(site)
+        files, pages_rendered = output_files(site, pages, old, new, out)
+        files.update(card_files(site.essays, config))
+        broken, reviewed = review(essays, site, with_stand_ins(files, problems, links),
+                                  pages, every_page, Scanner(old.scans, new.scans))
+        problems += link_problems(broken, config) + reviewed
+        if not problems_in(problems) and not search_later:
             files.update(indexing.result())
+        handed_over = search_later and not problems_in(problems)
     except ContentError as err:
-        raise Problems([*problems, err]) from None
+        problems.append(err)
     except Problems as found:
-        raise Problems([*problems, *found.problems]) from None
-    problems += link_problems(broken, config) + reviewed
+        problems += found.problems
+    finally:
+        # Pagefind's runs and folder go, unless the caller takes them to wait for.
+        if indexing is not None and not handed_over:
+            indexing.cancel()
     problems_found(problems)
-    files["_headers"] = publish.host_headers(files)
+    # The search index's folder has its own rule in _headers: one of its paths stands for it.
+    files["_headers"] = publish.host_headers({**files, **dict.fromkeys(indexing.promised())})
     warnings = tuple(sorted((p for p in problems if isinstance(p, ContentWarning)),
                             key=lambda p: (str(p.path), p.line)))
     kept = frozenset(path for path, (key, _) in new.pages.items()
                      if old.pages.get(path, ("",))[0] == key)
-    return Build(site, files, warnings, new, fresh, pages_rendered, kept)
+    return Build(site, files, warnings, new, fresh, pages_rendered, kept,
+                 indexing if search_later else None)
 
 
 def load_essays(content_dir: Path, old: Memo, new: Memo, problems: list | None = None

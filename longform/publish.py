@@ -150,7 +150,7 @@ WRITERS = 8  # threads writing a new site/
 
 
 def publish(files: dict[str, bytes], out_dir: Path, known: dict | None = None,
-            left: dict | None = None) -> int:
+            left: dict | None = None, pending=None) -> int:
     """Bring out_dir to exactly `files` and return how many files changed. Only ever called
     once every byte is built, so a failed build never reaches it. A first build or a large
     change is written into a fresh folder beside out_dir and swapped in whole (unchanged files
@@ -160,44 +160,74 @@ def publish(files: dict[str, bytes], out_dir: Path, known: dict | None = None,
     `known` maps paths whose bytes are the last build's to the (size, mtime) that build left
     them with in out_dir: such a file still matching them is not read back to compare.
     `left`, if given, is filled with the (size, mtime) of every file out_dir ends with, for
-    the next build's `known` (cache.record_build), without listing the folder again."""
+    the next build's `known` (cache.record_build), without listing the folder again.
+    `pending`, if given, returns the files still being made (the search index, which
+    Pagefind finishes meanwhile): a fresh folder gets the others first, while it works; an
+    update in place waits for them before it writes anything. If it raises, out_dir stays as
+    it was."""
     out_dir = out_dir.resolve()
     existing = _existing_files(out_dir)
     known = known or {}
-    changed = [rel for rel, data in files.items()
-               if not _unchanged(out_dir / rel, data, existing.get(rel), known.get(rel))]
+    changed = _changed(files, out_dir, existing, known)
+    # (What is removed is not known before the pending files are: old ones are in existing.)
+    if pending is not None and existing and len(changed) <= IN_PLACE_SHARE * len(files):
+        more = pending()
+        files.update(more)
+        changed += _changed(more, out_dir, existing, known)
+        pending = None
     removed = sorted(set(existing) - set(files))
-    if not changed and not removed:
+    if pending is None and not changed and not removed:
         _note(left, existing)
         return 0
-    if existing and len(changed) + len(removed) <= IN_PLACE_SHARE * len(files):
+    if pending is None and existing and \
+            len(changed) + len(removed) <= IN_PLACE_SHARE * len(files):
         _write_in_place(out_dir, {rel: files[rel] for rel in changed}, removed)
         for rel in removed:
             existing.pop(rel, None)
         existing.update((rel, os.stat(out_dir / rel)) for rel in changed)
         _note(left, existing)
         return len(changed)
+    count = _write_fresh(out_dir, files, set(files) - set(changed), pending,
+                         lambda more: set(more) - set(_changed(more, out_dir, existing, known)))
+    if left is not None:
+        _note(left, _existing_files(out_dir))
+    return count
+
+
+def _changed(files: dict, out_dir: Path, existing: dict, known: dict) -> list[str]:
+    return [rel for rel, data in files.items()
+            if not _unchanged(out_dir / rel, data, existing.get(rel), known.get(rel))]
+
+
+def _write_fresh(out_dir: Path, files: dict, same: set, pending, same_of) -> int:
+    """Write files (then pending's, when it returns them) into a fresh folder beside out_dir
+    and swap it in; the count of files written rather than linked from the old site."""
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-new-", dir=out_dir.parent))
     staging.chmod(0o755)
+    # Threads: writing thousands of small files is waiting on the file system, which
+    # releases the GIL (a cold build of 1,000 essays writes some 3,000 files).
+    from concurrent.futures import ThreadPoolExecutor
     try:
-        same = set(files) - set(changed)
-        targets = {rel: _inside(staging, rel) for rel in sorted(files)}
-        for folder in sorted({target.parent for target in targets.values()}):
-            folder.mkdir(parents=True, exist_ok=True)
-        # Threads: writing thousands of small files is waiting on the file system, which
-        # releases the GIL (a cold build of 1,000 essays writes some 3,000 files).
-        from concurrent.futures import ThreadPoolExecutor
         with ThreadPoolExecutor(WRITERS) as pool:
-            changed = sum(pool.map(lambda rel: _place(targets[rel], out_dir / rel, files[rel],
-                                                      rel in same), targets))
+            count = _placed_all(pool, staging, out_dir, files, same)
+            if pending is not None:
+                more = pending()
+                files.update(more)
+                count += _placed_all(pool, staging, out_dir, more, same_of(more))
         _swap(staging, out_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    if left is not None:
-        _note(left, _existing_files(out_dir))
-    return changed
+    return count
+
+
+def _placed_all(pool, staging: Path, out_dir: Path, files: dict, same: set) -> int:
+    targets = {rel: _inside(staging, rel) for rel in sorted(files)}
+    for folder in sorted({target.parent for target in targets.values()}):
+        folder.mkdir(parents=True, exist_ok=True)
+    return sum(pool.map(lambda rel: _place(targets[rel], out_dir / rel, files[rel],
+                                           rel in same), targets))
 
 
 def _note(left: dict | None, stats: dict) -> None:

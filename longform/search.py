@@ -16,7 +16,6 @@ others. The price is the reader's: a query word costs a chunk from each shard, n
 """
 
 import json
-from contextlib import contextmanager
 from html import escape
 
 from .cache import Memo, digest
@@ -36,15 +35,10 @@ MAX_SHARDS = 8
 SHARDS_FILE = f"{BUNDLE}/shards.json"
 
 
-@contextmanager
-def searching(site: Site, old: Memo, new: Memo):
-    """An Indexing of the site's essays, started now (nothing to do with search off); whatever
-    still runs when the block ends is stopped."""
-    indexing = start_search(site, old, new) if site.config.search else Indexing(site, new)
-    try:
-        yield indexing
-    finally:
-        indexing.cancel()
+def search_of(site: Site, old: Memo, new: Memo) -> "Indexing":
+    """The site's Indexing, started now (nothing to do with search off). Whoever holds it
+    must cancel() it in the end, whatever happens."""
+    return start_search(site, old, new) if site.config.search else Indexing(site, new)
 
 
 def start_search(site: Site, old: Memo, new: Memo) -> "Indexing":
@@ -141,6 +135,10 @@ class Indexing:
         merged = [f"{name}/" for name, _, _ in done[1:]]
         files[SHARDS_FILE] = (json.dumps({"shards": merged}) + "\n").encode("utf-8")
         return files
+
+    def promised(self) -> list[str]:
+        """Paths that will be among result()'s files."""
+        return [SHARDS_FILE] if self.shards else []
 
     def cancel(self) -> None:
         """Stop Pagefind where it still runs and remove its folder (safe to repeat)."""

@@ -116,6 +116,49 @@ def test_a_small_change_to_a_large_site_is_written_in_place(tmp_path):
     assert leftovers(tmp_path) == [] and not list(out.rglob(".*.tmp"))
 
 
+def test_pending_files_join_a_fresh_site_after_the_rest_is_written(tmp_path):
+    out, staged = tmp_path / "site", []
+
+    def pending():  # the other files are in the staging folder (not yet site/) by now
+        staged.append(sorted(p.name for p in tmp_path.glob(".site-new-*/**/*") if p.is_file()))
+        return {"pagefind/entry.json": b"{}"}
+    assert publish(dict(FILES), out, pending=pending) == 4
+    assert staged == [sorted(name.rsplit("/", 1)[-1] for name in FILES)]
+    assert tree(out) == {**FILES, "pagefind/entry.json": b"{}"}
+    assert leftovers(tmp_path) == []
+
+
+def test_pending_files_are_waited_for_before_an_update_in_place(tmp_path):
+    out = tmp_path / "site"
+    files = {f"essays/e{i}/index.html": f"<h1>{i}</h1>".encode() for i in range(40)}
+    publish({**files, "pagefind/old.pf": b"old", "pagefind/same.pf": b"same"}, out)
+    same = (out / "pagefind/same.pf").stat()
+    edited = {**files, "essays/e3/index.html": b"<h1>three</h1>"}
+
+    def failing():
+        raise ContentError(tmp_path / "pyproject.toml", 1, "the search index failed")
+    with pytest.raises(ContentError):
+        publish(dict(edited), out, pending=failing)
+    assert (out / "essays/e3/index.html").read_bytes() == b"<h1>3</h1>"  # nothing written
+    assert publish(dict(edited), out, pending=lambda: {"pagefind/same.pf": b"same",
+                                                       "pagefind/new.pf": b"new"}) == 2
+    assert tree(out) == {**edited, "pagefind/same.pf": b"same", "pagefind/new.pf": b"new"}
+    after = (out / "pagefind/same.pf").stat()  # the old index file no longer made is gone
+    assert (after.st_ino, after.st_mtime_ns) == (same.st_ino, same.st_mtime_ns)
+
+
+def test_a_failing_pending_leaves_the_old_site_and_no_staging_folder(tmp_path):
+    out = tmp_path / "site"
+    publish(FILES, out)
+
+    def failing():
+        raise ContentError(tmp_path / "pyproject.toml", 1, "the search index failed")
+    with pytest.raises(ContentError):
+        publish({name: b"all new" for name in FILES}, out, pending=failing)
+    assert tree(out) == FILES
+    assert leftovers(tmp_path) == []
+
+
 # --- static/: the writer's own files, byte for byte ----------------------------------------------
 
 def test_static_holds_a_library_and_a_large_binary_copied_byte_for_byte(make_project, build):

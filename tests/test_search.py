@@ -5,6 +5,8 @@ import json
 import shutil
 import stat
 
+import pytest
+
 from conftest import Document
 from test_images import publishing
 
@@ -72,20 +74,28 @@ def test_the_index_is_rebuilt_only_when_an_essay_page_changes(make_project, buil
     assert "slate board" in project.page("essays/tide-tables/")
 
 
+@pytest.mark.parametrize("change", ["one essay edited", "every page changed"])
 def test_a_failing_indexer_is_one_line_and_leaves_the_site(make_project, build, tmp_path,
-                                                           monkeypatch):
+                                                           monkeypatch, change):
+    # An edit updates site/ in place, a changed title rewrites it whole while Pagefind works:
+    # either way nothing is written when the index fails.
     project = publishing(make_project)
     assert build(project).status == 0
     before = project.files()
     counting_pagefind(project, tmp_path, monkeypatch, exit_status=3)
-    essay = project.root / "content/tide-tables.md"
-    essay.write_text(essay.read_text().replace("chalk slate", "slate board"))
+    if change == "one essay edited":
+        essay = project.root / "content/tide-tables.md"
+        essay.write_text(essay.read_text().replace("chalk slate", "slate board"))
+    else:
+        settings = project.root / "pyproject.toml"
+        settings.write_text(settings.read_text().replace('title = "', 'title = "The New '))
     result = build(project)
     assert result.status == 1
     assert result.err.splitlines()[0] == ("pyproject.toml:1: the search index could not be built "
                                   "(broken index); reinstall 'pagefind[bin]', or set search = "
                                   "false in [tool.longform]")
     assert project.files() == before
+    assert [p.name for p in project.root.iterdir() if p.name.startswith(".site")] == []
 
 
 def test_results_carry_each_essay_s_own_address_under_a_permalink_pattern(make_project, build):
