@@ -10,6 +10,7 @@ never correctness.
 """
 
 import functools
+import gc
 import hashlib
 import io
 import json
@@ -116,11 +117,18 @@ def load_memo(cache_dir: Path, version: str) -> Memo:
     path = cache_dir / DB_FILE
     if not path.exists():
         return Memo(version=version)
+    # Unpickling makes some 100,000 objects, all kept: the cyclic collector would scan the
+    # growing heap again and again meanwhile (40% of the load), and after it, in every full
+    # collection of the build. So it pauses, and what was read is frozen out of its sight.
+    gc.disable()
     try:
         with closing(_connect(path)) as db:
             return _read_memo(db, version)
     except Exception:  # noqa: BLE001 — any damage to the cache means "start cold"
         return Memo(version=version)
+    finally:
+        gc.freeze()
+        gc.enable()
 
 
 def _read_memo(db: sqlite3.Connection, version: str) -> Memo:
