@@ -80,10 +80,12 @@ def build(config: SiteConfig, memo: Memo | None = None, progress=None,
     indexing, handed_over = None, False
     try:
         placed = placed_in_order(rendered, config, old, new)
-        site = assemble_site(placed, load_authors(config.content_dir),
-                             related(placed, old, new), config, summaries(placed, old, new))
-        # Pagefind indexes the essays (from their records) meanwhile, on the other core.
+        site = assemble_site(placed, load_authors(config.content_dir), {}, config,
+                             summaries(placed, old, new))
+        # Pagefind indexes the essays (from their records) meanwhile, on the other core:
+        # started before the related scoring, as an edit's shard takes longest of all.
         indexing = search_of(site, old, new)
+        site = replace(site, related=related(placed, old, new))
         pages = site_pages(site)
         files, pages_rendered = output_files(site, pages, old, new, out)
         files.update(card_files(site.essays, config))
