@@ -120,7 +120,8 @@ class Indexing:
 
     def index(self, name: str, key: str, documents, prefix: str) -> None:
         if self.runs is None:
-            self.runs = Runs(self.site.config.language)
+            self.runs = Runs(self.site.config.language,
+                             self.site.config.cache_dir / "search")
         self.runs.start(name, documents, prefix, shared=not prefix)
         self.shards.append((name, key, None))
 
