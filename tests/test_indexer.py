@@ -4,7 +4,6 @@ shard's folder."""
 import json
 
 import pytest
-
 from test_images import publishing
 
 from longform.indexer import _cbor_bytes, _decoded, _encoded, steady
