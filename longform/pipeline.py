@@ -108,8 +108,8 @@ def build(config: SiteConfig, memo: Memo | None = None, progress=None,
     files["_headers"] = publish.host_headers({**files, **dict.fromkeys(indexing.promised())})
     warnings = tuple(sorted((p for p in problems if isinstance(p, ContentWarning)),
                             key=lambda p: (str(p.path), p.line)))
-    kept = frozenset(path for path, (key, _) in new.pages.items()
-                     if old.pages.get(path, ("",))[0] == key)
+    kept = frozenset([*(path for path, (key, _) in new.pages.items()
+                        if old.pages.get(path, ("",))[0] == key), *indexing.kept_paths()])
     return Build(site, files, warnings, new, fresh, pages_rendered, kept,
                  indexing if search_later else None)
 

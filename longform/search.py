@@ -137,6 +137,10 @@ class Indexing:
         files[SHARDS_FILE] = (json.dumps({"shards": merged}) + "\n").encode("utf-8")
         return files
 
+    def kept_paths(self) -> list[str]:
+        """The files of the shards kept from the last build: the same bytes it published."""
+        return [path for _, _, files in self.shards if files is not None for path in files]
+
     def promised(self) -> list[str]:
         """Paths that will be among result()'s files."""
         return [SHARDS_FILE] if self.shards else []
