@@ -2,6 +2,7 @@
 
 import tomllib
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 
 from .errors import ContentError
@@ -24,19 +25,19 @@ class SiteConfig:
     broken_links: str = "error"  # "warn": dead internal links are warnings (mid-migration)
     search: bool = True  # a Pagefind index, a /search/ page and a search box in the header
 
-    @property
+    @cached_property
     def content_dir(self) -> Path:
         return self.root / "content"
 
-    @property
+    @cached_property
     def templates_dir(self) -> Path:
         return self.root / "templates"
 
-    @property
+    @cached_property
     def charts_dir(self) -> Path:
         return self.root / "charts"
 
-    @property
+    @cached_property
     def cache_dir(self) -> Path:
         return self.root / ".longform-cache"
 

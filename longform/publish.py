@@ -196,7 +196,7 @@ def publish(files: dict[str, bytes], out_dir: Path, known: dict | None = None,
 
 def _changed(files: dict, out_dir: Path, existing: dict, known: dict) -> list[str]:
     return [rel for rel, data in files.items()
-            if not _unchanged(out_dir / rel, data, existing.get(rel), known.get(rel))]
+            if not _unchanged(out_dir, rel, data, existing.get(rel), known.get(rel))]
 
 
 def _write_fresh(out_dir: Path, files: dict, same: set, pending, same_of) -> int:
@@ -240,13 +240,16 @@ def _existing_files(out_dir: Path) -> dict:
     return files_below(str(out_dir))
 
 
-def _unchanged(path: Path, data: "bytes | Copied", info: os.stat_result | None,
+def _unchanged(out_dir: Path, rel: str, data: "bytes | Copied", info: os.stat_result | None,
                left: tuple | None = None) -> bool:
-    """Whether the file at path (whose stat is info; None: there is none) holds data."""
+    """Whether the file at out_dir/rel (whose stat is info; None: there is none) holds
+    data. (The Path is made only when the file must be read: a rebuild asks for each of
+    thousands of files.)"""
     if info is None:
         return False
-    if left is not None and (info.st_size, info.st_mtime_ns) == tuple(left):
+    if left is not None and info.st_size == left[0] and info.st_mtime_ns == left[1]:
         return True
+    path = out_dir / rel
     try:
         if isinstance(data, Copied):
             return _same_copy(path, data, info)

@@ -113,8 +113,13 @@ def assemble_site(placed: list[Essay], authors: dict, related: dict, config: Sit
 
 def place(essay: Essay, config: SiteConfig) -> Essay:
     """The rendered essay with its URL and read time."""
-    return replace(essay, url=essay_url(essay, config),
-                   read_minutes=read_time(essay.words, essay.images, config.words_per_minute))
+    # What dataclasses.replace does, without its __init__ call per field: every build
+    # places every essay (50 µs each, a quarter second at 5,000 essays).
+    placed = object.__new__(Essay)
+    placed.__dict__.update(essay.__dict__, url=essay_url(essay, config),
+                           read_minutes=read_time(essay.words, essay.images,
+                                                  config.words_per_minute))
+    return placed
 
 
 def _authors(essays: list[Essay], known: dict, config: SiteConfig) -> dict:
