@@ -13,16 +13,20 @@ import functools
 import gc
 import hashlib
 import io
-import json
 import os
 import pickle
-import re
 import sqlite3
-import sys
-import time
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from . import lastbuild
+
+# The hashes, the code's version and the folder walk live with the whole-build check, which
+# runs before anything else is imported; the stages import them from here, with the memo.
+from .lastbuild import RACY_NS, code_version, digest, files_below  # noqa: F401
+
+version = lastbuild.version
 
 DB_FILE = "cache.sqlite"
 # The tables of rows in the file (see _rows): the Memo's loaded, stats and rendered entries of
@@ -51,14 +55,6 @@ class Memo:
     on_disk: dict | None = field(default=None, repr=False, compare=False)
 
 
-def digest(*parts: bytes | str) -> str:
-    h = hashlib.sha256()
-    for part in parts:
-        h.update(part.encode("utf-8") if isinstance(part, str) else part)
-        h.update(b"\0")
-    return h.hexdigest()
-
-
 def file_hash(path: Path) -> str | None:
     try:
         return hashlib.sha256(path.read_bytes()).hexdigest()
@@ -75,41 +71,6 @@ def stat_signature(path) -> tuple | None:
     except OSError:
         return None
     return (info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino)
-
-
-def code_version() -> str:
-    """Our own source and the versions of everything that shapes the HTML."""
-    package = Path(__file__).parent
-    sources = [p.read_bytes() for p in sorted(package.rglob("*.py"))]
-    versions = [version(name) for name in ("markdown", "pymdown-extensions", "pygments",
-                                            "jinja2", "altair", "vl-convert-python",
-                                            "latex2mathml")]
-    return digest(sys.version, *versions, *sources)
-
-
-@functools.cache
-def version(name: str) -> str:
-    """An installed distribution's version, read from its NAME-VERSION.dist-info folder's
-    name (the wheel format fixes it) where one is on sys.path: importing importlib.metadata
-    and parsing METADATA cost more than a no-change rebuild's whole remaining work."""
-    wanted = re.sub(r"[-_.]+", "_", name).lower() + "-"
-    for entry in sys.path:
-        for folder in _listing(entry):
-            if folder.endswith(".dist-info") and folder.lower().startswith(wanted):
-                return folder[len(wanted):-len(".dist-info")]
-    from importlib import metadata
-    try:
-        return metadata.version(name)
-    except metadata.PackageNotFoundError:
-        return "-"
-
-
-@functools.cache
-def _listing(folder: str) -> tuple[str, ...]:
-    try:
-        return tuple(os.listdir(folder or "."))
-    except OSError:
-        return ()
 
 
 def load_memo(cache_dir: Path, version: str) -> Memo:
@@ -285,109 +246,3 @@ def _canonical(value, seen: dict, essay: type) -> str:
     if id(value) not in seen:
         seen[id(value)] = repr(value)
     return seen[id(value)]
-
-
-# --- The whole build at once ------------------------------------------------------------------
-# When no input file changed since the last successful build and site/ still holds exactly
-# what that build wrote, there is nothing to do: not even the memo needs loading.
-
-LAST_BUILD = "last-build.json"
-
-
-def input_fingerprint(config, out_dir: Path, known: dict | None = None) -> tuple[str, dict]:
-    """Every input of a build: the writer's files (by content), settings, code, and the date
-    (a scheduled essay appears when its day comes); and each file's (stat signature, hash)
-    for the next call, which reads only files whose signature changed (`known`: this dict
-    from the last call)."""
-    from datetime import date
-    known = known or {}
-    # The working folder too: messages name paths relative to it.
-    parts = [code_version(), repr(config), str(out_dir.resolve()), date.today().isoformat(),
-             os.getcwd()]
-    hashes = {}
-    settled = time.time_ns() - RACY_NS
-    for folder in (config.content_dir, config.templates_dir, config.charts_dir,
-                   config.root / "static"):
-        listing = files_below(str(folder), follow_links=True)
-        for relative in sorted(listing):
-            if relative.endswith(".pyc") or "__pycache__" in relative.split("/"):
-                continue
-            path, info = os.path.join(folder, relative), listing[relative]
-            signature = (info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino)
-            seen = known.get(path)
-            if signature and seen and seen[0] == list(signature):
-                file_digest = seen[1]
-            else:
-                file_digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
-            if signature and signature[0] < settled:
-                hashes[path] = [list(signature), file_digest]
-            parts += [path, file_digest]
-    return digest(*parts), hashes
-
-
-# A file whose stat signature is unchanged since we hashed it is not read again, as git does.
-# Only for files last modified a while before we looked: a save within the same tick of a
-# coarse clock (FAT stamps to 2 s) could otherwise keep its mtime.
-RACY_NS = 2_000_000_000
-
-
-def output_manifest(out_dir: Path) -> dict:
-    """Each output file's (size, mtime): enough to notice anything touching site/ since."""
-    return {path: [info.st_size, info.st_mtime_ns]
-            for path, info in files_below(str(out_dir)).items()}
-
-
-def files_below(folder: str, prefix: str = "", follow_links: bool = False) -> dict:
-    """Every file under folder: its path relative to it ("/"-separated) → its stat (the
-    stat a signature is made of, so nothing is stat'ed twice). scandir instead of os.walk and
-    relpath: site/ holds thousands of files, and each build lists it and its inputs."""
-    found = {}
-    try:
-        entries = list(os.scandir(folder))
-    except OSError:
-        return found
-    for entry in entries:
-        if entry.is_dir(follow_symlinks=follow_links):
-            found.update(files_below(entry.path, f"{prefix}{entry.name}/", follow_links))
-        elif entry.is_file():
-            found[prefix + entry.name] = entry.stat()
-    return found
-
-
-def last_record(cache_dir: Path) -> dict:
-    """What the last build wrote down (see record_build); {} if missing or damaged."""
-    try:
-        record = json.loads((cache_dir / LAST_BUILD).read_text("utf-8"))
-        return record if isinstance(record, dict) else {}
-    except (OSError, ValueError):
-        return {}
-
-
-def last_build(record: dict, fingerprint_now: str, out_dir: Path) -> dict | None:
-    """The last build's record, if it had these very inputs and its output is intact."""
-    try:
-        if record["fingerprint"] == fingerprint_now and \
-                record["manifest"] == output_manifest(out_dir) and record["manifest"]:
-            return record
-    except (KeyError, TypeError):
-        pass  # damaged: build as usual
-    return None
-
-
-def last_left(record: dict, out_dir: Path) -> dict:
-    """{path: (size, mtime)} of each file the last build left in out_dir."""
-    manifest = record.get("manifest") if record.get("out") == str(out_dir.resolve()) else None
-    return manifest if isinstance(manifest, dict) else {}
-
-
-def record_build(cache_dir: Path, fingerprint_now: str, out_dir: Path, summary: dict,
-                 warnings: list[str], inputs: dict, manifest: dict | None = None) -> None:
-    """Write down the build: `manifest` is what publish left in out_dir (listed if None)."""
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    record = {"fingerprint": fingerprint_now, "out": str(out_dir.resolve()),
-              "manifest": manifest if manifest is not None else output_manifest(out_dir),
-              "inputs": inputs,
-              "summary": summary, "warnings": warnings}
-    temporary = cache_dir / (LAST_BUILD + ".tmp")
-    temporary.write_text(json.dumps(record), "utf-8")
-    temporary.replace(cache_dir / LAST_BUILD)

@@ -1,19 +1,18 @@
 """The command line: build (the default), serve, new, check and import."""
 
-import argparse
 import os
 import sys
 import time
-from datetime import date
 from pathlib import Path
 
-from .config import load_config
-from .errors import ContentError, Problems
-
+# Only what a rebuild with nothing changed needs is imported here (it is done in a tenth of
+# a second, a third of which is Python starting): argparse, the settings and the errors are
+# imported where they are used.
 COMMANDS = ("build", "serve", "new", "check", "import")
 
 
-def parser() -> argparse.ArgumentParser:
+def parser():
+    import argparse
     ap = argparse.ArgumentParser(prog="build.py", description="Build a Longform essay site.")
     commands = ap.add_subparsers(dest="command", metavar="{build,serve,new,check,import}")
     build = commands.add_parser("build", help="build content/ into site/ (the default)")
@@ -47,29 +46,33 @@ def parser() -> argparse.ArgumentParser:
     return ap
 
 
-def _common(sub: argparse.ArgumentParser) -> None:
+def _common(sub) -> None:
     sub.add_argument("--root", type=Path, default=Path("."),
                      help="the project folder holding content/ and templates/ (default: .)")
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(with_command_first(sys.argv[1:] if argv is None else argv))
+    argv = with_command_first(sys.argv[1:] if argv is None else argv)
+    args = plain_build(argv) or parser().parse_args(argv)
     try:
         return run(args)
-    except ContentError as err:
-        print(err, file=sys.stderr)
-        return 1
-    except Problems as found:
-        print(problems_report(found), file=sys.stderr)
-        return 1
     except KeyboardInterrupt:
         return 130
+    except Exception as err:
+        from .errors import ContentError, Problems
+        if isinstance(err, ContentError):
+            print(err, file=sys.stderr)
+            return 1
+        if isinstance(err, Problems):
+            print(problems_report(err), file=sys.stderr)
+            return 1
+        raise
 
 
 LISTED = 50  # build and the serve overlay list this many problems, then how many more
 
 
-def problems_report(found: Problems) -> str:
+def problems_report(found) -> str:
     """Every problem (up to LISTED) in file and line order, then the count; site/ is untouched."""
     from .check import count_line
     errors = len(found.errors)
@@ -91,7 +94,35 @@ def with_command_first(argv: list[str]) -> list[str]:
     return ["build", *argv]
 
 
-def run(args: argparse.Namespace) -> int:
+BUILD_OPTIONS = {"--root": "root", "--out": "out", "--base-url": "base_url",
+                 "--default-base-url": "default_base_url"}
+
+
+def plain_build(argv: list[str]):
+    """The arguments of `build` as argparse would read them, when they are only options of
+    build's given as `--option value` or `--drafts`; else None (argparse reads them, and
+    explains any mistake). Importing argparse and making the parser cost more than the rest
+    of a no-change rebuild's start."""
+    from types import SimpleNamespace
+    args = SimpleNamespace(command="build", root=Path("."), out=None, drafts=False,
+                           base_url=None, default_base_url=None)
+    if not argv or argv[0] != "build":
+        return None
+    rest = argv[1:]
+    while rest:
+        option = rest.pop(0)
+        if option == "--drafts":
+            args.drafts = True
+        elif option in BUILD_OPTIONS and rest and not rest[0].startswith("-"):
+            value = rest.pop(0)
+            setattr(args, BUILD_OPTIONS[option], Path(value) if option in ("--root", "--out")
+                    else value)
+        else:
+            return None
+    return args
+
+
+def run(args) -> int:
     root = args.root.resolve()
     if args.command == "serve":
         from .serve import port_problem, serve
@@ -105,31 +136,40 @@ def run(args: argparse.Namespace) -> int:
     if args.command == "import":
         from . import importer
         return importer.main(args.source, root)
-    config = load_config(root, base_url=args.base_url, include_drafts=args.drafts or None,
-                         default_base_url=getattr(args, "default_base_url", None))
+    overrides = {"base_url": args.base_url, "include_drafts": args.drafts or None,
+                 "default_base_url": getattr(args, "default_base_url", None)}
     if args.command == "check":
         from . import check
-        return check.main(config, args.strict, args.external)
-    return build_command(config, (args.out or root / "site"))
+        from .config import load_config
+        return check.main(load_config(root, **overrides), args.strict, args.external)
+    return build_command(root, overrides, (args.out or root / "site"))
 
 
-def build_command(config, out_dir: Path) -> int:
-    from .cache import input_fingerprint, last_build, last_record, record_build
-    from .publish import check_output_folder
-    check_output_folder(out_dir, config.root)
+def build_command(root: Path, overrides: dict, out_dir: Path) -> int:
+    """Build unless nothing changed since a build whose output is intact (then the settings
+    are not even read: pyproject.toml is one of the inputs the record vouches for)."""
+    from .lastbuild import input_fingerprint, last_build, last_record, record_build
     started = time.perf_counter()
-    record = last_record(config.cache_dir)
-    inputs, hashes = input_fingerprint(config, out_dir, record.get("inputs"))
+    record = last_record(root)
+    inputs, hashes = input_fingerprint(root, overrides, out_dir, record.get("inputs"))
     known = last_build(record, inputs, out_dir)
     manifest: dict = {}  # what publish leaves in out_dir
     if known:  # nothing changed since a build whose output is intact
         counts, warnings = {**known["summary"], "rendered": 0, "changed": 0}, known["warnings"]
+        manifest = known["manifest"]
     else:
+        from .config import load_config
+        from .publish import check_output_folder
+        config = load_config(root, **overrides)
+        check_output_folder(out_dir, config.root)
         counts, warnings = full_build(config, out_dir, record, manifest)
     for warning in warnings:
         print(warning, file=sys.stderr)
-    if not known:
-        record_build(config.cache_dir, inputs, out_dir, counts, warnings, hashes, manifest)
+    # Also when files hashed last time within the racy window have settled since: the next
+    # rebuild then takes them by their signature instead of reading them again.
+    if not known or hashes != known.get("inputs"):
+        record_build(root, inputs, out_dir, known["summary"] if known else counts, warnings,
+                     hashes, manifest)
     print(summary(counts, time.perf_counter() - started))
     return 0
 
@@ -137,7 +177,8 @@ def build_command(config, out_dir: Path) -> int:
 def full_build(config, out_dir: Path, record: dict, manifest: dict) -> tuple[dict, list[str]]:
     """Run the pipeline (with the memo) and publish; the counts for the summary line. What
     publish leaves in out_dir goes into manifest."""
-    from .cache import code_version, last_left, load_memo, save_memo
+    from .cache import code_version, load_memo, save_memo
+    from .lastbuild import last_left
     from .pipeline import build
     from .publish import publish
     previous = load_memo(config.cache_dir, code_version())
@@ -201,6 +242,7 @@ class progress_bar:  # noqa: N801 — used as a context manager, reads like a fu
 
 def _essay_with_slug(content_dir: Path, slug: str) -> Path | None:
     from .content import essay_files, load_essay
+    from .errors import ContentError
     for path in essay_files(content_dir):
         try:
             if load_essay(path).slug == slug:
@@ -212,7 +254,11 @@ def _essay_with_slug(content_dir: Path, slug: str) -> Path | None:
 
 def new_command(root: Path, title: str) -> int:
     """content/SLUG.md with the frontmatter filled in; never overwrites."""
+    from datetime import date
+
+    from .config import load_config
     from .content import slugify
+    from .errors import ContentError
     config = load_config(root)
     slug = slugify(title)
     if not slug:

@@ -14,6 +14,7 @@ from longform import pipeline
 from longform.config import load_config
 
 CACHE = ".longform-cache/cache.sqlite"
+RECORD = ".longform-cache/last-build.marshal"
 
 
 def stats(project: Project) -> dict:
@@ -142,19 +143,19 @@ def test_a_cache_from_other_code_is_not_trusted(make_project, build):
     import sqlite3
     with sqlite3.connect(project.root / CACHE) as db:
         db.execute("UPDATE meta SET value = ? WHERE name = 'version'", (b"some-other-version",))
-    (project.root / ".longform-cache/last-build.json").unlink()  # past the whole-build check
+    (project.root / RECORD).unlink()  # past the whole-build check
     assert " 0 cached" in build(project).out
 
 
 HEAVY = ("altair", "vl_convert", "pygments", "livereload", "numpy", "scipy")
 
 
-def _imported_after(args: list[str], cwd, expect: str) -> set[str]:
+def _imported_after(args: list[str], cwd, expect: str, watched=HEAVY) -> set[str]:
     script = ("import runpy, sys, json\n"
               f"sys.argv = ['build.py', *{args!r}]\n"
               "try:\n    runpy.run_path('build.py', run_name='__main__')\n"
               "except SystemExit:\n    pass\n"
-              f"print(json.dumps(sorted(m for m in {HEAVY!r} if m in sys.modules)))\n")
+              f"print(json.dumps(sorted(m for m in {watched!r} if m in sys.modules)))\n")
     proc = subprocess.run([sys.executable, "-c", script], cwd=cwd, capture_output=True,
                           text=True, timeout=120)
     assert expect in proc.stdout, proc.stdout + proc.stderr
@@ -166,6 +167,54 @@ def test_help_and_a_no_change_rebuild_import_nothing_heavy(make_project, build):
     assert build(project).status == 0      # once, on the cold build
     assert _imported_after(["--help"], REPO, "usage:") == set()
     assert _imported_after(["--root", str(project.root)], REPO, " 0 rendered") == set()
+
+
+def test_a_no_change_rebuild_reads_neither_the_settings_nor_the_memo(make_project, build):
+    # The record stands for them: Python's start and these imports were most of its time.
+    project = make_project("basic")
+    assert build(project).status == 0
+    _imported_after(["--root", str(project.root)], REPO, "3 essays")  # built from REPO's folder
+    unused = ("argparse", "tomllib", "dataclasses", "sqlite3", "pickle",
+              "longform.config", "longform.cache", "longform.errors", "longform.publish")
+    assert _imported_after(["--root", str(project.root)], REPO, " 0 rendered", unused) == set()
+    assert _imported_after(["--root", str(project.root), "--drafts"], REPO, "4 essays",
+                           unused) == set(unused) - {"argparse"}  # a build: they are needed
+
+
+def test_changed_settings_are_built_even_though_the_check_does_not_read_them(make_project,
+                                                                              build):
+    project = make_project("basic")
+    assert build(project).status == 0
+    settings = project.root / "pyproject.toml"
+    text = settings.read_text("utf-8")
+    settings.write_text(text.replace("Sample Essays", "Second Thoughts"), "utf-8")
+    assert build(project).status == 0
+    assert "Second Thoughts" in project.page("") and "Sample Essays" not in project.page("")
+    settings.write_text(text.replace("[tool.longform]", "[tool.longform]\nwords = 3"), "utf-8")
+    broken = build(project)
+    assert broken.status == 1 and "unknown setting 'words'" in broken.err
+    settings.unlink()  # no settings: the defaults
+    assert build(project).status == 0
+    assert "Second Thoughts" not in project.page("") and "Longform" in project.page("")
+
+
+def test_another_command_line_is_another_build(make_project, build):
+    project = make_project("basic")
+    assert build(project).status == 0
+    assert "; 0 files changed" in build(project).out
+    moved = build(project, "--base-url", "https://other.example.com/")
+    assert moved.status == 0 and "; 0 files changed" not in moved.out
+    assert 'href="https://other.example.com/">' in project.page("")
+    drafts = build(project, "--base-url", "https://other.example.com/", "--drafts")
+    assert drafts.status == 0 and "4 essays" in drafts.out
+
+
+def test_the_check_looks_where_the_settings_put_the_inputs(make_project):
+    from longform.lastbuild import CACHE_FOLDER, INPUT_FOLDERS
+    config = load_config(make_project("basic").root)
+    assert [config.root / name for name in INPUT_FOLDERS] == [
+        config.content_dir, config.templates_dir, config.charts_dir, config.root / "static"]
+    assert config.cache_dir == config.root / CACHE_FOLDER
 
 
 def test_an_unchanged_project_is_not_built_again_but_its_warnings_are_repeated(
@@ -221,7 +270,7 @@ def test_a_damaged_record_of_the_last_build_is_ignored(make_project, build):
     project = make_project("basic")
     assert build(project).status == 0
     good = project.files()
-    (project.root / ".longform-cache/last-build.json").write_text("{not json", "utf-8")
+    (project.root / RECORD).write_bytes(b"{not marshal")
     (project.out / "index.html").write_text("stale", "utf-8")
     assert build(project).status == 0
     assert project.files() == good
@@ -286,13 +335,13 @@ def test_the_no_change_check_hashes_only_inputs_whose_signature_changed(make_pro
                                                                          monkeypatch):
     from pathlib import Path
 
-    from longform.cache import input_fingerprint
+    from longform.lastbuild import input_fingerprint
     project = make_project("basic")
     config = settled(project)
     for path in project.root.rglob("*"):  # templates and charts too, not just the essays
         os.utime(path, ns=(LONG_AGO_NS, LONG_AGO_NS))
     out = project.root / "site"
-    first, hashes = input_fingerprint(config, out)
+    first, hashes = input_fingerprint(config.root, {}, out)
     assert str(project.root / "content/third-rail.md") in hashes
     essay = project.root / "content/third-rail.md"
     before = essay.stat()
@@ -301,21 +350,36 @@ def test_the_no_change_check_hashes_only_inputs_whose_signature_changed(make_pro
     reads, read_bytes = [], Path.read_bytes
     monkeypatch.setattr(Path, "read_bytes", lambda p: (
         project.root in p.parents and reads.append(p.name)) or read_bytes(p))
-    second, _ = input_fingerprint(config, out, hashes)
+    second, _ = input_fingerprint(config.root, {}, out, hashes)
     assert reads == ["third-rail.md"]  # its ctime moved; nothing else was read
     assert second != first
-    assert input_fingerprint(config, out, hashes)[0] == second
+    assert input_fingerprint(config.root, {}, out, hashes)[0] == second
 
 
 def test_the_record_lists_exactly_what_publish_left_in_site(make_project, build):
-    from longform.cache import output_manifest
+    from longform.lastbuild import last_record, output_manifest
     project = make_project("basic")
     assert build(project).status == 0  # a first build: staged and swapped in
-    record = project.root / ".longform-cache/last-build.json"
-    assert json.loads(record.read_text("utf-8"))["manifest"] == output_manifest(project.out)
+    assert last_record(project.root)["manifest"] == output_manifest(project.out)
     essay = project.root / "content/third-rail.md"
     essay.write_text(essay.read_text("utf-8") + "\nOne more line.\n", "utf-8")
     assert build(project).status == 0  # a small change: written in place
-    assert json.loads(record.read_text("utf-8"))["manifest"] == output_manifest(project.out)
+    assert last_record(project.root)["manifest"] == output_manifest(project.out)
     again = build(project)
     assert again.status == 0 and " 0 rendered" in again.out and "0 files changed" in again.out
+
+
+def test_inputs_hashed_in_their_racy_window_are_recorded_once_they_settle(make_project, build,
+                                                                          monkeypatch):
+    from pathlib import Path
+    project = make_project("basic")
+    assert build(project).status == 0  # every input saved just now: none recorded by hash
+    for path in project.root.rglob("*"):
+        if ".longform-cache" not in path.parts and "site" not in path.parts:
+            os.utime(path, ns=(LONG_AGO_NS, LONG_AGO_NS))
+    assert " 0 rendered" in build(project).out  # read again, the same: the record takes them
+    reads, read_bytes = [], Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda p: (
+        project.root / "content" in p.parents and reads.append(p.name)) or read_bytes(p))
+    assert " 0 rendered" in build(project).out
+    assert reads == []

@@ -289,3 +289,31 @@ def test_default_base_url_reaches_the_pages_when_the_settings_name_none(make_pro
     home = project.page("")
     assert '<link rel="canonical" href="https://x.github.io/blog/">' in home
     assert 'href="/blog/essays/first-light/"' in home
+
+
+@pytest.mark.parametrize("argv", [
+    ["build"],
+    ["build", "--root", "x", "--out", "public", "--drafts"],
+    ["build", "--base-url", "https://a.org/b/", "--default-base-url", "https://c.org/"],
+    ["build", "--out", "a", "--out", "b"],  # the last one wins, as in argparse
+    ["build", "--root", ""],
+])
+def test_a_plain_build_command_line_reads_as_argparse_reads_it(argv):
+    from longform.cli import parser, plain_build
+    assert vars(plain_build(argv)) == vars(parser().parse_args(argv))
+
+
+@pytest.mark.parametrize("argv", [
+    ["build", "--help"], ["build", "--root=x"], ["build", "--ro", "x"], ["build", "--out"],
+    ["build", "--out", "-x"], ["build", "extra"], ["serve"], ["check", "--strict"],
+])
+def test_any_other_command_line_is_left_to_argparse(argv):
+    from longform.cli import plain_build
+    assert plain_build(argv) is None
+
+
+def test_an_unknown_option_still_gets_argparse_usage_and_exit_2(capsys):
+    with pytest.raises(SystemExit) as stopped:
+        main(["--root", ".", "--bogus"])
+    assert stopped.value.code == 2
+    assert "unrecognized arguments: --bogus" in capsys.readouterr().err

@@ -1,0 +1,184 @@
+"""The whole build at once: when no input changed since the last successful build and the
+output folder still holds exactly what that build left there, there is nothing to do.
+
+This is the path of every rebuild with nothing changed, so it runs before the settings are
+read and imports only what it needs: the record it checks against stands for the settings
+too (pyproject.toml is an input like any other, and the code that reads it is hashed into
+code_version). Also here: the hashes and the folder walk the memo (cache.py) shares.
+"""
+
+import functools
+import hashlib
+import marshal
+import os
+import re
+import sys
+import time
+from pathlib import Path
+
+# Where a project keeps what the build reads (and config.SiteConfig's folders are these).
+INPUT_FOLDERS = ("content", "templates", "charts", "static")
+SETTINGS = "pyproject.toml"
+CACHE_FOLDER = ".longform-cache"
+# The record of the last build, in marshal's format: a plain dict of strings, numbers, lists
+# and tuples reads back in a third of json's time, with no module to import.
+LAST_BUILD = "last-build.marshal"
+# A file whose stat signature is unchanged since we hashed it is not read again, as git does.
+# Only for files last modified a while before we looked: a save within the same tick of a
+# coarse clock (FAT stamps to 2 s) could otherwise keep its mtime.
+RACY_NS = 2_000_000_000
+
+
+def digest(*parts: bytes | str) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part.encode("utf-8") if isinstance(part, str) else part)
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def code_version() -> str:
+    """Our own source and the versions of everything that shapes the HTML."""
+    package = Path(__file__).parent
+    sources = [p.read_bytes() for p in sorted(package.rglob("*.py"))]
+    versions = [version(name) for name in ("markdown", "pymdown-extensions", "pygments",
+                                            "jinja2", "altair", "vl-convert-python",
+                                            "latex2mathml")]
+    return digest(sys.version, *versions, *sources)
+
+
+@functools.cache
+def version(name: str) -> str:
+    """An installed distribution's version, read from its NAME-VERSION.dist-info folder's
+    name (the wheel format fixes it) where one is on sys.path: importing importlib.metadata
+    and parsing METADATA cost more than a no-change rebuild's whole remaining work."""
+    wanted = re.sub(r"[-_.]+", "_", name).lower() + "-"
+    for entry in sys.path:
+        for folder in _listing(entry):
+            if folder.endswith(".dist-info") and folder.lower().startswith(wanted):
+                return folder[len(wanted):-len(".dist-info")]
+    from importlib import metadata
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "-"
+
+
+@functools.cache
+def _listing(folder: str) -> tuple[str, ...]:
+    try:
+        return tuple(os.listdir(folder or "."))
+    except OSError:
+        return ()
+
+
+def input_fingerprint(root: Path, overrides: dict, out_dir: Path,
+                      known: dict | None = None) -> tuple[str, dict]:
+    """Every input of a build of the project at root (resolved): the writer's files and
+    settings (pyproject.toml, by content; the command line's `overrides`), code, and the
+    date (a scheduled essay appears when its day comes); and each file's (stat signature,
+    hash) for the next call, which reads only files whose signature changed (`known`: this
+    dict from the last call)."""
+    known = known or {}
+    # The working folder too: messages name paths relative to it.
+    parts = [code_version(), str(root), repr(sorted(overrides.items())),
+             str(out_dir.resolve()), time.strftime("%Y-%m-%d"), os.getcwd()]
+    hashes = {}
+    settled = time.time_ns() - RACY_NS
+    for path, info in _input_files(root):
+        signature = (info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino)
+        seen = known.get(path)
+        if seen and seen[0] == signature:
+            file_digest = seen[1]
+        else:
+            file_digest = _file_digest(path)
+        if signature[0] < settled:
+            hashes[path] = (signature, file_digest)
+        parts += [path, file_digest]
+    return digest(*parts), hashes
+
+
+def _input_files(root: Path):
+    """(path, stat) of pyproject.toml and of each file in the input folders, in a fixed
+    order."""
+    settings = os.path.join(root, SETTINGS)
+    try:
+        yield settings, os.stat(settings)
+    except OSError:
+        pass  # none: the defaults (a settings file that appears changes the fingerprint)
+    for folder in INPUT_FOLDERS:
+        folder = os.path.join(root, folder)
+        listing = files_below(folder, follow_links=True)
+        for relative in sorted(listing):
+            if relative.endswith(".pyc") or "__pycache__" in relative.split("/"):
+                continue
+            yield os.path.join(folder, relative), listing[relative]
+
+
+def _file_digest(path: str) -> str:
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError as err:  # unreadable: the build that follows says so at its path
+        return f"unreadable: {err}"
+
+
+def output_manifest(out_dir: Path) -> dict:
+    """Each output file's (size, mtime): enough to notice anything touching site/ since."""
+    return {path: [info.st_size, info.st_mtime_ns]  # lists, as publish notes them
+            for path, info in files_below(str(out_dir)).items()}
+
+
+def files_below(folder: str, prefix: str = "", follow_links: bool = False) -> dict:
+    """Every file under folder: its path relative to it ("/"-separated) → its stat (the
+    stat a signature is made of, so nothing is stat'ed twice). scandir instead of os.walk and
+    relpath: site/ holds thousands of files, and each build lists it and its inputs."""
+    found = {}
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return found
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=follow_links):
+            found.update(files_below(entry.path, f"{prefix}{entry.name}/", follow_links))
+        elif entry.is_file():
+            found[prefix + entry.name] = entry.stat()
+    return found
+
+
+def last_record(root: Path) -> dict:
+    """What the last build wrote down (see record_build); {} if missing or damaged."""
+    try:
+        record = marshal.loads((root / CACHE_FOLDER / LAST_BUILD).read_bytes())
+    except (OSError, EOFError, ValueError, TypeError):
+        return {}
+    return record if isinstance(record, dict) else {}
+
+
+def last_build(record: dict, fingerprint_now: str, out_dir: Path) -> dict | None:
+    """The last build's record, if it had these very inputs and its output is intact."""
+    try:
+        if record["fingerprint"] == fingerprint_now and \
+                record["manifest"] == output_manifest(out_dir) and record["manifest"]:
+            return record
+    except (KeyError, TypeError):
+        pass  # damaged: build as usual
+    return None
+
+
+def last_left(record: dict, out_dir: Path) -> dict:
+    """{path: (size, mtime)} of each file the last build left in out_dir."""
+    manifest = record.get("manifest") if record.get("out") == str(out_dir.resolve()) else None
+    return manifest if isinstance(manifest, dict) else {}
+
+
+def record_build(root: Path, fingerprint_now: str, out_dir: Path, summary: dict,
+                 warnings: list[str], inputs: dict, manifest: dict | None = None) -> None:
+    """Write down the build: `manifest` is what publish left in out_dir (listed if None)."""
+    cache_dir = root / CACHE_FOLDER
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    record = {"fingerprint": fingerprint_now, "out": str(out_dir.resolve()),
+              "manifest": manifest if manifest is not None else output_manifest(out_dir),
+              "inputs": inputs, "summary": summary, "warnings": warnings}
+    temporary = cache_dir / (LAST_BUILD + ".tmp")
+    temporary.write_bytes(marshal.dumps(record))
+    temporary.replace(cache_dir / LAST_BUILD)
