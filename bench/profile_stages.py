@@ -20,7 +20,8 @@ import projects
 from harness import REPO, TOOL_ENV, WORK, corpus, machine
 
 STAGES = {
-    "longform.cache": ["input_fingerprint", "load_memo", "save_memo", "record_build"],
+    "longform.lastbuild": ["input_fingerprint", "last_build", "record_build"],
+    "longform.cache": ["load_memo", "save_memo"],
     "longform.pipeline": ["load_essays", "essay_links", "_render_all", "placed_in_order",
                           "related", "assemble_site", "site_pages", "output_files",
                           "card_files", "review"],
