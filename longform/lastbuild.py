@@ -39,8 +39,9 @@ def digest(*parts: bytes | str) -> str:
 
 def code_version() -> str:
     """Our own source and the versions of everything that shapes the HTML."""
-    package = Path(__file__).parent
-    sources = [p.read_bytes() for p in sorted(package.rglob("*.py"))]
+    package = os.path.dirname(__file__)
+    sources = [_read(os.path.join(package, relative))
+               for relative in sorted(files_below(package)) if relative.endswith(".py")]
     versions = [version(name) for name in ("markdown", "pymdown-extensions", "pygments",
                                             "jinja2", "altair", "vl-convert-python",
                                             "latex2mathml")]
@@ -113,6 +114,11 @@ def _input_files(root: Path):
             if relative.endswith(".pyc") or "__pycache__" in relative.split("/"):
                 continue
             yield os.path.join(folder, relative), listing[relative]
+
+
+def _read(path: str) -> bytes:
+    with open(path, "rb") as file:
+        return file.read()
 
 
 def _file_digest(path: str) -> str:
