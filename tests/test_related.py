@@ -168,3 +168,14 @@ def test_an_edit_to_one_body_rescores_only_the_rows_it_can_move():
     assert again.related == related_slugs(essays)
     assert 1 <= again.rescored < 20
     assert scores(essays, again) is again  # nothing changed: nothing scored
+
+
+@pytest.mark.parametrize("dense", [True, False])
+def test_the_width_foreseen_is_the_width_of_the_matrices(dense):
+    from longform.relatedness import body_terms, matrix_width, tag_matrix, text_matrix
+    texts = ["", "scale scale power", "power grids and water", "water water everywhere"]
+    tag_docs = [(), ("energy",), ("energy", "water"), ("water",)]
+    term_docs = [body_terms(text) for text in texts]
+    width = tag_matrix(tag_docs, dense)[0].shape[1] + text_matrix(term_docs, dense)[0].shape[1]
+    assert matrix_width(len(texts), tag_docs, term_docs) == width
+    assert matrix_width(2, [(), ()], [body_terms(""), body_terms("")]) == 2  # a column each
