@@ -86,3 +86,16 @@ def test_a_damaged_listing_or_a_held_lock_still_gives_the_same_index(make_projec
         assert build(project).status == 0
     assert {p: d for p, d in project.files().items() if p.startswith("pagefind/")} == index
     assert edited != index
+
+
+@pytest.mark.parametrize("given", [None, "/opt/pagefind/bin/pagefind"])
+def test_the_binary_is_the_one_pagefind_would_pick(monkeypatch, given):
+    from pagefind.service import get_executable
+
+    from longform.indexer import pagefind_executable
+    if given:
+        monkeypatch.setenv("PAGEFIND_BINARY_PATH", given)
+    else:
+        monkeypatch.delenv("PAGEFIND_BINARY_PATH", raising=False)
+    assert pagefind_executable() == str(get_executable())
+    assert given is None or pagefind_executable() == given
