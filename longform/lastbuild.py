@@ -108,12 +108,11 @@ def _input_files(root: Path):
     except OSError:
         pass  # none: the defaults (a settings file that appears changes the fingerprint)
     for folder in INPUT_FOLDERS:
-        folder = os.path.join(root, folder)
-        listing = files_below(folder, follow_links=True)
-        for relative in sorted(listing):
-            if relative.endswith(".pyc") or "__pycache__" in relative.split("/"):
-                continue
-            yield os.path.join(folder, relative), listing[relative]
+        prefix = os.path.join(root, folder, "")
+        listing = files_below(prefix, prefix, follow_links=True)  # keyed by the whole path
+        for path in sorted(listing):
+            if not path.endswith(".pyc") and "/__pycache__/" not in path[len(prefix) - 1:]:
+                yield path, listing[path]
 
 
 def _read(path: str) -> bytes:
