@@ -151,11 +151,15 @@ HEAVY = ("altair", "vl_convert", "pygments", "livereload", "numpy", "scipy")
 
 
 def _imported_after(args: list[str], cwd, expect: str, watched=HEAVY) -> set[str]:
+    """Which of the watched modules build.py imported (not Python's start-up, whose .pth files
+    vary from machine to machine)."""
     script = ("import runpy, sys, json\n"
+              "started = set(sys.modules)\n"
               f"sys.argv = ['build.py', *{args!r}]\n"
               "try:\n    runpy.run_path('build.py', run_name='__main__')\n"
               "except SystemExit:\n    pass\n"
-              f"print(json.dumps(sorted(m for m in {watched!r} if m in sys.modules)))\n")
+              f"print(json.dumps(sorted(m for m in {watched!r} "
+              "if m in sys.modules and m not in started)))\n")
     proc = subprocess.run([sys.executable, "-c", script], cwd=cwd, capture_output=True,
                           text=True, timeout=120)
     assert expect in proc.stdout, proc.stdout + proc.stderr
