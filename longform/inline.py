@@ -11,6 +11,8 @@ of the Markdown time goes.
 
 import re
 import re._parser as sre  # the standard library's regex parser: what a pattern can start with
+import xml.etree.ElementTree as etree
+from collections import deque
 from functools import cache
 
 from markdown import util
@@ -20,6 +22,7 @@ from markdown.treeprocessors import InlineProcessor
 _ZERO_WIDTH = {sre.AT, sre.ASSERT, sre.ASSERT_NOT}
 _REPEATS = {sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT}
 _WIDEST_RANGE = 256  # a class of more characters than this tells us nothing worth checking
+_PLACEHOLDER = util.INLINE_PLACEHOLDER_PREFIX  # an inline pass's stand-in for a node it made
 
 
 @cache
@@ -123,7 +126,8 @@ def literal_start(regex: re.Pattern) -> str:
 
 
 class SkippingInlineProcessor(InlineProcessor):
-    """InlineProcessor that skips a pattern on a text its precondition finds nothing in."""
+    """InlineProcessor that skips a pattern on a text its precondition finds nothing in, and
+    leaves alone a text no pattern can change."""
 
     def run(self, tree, ancestors=None):
         # The patterns in their order and their preconditions, once a document; and one regex
@@ -132,7 +136,55 @@ class SkippingInlineProcessor(InlineProcessor):
         self._needs = [precondition(p.getCompiledRegExp()) for p in self._patterns]
         known = all(self._needs)
         self._any = re.compile("|".join(n.pattern for n in self._needs)) if known else None
-        return super().run(tree, ancestors)
+        return self._walked(tree, ancestors)
+
+    def _walked(self, tree, ancestors):
+        """Python-Markdown's InlineProcessor.run, in its order (footnotes are numbered as they
+        are met), but a text the pass cannot change is not taken out, searched for placeholders
+        and put back; and no map of parents is built: its only reader looked up the root."""
+        self.stashed_nodes = {}
+        process = self._InlineProcessor__processPlaceholders
+        handle = self._InlineProcessor__handleInline
+        stack = deque([(tree, [*(ancestors or ()), tree.tag.lower()])])
+        while stack:
+            current, parents = stack.popleft()
+            self.ancestors = parents
+            if current is not tree:
+                self.ancestors.append(current.tag.lower())
+            inserts = []
+            for child in current:
+                text = child.text
+                if text and not isinstance(text, util.AtomicString) and not self._inert(text):
+                    self.ancestors.append(child.tag.lower())
+                    child.text = None
+                    found = process(handle(text), child)
+                    stack.extend(found)
+                    inserts.append((child, found))
+                    self.ancestors.pop()
+                tail = child.tail
+                if tail and not self._inert(tail):
+                    holder = etree.Element("d")
+                    child.tail = None
+                    found = process(handle(tail), holder, False)
+                    if holder.tail:
+                        child.tail = holder.tail
+                    at = list(current).index(child) + 1
+                    for node, _ in reversed(found):
+                        current.insert(at, node)
+                if len(child):
+                    stack.append((child, self.ancestors[:]))
+            for element, found in inserts:
+                for at, (node, _) in enumerate(found):
+                    element.insert(at, node)
+        return tree
+
+    def _inert(self, text) -> bool:
+        """Whether the pass hands the text back as it is: a plain string with no placeholder
+        in it that no pattern can match in."""
+        return type(text) is str and _PLACEHOLDER not in text and self._unmatched(text)
+
+    def _unmatched(self, text: str) -> bool:
+        return self._any is not None and not self._any.search(text)
 
     # InlineProcessor calls its private __handleInline for every text and for the texts of the
     # nodes its patterns make; overriding it under its mangled name covers both. Same loop as

@@ -33,3 +33,6 @@ class _SkippingInlineProcessor(SkippingInlineProcessor):
         if not _EDUCABLE.search(data):
             return data
         return super()._InlineProcessor__handleInline(data, patternIndex)
+
+    def _unmatched(self, text: str) -> bool:
+        return not _EDUCABLE.search(text) or super()._unmatched(text)
