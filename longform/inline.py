@@ -96,16 +96,27 @@ def _class_characters(items) -> set | None:
 
 
 @cache
-def precondition(regex: re.Pattern) -> re.Pattern | None:
-    """A regex that finds something in every text regex can match in (its fixed start when that
-    is two characters or more, else one of its first characters); None when unknown."""
+def need(regex: re.Pattern) -> str | frozenset | None:
+    """What every text regex can match in holds: its fixed start when that is two characters
+    or more (a string), else one of its first characters (a set); None when unknown."""
     start = literal_start(regex)
     if len(start) > 1:
-        return re.compile(re.escape(start))
-    firsts = first_characters(regex)
-    if firsts is None:
+        return start
+    return first_characters(regex)
+
+
+def precondition(regex: re.Pattern) -> re.Pattern | None:
+    """need(regex) as a regex that finds something in every text regex can match in."""
+    needed = need(regex)
+    if needed is None:
         return None
-    return re.compile("[" + "".join(re.escape(c) for c in sorted(firsts)) + "]")
+    if isinstance(needed, str):
+        return re.compile(re.escape(needed))
+    return _class_of(needed)
+
+
+def _class_of(characters) -> re.Pattern:
+    return re.compile("[" + "".join(re.escape(c) for c in sorted(characters)) + "]")
 
 
 def literal_start(regex: re.Pattern) -> str:
@@ -130,12 +141,16 @@ class SkippingInlineProcessor(InlineProcessor):
     leaves alone a text no pattern can change."""
 
     def run(self, tree, ancestors=None):
-        # The patterns in their order and their preconditions, once a document; and one regex
-        # for "some pattern may match", when every pattern has a precondition.
+        # The patterns in their order and what each needs, once a document. A regex search
+        # costs a microsecond or more even when it finds nothing, an alternation of many
+        # ten: so one search for all the characters any pattern starts with, and plain
+        # substring tests for the fixed starts that hold none of them (a line break's "  \n").
         self._patterns = list(self.inlinePatterns)
-        self._needs = [precondition(p.getCompiledRegExp()) for p in self._patterns]
-        known = all(self._needs)
-        self._any = re.compile("|".join(n.pattern for n in self._needs)) if known else None
+        self._needs = [need(p.getCompiledRegExp()) for p in self._patterns]
+        starts = frozenset().union(*(n for n in self._needs if isinstance(n, frozenset)))
+        self._starts = _class_of(starts) if starts else None
+        self._fixed = [n for n in self._needs if isinstance(n, str) and starts.isdisjoint(n)]
+        self._known = None not in self._needs
         return self._walked(tree, ancestors)
 
     def _walked(self, tree, ancestors):
@@ -184,21 +199,23 @@ class SkippingInlineProcessor(InlineProcessor):
         return type(text) is str and _PLACEHOLDER not in text and self._unmatched(text)
 
     def _unmatched(self, text: str) -> bool:
-        return self._any is not None and not self._any.search(text)
+        return self._known and not (self._starts and self._starts.search(text)) and not any(
+            fixed in text for fixed in self._fixed)
 
     # InlineProcessor calls its private __handleInline for every text and for the texts of the
     # nodes its patterns make; overriding it under its mangled name covers both. Same loop as
-    # Python-Markdown's, plus the skip: a failed try returns (data, False, 0).
+    # Python-Markdown's, plus the skip: a failed try returns (data, False, 0). The characters
+    # found at the start are all the text can hold: a match only swaps text for a placeholder.
     def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:  # noqa: N802, N803
         if isinstance(data, util.AtomicString):
             return data
-        if patternIndex == 0 and self._any is not None and not self._any.search(data):
-            return data  # most texts: no pattern can match anywhere
+        present = set(self._starts.findall(data)) if self._starts else set()
         patterns, needs = self._patterns, self._needs
         start = 0
         while patternIndex < len(patterns):
             needed = needs[patternIndex]
-            if needed is not None and not needed.search(data):
+            if needed is not None and (needed.isdisjoint(present) if type(needed) is frozenset
+                                       else needed not in data):
                 patternIndex, start = patternIndex + 1, 0
                 continue
             data, matched, start = self._InlineProcessor__applyPattern(
