@@ -13,7 +13,7 @@ import markdown
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
-from . import blocks, dialects, highlight, images, inline, math, typography
+from . import blocks, blocktests, dialects, highlight, images, inline, math, typography
 from .cache import file_hash
 from .content import Essay, body_line
 from .dialects.essays import essay_named
@@ -101,7 +101,8 @@ def _markdown() -> markdown.Markdown:
                     "abbr", "md_in_html", typography.Smarty(), "toc", "pymdownx.highlight",
                     highlight.ReusedHighlighting(), "pymdownx.superfences", "pymdownx.tilde",
                     blocks.PullQuoteExtension(), images.ImageExtension(), _LinkExtension(),
-                    math.MathExtension(), dialects.DialectExtension()],
+                    math.MathExtension(), dialects.DialectExtension(),
+                    blocktests.SkippingBlockTests()],  # last: it wraps the others' processors
         extension_configs={
             "footnotes": {"BACKLINK_TITLE": "Back to reference %d"},
             "toc": {"permalink": "#", "permalink_title": "Link to this section"},
