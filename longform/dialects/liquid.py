@@ -10,7 +10,8 @@ from .templates import absolute_url, page_values, relative_url, rendered_snippet
 from .text import Context, Protected, fenced, indent_of, padded, replaced_outside_code
 
 _NO_BLANK_LINE = r"(?:[^\n]|\n(?![ \t]*\n))*?"
-TOKEN = re.compile(r"(?<!\{)\{%-?(" + _NO_BLANK_LINE + r")-?%\}|"
+# "{" first and the look-behind after it: the regex engine then tries only where a "{" is.
+TOKEN = re.compile(r"\{(?<!\{\{)%-?(" + _NO_BLANK_LINE + r")-?%\}|"
                    r"\{\{(?![<%])-?(" + _NO_BLANK_LINE + r")-?\}\}")
 _RAW_TAG = re.compile(r"\{%-?\s*(?:end)?raw\s*-?%\}")
 _ARGUMENT = re.compile(r"""([\w-]+)\s*=\s*("[^"]*"|'[^']*'|\S+)""")

@@ -12,9 +12,12 @@ from ..content import Essay
 from ..errors import ContentError, ContentWarning
 
 _FENCE = re.compile(r"^[ \t]*(?:>[ \t]*)*(`{3,}|~{3,})", re.M)
-_CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(?:[^`\n]|`(?!\1)|\n(?![ \t]*\n))+?(?<!`)\1(?!`)")
+# Each pattern starts with the character it needs and looks behind that, not before it: a
+# leading look-behind makes the regex engine try every position of the text, not just those
+# holding a backtick or a dollar. (Group 1 holds the code span's opening backticks but one.)
+_CODE_SPAN = re.compile(r"`(?<!``)(`*)(?!`)(?:[^`\n]|`(?!`\1)|\n(?![ \t]*\n))+?(?<!`)`\1(?!`)")
 _DISPLAY_MATH = re.compile(r"\$\$.+?\$\$", re.S)
-_INLINE_MATH = re.compile(r"(?<![\\$])\$(?![\s$])[^$\n]*?(?<![\s\\])\$(?![\d$])")
+_INLINE_MATH = re.compile(r"\$(?<![\\$]\$)(?![\s$])[^$\n]*?(?<![\s\\])\$(?![\d$])")
 _INDENTED = re.compile(r"^(?: {4}|\t)")
 _PLACEHOLDER = re.compile("\x02wzxhzdk:(\\d+)\x03")
 _LIST_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]")
