@@ -13,7 +13,7 @@ import markdown
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
-from . import blocks, blocktests, dialects, highlight, images, inline, math, typography
+from . import blocks, blocktests, dialects, highlight, images, inline, math, toc, typography
 from .cache import file_hash
 from .content import Essay, body_line
 from .dialects.essays import essay_named
@@ -98,14 +98,15 @@ def _markdown() -> markdown.Markdown:
     # Building the instance loads Pygments and every extension: do it once per process.
     return markdown.Markdown(
         extensions=[inline.SkippingInline(), "footnotes", "tables", "attr_list", "def_list",
-                    "abbr", "md_in_html", typography.Smarty(), "toc", "pymdownx.highlight",
+                    "abbr", "md_in_html", typography.Smarty(),
+                    toc.Toc(permalink="#", permalink_title="Link to this section"),
+                    "pymdownx.highlight",
                     highlight.ReusedHighlighting(), "pymdownx.superfences", "pymdownx.tilde",
                     blocks.PullQuoteExtension(), images.ImageExtension(), _LinkExtension(),
                     math.MathExtension(), dialects.DialectExtension(),
                     blocktests.SkippingBlockTests()],  # last: it wraps the others' processors
         extension_configs={
             "footnotes": {"BACKLINK_TITLE": "Back to reference %d"},
-            "toc": {"permalink": "#", "permalink_title": "Link to this section"},
             "pymdownx.highlight": {"use_pygments": True, "css_class": "highlight",
                                    "guess_lang": False},
             "pymdownx.superfences": {"custom_fences": blocks.custom_fences()
