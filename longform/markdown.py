@@ -118,8 +118,10 @@ def _markdown() -> markdown.Markdown:
 
 _CHART_FIGURE = re.compile(r"<figure class=\"chart.*?</figure>", re.S)
 _TAG = re.compile(r"<[^>]+>")
-# A word: a run of non-space characters holding a letter or digit; found at the run's start.
-_WORD = re.compile(r"(?<!\S)[^\s\w]*\w")
+# A word: a run of non-space characters holding a letter or digit. Deleting every character
+# that is neither leaves exactly those runs (a run of only "—" or "&" vanishes) for split() to
+# count: a third less time than finding each with a look-behind.
+_NOT_WORD = re.compile(r"[^\s\w]+")
 
 
 def word_count(html: str) -> int:
@@ -127,7 +129,7 @@ def word_count(html: str) -> int:
     expression as a few words."""
     # Entities are characters: "&ndash;" or a footnote's "&#8617;" is not a word.
     text = unescape(_TAG.sub(" ", _CHART_FIGURE.sub(" ", math.counted_as_words(html))))
-    return len(_WORD.findall(text))
+    return len(_NOT_WORD.sub("", text).split())
 
 
 class _LinkExtension(Extension):
