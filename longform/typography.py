@@ -10,13 +10,11 @@ from markdown.extensions.smarty import SmartyExtension
 
 from .inline import SkippingInlineProcessor
 
-# What some smarty pattern (quotes, --, ---, ...) needs to match; angled quotes are off.
-_EDUCABLE = ("'", '"', "--", "...")
-
 
 def _educable(text: str) -> bool:
-    # Four substring tests: a tenth of the time of one regex alternation that finds nothing.
-    return any(needed in text for needed in _EDUCABLE)
+    """Whether some smarty pattern (quotes, --, ---, ...) can match; angled quotes are off.
+    Four substring tests: a tenth of the time of one regex alternation that finds nothing."""
+    return "'" in text or '"' in text or "--" in text or "..." in text
 
 
 class Smarty(SmartyExtension):
