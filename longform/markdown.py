@@ -13,7 +13,7 @@ import markdown
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
-from . import blocks, blocktests, dialects, highlight, images, inline, math, toc, typography
+from . import blocks, blocktests, dialects, highlight, images, inline, math, treepasses, typography
 from .cache import file_hash
 from .content import Essay, body_line
 from .dialects.essays import essay_named
@@ -99,12 +99,13 @@ def _markdown() -> markdown.Markdown:
     return markdown.Markdown(
         extensions=[inline.SkippingInline(), "footnotes", "tables", "attr_list", "def_list",
                     "abbr", "md_in_html", typography.Smarty(),
-                    toc.Toc(permalink="#", permalink_title="Link to this section"),
+                    treepasses.Toc(permalink="#", permalink_title="Link to this section"),
                     "pymdownx.highlight",
                     highlight.ReusedHighlighting(), "pymdownx.superfences", "pymdownx.tilde",
                     blocks.PullQuoteExtension(), images.ImageExtension(), _LinkExtension(),
                     math.MathExtension(), dialects.DialectExtension(),
-                    blocktests.SkippingBlockTests()],  # last: it wraps the others' processors
+                    # Last: they wrap the others' processors.
+                    blocktests.SkippingBlockTests(), treepasses.SkippingTreePasses()],
         extension_configs={
             "footnotes": {"BACKLINK_TITLE": "Back to reference %d"},
             "pymdownx.highlight": {"use_pygments": True, "css_class": "highlight",
