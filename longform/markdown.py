@@ -144,6 +144,8 @@ class _LinkRewriter(Treeprocessor):
     def run(self, root: etree.Element) -> None:
         essay, links, looked_up, problems = self.md.longform_links
         for element in root.iter():
+            if not element.attrib:  # most elements (p, em, li): nothing to look up
+                continue
             for attribute in ("href", "src"):
                 value = element.get(attribute)
                 if value and _is_relative(value):

@@ -17,13 +17,14 @@ EXTENSIONS = ["footnotes", "tables", "attr_list", "def_list", "abbr", "md_in_htm
 
 # What each block processor reacts to, and plain text between: headings (# and underlined),
 # rules, quotes, definition lists, tables, footnote, reference and abbreviation definitions,
-# lists, indented code, fences, raw HTML; lines and blank lines joining them by chance.
+# lists, indented code, fences, raw HTML; lines, blank lines, lines of spaces and tabs, and
+# carriage returns joining them by chance.
 PIECES = ["#", "## Title", "#x#", "\n", "\n\n", "===", "---", "Title\n---", "Title\n===",
           "- - -", "***", "* * *", "___", "-", "*", "_", ">", "> quote", "   >",
           "Term\n: Definition", ":", ":   def", "|", "a | b", "|---|---|", "| 1 | 2 |",
           "[^1]: note", "[^1]", "[ref]: http://x.org/", "[ref]", "]:", "*[HTML]: Hyper", "*[",
           "HTML", "1. one", "- item", "    code", "```\nfenced\n```", "<div>", "</div>",
-          "<div markdown>", " ", "word", "x"]
+          "<div markdown>", " ", "   ", "\t", "\r\n", "\r", "\x02", "word", "x"]
 
 
 def html(text: str, *extensions) -> str:
@@ -43,6 +44,8 @@ def test_every_search_it_answers_is_in_place():
     for name, (kind, method, _) in blocktests.NEEDS.items():
         assert type(processors[name]) is kind, name
         assert getattr(processors[name], method).__name__ == "skipping", name
+    assert type(_markdown().preprocessors["normalize_whitespace"]).__module__ == \
+        "longform.blocktests"
 
 
 def test_the_example_essays_render_as_with_python_markdowns_block_tests():
