@@ -1,6 +1,6 @@
-"""longform/treepasses.py: toc, attr_list and unescape passing over what they cannot change
-give Python-Markdown's own HTML (the contents list included), with or without a [TOC] marker,
-attribute lists or escapes in the essay."""
+"""longform/treepasses.py: toc, attr_list, unescape and prettify passing over what they cannot
+change give Python-Markdown's own HTML (the contents list included), with or without a [TOC]
+marker, attribute lists, escapes or nested blocks in the essay."""
 
 import markdown
 from hypothesis import given, settings
@@ -12,7 +12,8 @@ OPTIONS = {"permalink": "#", "permalink_title": "Link to this section"}
 PIECES = ["[TOC]", "\n\n[TOC]\n\n", "# Title", "## Part", "\n\n", "\n", "text", " ", "*",
           "`[TOC]`", "    [TOC]", "> [TOC]", "- [TOC]", "[TOC] and more", "<div>[TOC]</div>",
           "{: .note }", "{#id}", "{", "}", "\n{: #x }", "[a](b){: .c}", "- item\n{: .d }",
-          "\\*", "\\{", "\\`", "`\\*`", "\\", "<div markdown>\\_x\\_</div>", "Term\n: def"]
+          "\\*", "\\{", "\\`", "`\\*`", "\\", "<div markdown>\\_x\\_</div>", "Term\n: def",
+          "- a\n    - b\n", "1. one\n", "> quote\n> > deeper", "line  \nbreak", "    code\n"]
 
 
 def html(text: str, *extensions) -> str:
@@ -37,5 +38,6 @@ def test_attribute_lists_and_escapes_still_apply():
     md = markdown.Markdown(extensions=["attr_list", SkippingTreePasses()])
     assert md.treeprocessors["attr_list"].run.__name__ == "skipping"
     assert md.treeprocessors["unescape"].unescape.__name__ == "skipping"
+    assert type(md.treeprocessors["prettify"]).__module__ == "longform.treepasses"
     page = html("A paragraph \\*not emphasis\\*.\n{: .note }\n", Toc(), SkippingTreePasses())
     assert '<p class="note">A paragraph *not emphasis*.</p>' in page
