@@ -95,13 +95,17 @@ def draw_line(mask: Image.Image, line: str, face, origin: tuple[int, int]) -> No
         draw.text(origin, line, font=face, fill=255, anchor="ls")
         return
     x, baseline = origin
+    # Pillow's drawing core, called directly: ImageDraw.bitmap's checks of its arguments cost
+    # more than pasting a glyph.
+    core = draw.draw
+    ink = core.draw_ink(255)
     previous = ""
     for char in line:
         if previous:
             x += _kerning(face, previous, char)
         glyph, left, top, advance = _glyph(face, char)
         if glyph is not None:  # 255 through the glyph's coverage: overlaps add up, not erase
-            draw.bitmap((round(x) + left, baseline + top), glyph, fill=255)
+            core.draw_bitmap((round(x) + left, baseline + top), glyph.im, ink)
         x += advance
         previous = char
 

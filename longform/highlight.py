@@ -4,7 +4,9 @@ For every block, pymdownx.highlight looks its lexer up by name among Pygments' f
 and builds a new HtmlFormatter, which works out the colour style's whole CSS table again:
 about 1.5 ms a block, more than highlighting a short snippet itself. Both depend only on
 their options, so we keep each lexer and each style's table once per process. The HTML is the
-same, byte for byte.
+same, byte for byte. And a block highlighted once is not highlighted again in the process:
+Pygments tries its lexer's rules at every position of the code, some 0.5 ms for a few lines,
+and the same snippet often comes back (a site's install command, a corpus's example).
 """
 
 from functools import cache
@@ -23,6 +25,7 @@ class ReusedHighlighting(Extension):
             module.BlockHtmlFormatter = type("BlockHtmlFormatter",
                                              (_StyledOnce, module.BlockHtmlFormatter), {})
             module.get_lexer_by_name = _lexer(module.get_lexer_by_name)
+            module.highlight = _remembered(module.highlight)
 
 
 class _StyledOnce:
@@ -53,3 +56,22 @@ def _lexer(get_lexer_by_name):
             return get_lexer_by_name(name, **options)
 
     return lexer
+
+
+def _remembered(highlight, most: int = 512):
+    """Pygments' highlight(code, lexer, formatter), remembered by everything its output is a
+    function of: the code, the lexer (each made once, see _lexer), and the formatter's kind and
+    options (a title's HTML placeholder included); pymdownx's formatter also notes whether its
+    line numbers were asked for as "pymdownx-inline" before it rewrites that option."""
+    made: dict = {}
+
+    def remembered(code, lexer, formatter):
+        key = (code, lexer, type(formatter), getattr(formatter, "pymdownx_inline", None),
+               repr(sorted(formatter.options.items())))  # repr: hl_lines is a list
+        if key not in made:
+            if len(made) >= most:  # a site's every block need not stay: only the recurring
+                made.clear()
+            made[key] = highlight(code, lexer, formatter)
+        return made[key]
+
+    return remembered

@@ -11,6 +11,8 @@ of the Markdown time goes.
 
 import re
 import re._parser as sre  # the standard library's regex parser: what a pattern can start with
+import xml.etree.ElementTree as etree
+from collections import deque
 from functools import cache
 
 from markdown import util
@@ -20,6 +22,7 @@ from markdown.treeprocessors import InlineProcessor
 _ZERO_WIDTH = {sre.AT, sre.ASSERT, sre.ASSERT_NOT}
 _REPEATS = {sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT}
 _WIDEST_RANGE = 256  # a class of more characters than this tells us nothing worth checking
+_PLACEHOLDER = util.INLINE_PLACEHOLDER_PREFIX  # an inline pass's stand-in for a node it made
 
 
 @cache
@@ -93,16 +96,27 @@ def _class_characters(items) -> set | None:
 
 
 @cache
-def precondition(regex: re.Pattern) -> re.Pattern | None:
-    """A regex that finds something in every text regex can match in (its fixed start when that
-    is two characters or more, else one of its first characters); None when unknown."""
+def need(regex: re.Pattern) -> str | frozenset | None:
+    """What every text regex can match in holds: its fixed start when that is two characters
+    or more (a string), else one of its first characters (a set); None when unknown."""
     start = literal_start(regex)
     if len(start) > 1:
-        return re.compile(re.escape(start))
-    firsts = first_characters(regex)
-    if firsts is None:
+        return start
+    return first_characters(regex)
+
+
+def precondition(regex: re.Pattern) -> re.Pattern | None:
+    """need(regex) as a regex that finds something in every text regex can match in."""
+    needed = need(regex)
+    if needed is None:
         return None
-    return re.compile("[" + "".join(re.escape(c) for c in sorted(firsts)) + "]")
+    if isinstance(needed, str):
+        return re.compile(re.escape(needed))
+    return _class_of(needed)
+
+
+def _class_of(characters) -> re.Pattern:
+    return re.compile("[" + "".join(re.escape(c) for c in sorted(characters)) + "]")
 
 
 def literal_start(regex: re.Pattern) -> str:
@@ -123,30 +137,91 @@ def literal_start(regex: re.Pattern) -> str:
 
 
 class SkippingInlineProcessor(InlineProcessor):
-    """InlineProcessor that skips a pattern on a text its precondition finds nothing in."""
+    """InlineProcessor that skips a pattern on a text its precondition finds nothing in, and
+    leaves alone a text no pattern can change."""
 
     def run(self, tree, ancestors=None):
-        # The patterns in their order and their preconditions, once a document; and one regex
-        # for "some pattern may match", when every pattern has a precondition.
+        # The patterns in their order and what each needs, once a document. A regex search
+        # costs a microsecond or more even when it finds nothing, an alternation of many
+        # ten: so one search for all the characters any pattern starts with, and plain
+        # substring tests for the fixed starts that hold none of them (a line break's "  \n").
         self._patterns = list(self.inlinePatterns)
-        self._needs = [precondition(p.getCompiledRegExp()) for p in self._patterns]
-        known = all(self._needs)
-        self._any = re.compile("|".join(n.pattern for n in self._needs)) if known else None
-        return super().run(tree, ancestors)
+        self._needs = [need(p.getCompiledRegExp()) for p in self._patterns]
+        starts = frozenset().union(*(n for n in self._needs if isinstance(n, frozenset)))
+        self._starts = _class_of(starts) if starts else None
+        self._fixed = [n for n in self._needs if isinstance(n, str) and starts.isdisjoint(n)]
+        self._known = None not in self._needs
+        return self._walked(tree, ancestors)
+
+    def _walked(self, tree, ancestors):
+        """Python-Markdown's InlineProcessor.run, in its order (footnotes are numbered as they
+        are met), but a text the pass cannot change is not taken out, searched for placeholders
+        and put back; and no map of parents is built: its only reader looked up the root."""
+        self.stashed_nodes = {}
+        process = self._InlineProcessor__processPlaceholders
+        handle = self._InlineProcessor__handleInline
+        stack = deque([(tree, [*(ancestors or ()), tree.tag.lower()])])
+        while stack:
+            current, parents = stack.popleft()
+            self.ancestors = parents
+            if current is not tree:
+                self.ancestors.append(current.tag.lower())
+            inserts = []
+            for child in current:
+                text = child.text
+                if text and not isinstance(text, util.AtomicString) and not self._inert(text):
+                    self.ancestors.append(child.tag.lower())
+                    child.text = None
+                    found = process(handle(text), child)
+                    stack.extend(found)
+                    inserts.append((child, found))
+                    self.ancestors.pop()
+                tail = child.tail
+                if tail and not self._inert(tail):
+                    holder = etree.Element("d")
+                    child.tail = None
+                    found = process(handle(tail), holder, False)
+                    if holder.tail:
+                        child.tail = holder.tail
+                    at = list(current).index(child) + 1
+                    for node, _ in reversed(found):
+                        current.insert(at, node)
+                if len(child):
+                    stack.append((child, self.ancestors[:]))
+            for element, found in inserts:
+                for at, (node, _) in enumerate(found):
+                    element.insert(at, node)
+        return tree
+
+    def _inert(self, text) -> bool:
+        """Whether the pass hands the text back as it is: a plain string with no placeholder
+        in it that no pattern can match in."""
+        return type(text) is str and _PLACEHOLDER not in text and self._unmatched(text)
+
+    def _unmatched(self, text: str) -> bool:
+        # Called for every text of the tree: a loop, not any() over a generator, is the
+        # cheaper way through one or two fixed starts.
+        if not self._known or (self._starts is not None and self._starts.search(text)):
+            return False
+        for fixed in self._fixed:
+            if fixed in text:
+                return False
+        return True
 
     # InlineProcessor calls its private __handleInline for every text and for the texts of the
     # nodes its patterns make; overriding it under its mangled name covers both. Same loop as
-    # Python-Markdown's, plus the skip: a failed try returns (data, False, 0).
+    # Python-Markdown's, plus the skip: a failed try returns (data, False, 0). The characters
+    # found at the start are all the text can hold: a match only swaps text for a placeholder.
     def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:  # noqa: N802, N803
         if isinstance(data, util.AtomicString):
             return data
-        if patternIndex == 0 and self._any is not None and not self._any.search(data):
-            return data  # most texts: no pattern can match anywhere
+        present = set(self._starts.findall(data)) if self._starts else set()
         patterns, needs = self._patterns, self._needs
         start = 0
         while patternIndex < len(patterns):
             needed = needs[patternIndex]
-            if needed is not None and not needed.search(data):
+            if needed is not None and (needed.isdisjoint(present) if type(needed) is frozenset
+                                       else needed not in data):
                 patternIndex, start = patternIndex + 1, 0
                 continue
             data, matched, start = self._InlineProcessor__applyPattern(

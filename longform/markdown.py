@@ -13,7 +13,7 @@ import markdown
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
-from . import blocks, dialects, highlight, images, inline, math, typography
+from . import blocks, blocktests, dialects, highlight, images, inline, math, treepasses, typography
 from .cache import file_hash
 from .content import Essay, body_line
 from .dialects.essays import essay_named
@@ -98,13 +98,16 @@ def _markdown() -> markdown.Markdown:
     # Building the instance loads Pygments and every extension: do it once per process.
     return markdown.Markdown(
         extensions=[inline.SkippingInline(), "footnotes", "tables", "attr_list", "def_list",
-                    "abbr", "md_in_html", typography.Smarty(), "toc", "pymdownx.highlight",
+                    "abbr", "md_in_html", typography.Smarty(),
+                    treepasses.Toc(permalink="#", permalink_title="Link to this section"),
+                    "pymdownx.highlight",
                     highlight.ReusedHighlighting(), "pymdownx.superfences", "pymdownx.tilde",
                     blocks.PullQuoteExtension(), images.ImageExtension(), _LinkExtension(),
-                    math.MathExtension(), dialects.DialectExtension()],
+                    math.MathExtension(), dialects.DialectExtension(),
+                    # Last: they wrap the others' processors.
+                    blocktests.SkippingBlockTests(), treepasses.SkippingTreePasses()],
         extension_configs={
             "footnotes": {"BACKLINK_TITLE": "Back to reference %d"},
-            "toc": {"permalink": "#", "permalink_title": "Link to this section"},
             "pymdownx.highlight": {"use_pygments": True, "css_class": "highlight",
                                    "guess_lang": False},
             "pymdownx.superfences": {"custom_fences": blocks.custom_fences()
@@ -116,8 +119,10 @@ def _markdown() -> markdown.Markdown:
 
 _CHART_FIGURE = re.compile(r"<figure class=\"chart.*?</figure>", re.S)
 _TAG = re.compile(r"<[^>]+>")
-# A word: a run of non-space characters holding a letter or digit; found at the run's start.
-_WORD = re.compile(r"(?<!\S)[^\s\w]*\w")
+# A word: a run of non-space characters holding a letter or digit. Deleting every character
+# that is neither leaves exactly those runs (a run of only "—" or "&" vanishes) for split() to
+# count: a third less time than finding each with a look-behind.
+_NOT_WORD = re.compile(r"[^\s\w]+")
 
 
 def word_count(html: str) -> int:
@@ -125,7 +130,7 @@ def word_count(html: str) -> int:
     expression as a few words."""
     # Entities are characters: "&ndash;" or a footnote's "&#8617;" is not a word.
     text = unescape(_TAG.sub(" ", _CHART_FIGURE.sub(" ", math.counted_as_words(html))))
-    return len(_WORD.findall(text))
+    return len(_NOT_WORD.sub("", text).split())
 
 
 class _LinkExtension(Extension):
@@ -139,6 +144,8 @@ class _LinkRewriter(Treeprocessor):
     def run(self, root: etree.Element) -> None:
         essay, links, looked_up, problems = self.md.longform_links
         for element in root.iter():
+            if not element.attrib:  # most elements (p, em, li): nothing to look up
+                continue
             for attribute in ("href", "src"):
                 value = element.get(attribute)
                 if value and _is_relative(value):

@@ -6,14 +6,15 @@ them comes out as it went in: skipping it gives the same HTML, byte for byte, fo
 cost of the pass.
 """
 
-import re
-
 from markdown.extensions.smarty import SmartyExtension
 
 from .inline import SkippingInlineProcessor
 
-# What some smarty pattern (quotes, --, ---, ...) needs to match; angled quotes are off.
-_EDUCABLE = re.compile(r"['\"]|--|\.\.\.")
+
+def _educable(text: str) -> bool:
+    """Whether some smarty pattern (quotes, --, ---, ...) can match; angled quotes are off.
+    Four substring tests: a tenth of the time of one regex alternation that finds nothing."""
+    return "'" in text or '"' in text or "--" in text or "..." in text
 
 
 class Smarty(SmartyExtension):
@@ -30,6 +31,9 @@ class _SkippingInlineProcessor(SkippingInlineProcessor):
     # InlineProcessor calls its private __handleInline for every text and for the texts of
     # the nodes its patterns make; overriding it under its mangled name covers both.
     def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:  # noqa: N802, N803
-        if not _EDUCABLE.search(data):
+        if not _educable(data):
             return data
         return super()._InlineProcessor__handleInline(data, patternIndex)
+
+    def _unmatched(self, text: str) -> bool:
+        return not _educable(text) or super()._unmatched(text)

@@ -1,5 +1,5 @@
-"""longform/highlight.py: reusing lexers and style tables leaves pymdownx.highlight's HTML as
-it was."""
+"""longform/highlight.py: reusing lexers, style tables and highlighted blocks leaves
+pymdownx.highlight's HTML as it was."""
 
 import json
 import subprocess
@@ -21,7 +21,10 @@ TEXTS = ["```python\ndef f(x):\n    return x < 2  # a & b\n```",
          "```\nplain & simple\n```",
          '```python hl_lines="2" linenums="3"\na = 1\nb = 2\n```',
          '```python title="setup.py"\nimport os\n```',
-         "```r\nx <- c(1, 2)\n```\n\n```python\nx = [1, 2]\n```"]
+         "```r\nx <- c(1, 2)\n```\n\n```python\nx = [1, 2]\n```",
+         # The same code again, with other options: each is highlighted as its options say.
+         '```python\na = 1\nb = 2\n```\n\n```python hl_lines="1"\na = 1\nb = 2\n```',
+         '```python linenums="1"\na = 1\nb = 2\n```\n\n```python title="b.py"\na = 1\nb = 2\n```']
 
 
 def reference_html() -> list[str]:

@@ -10,7 +10,7 @@ from html import unescape
 from markdown.extensions.attr_list import AttrListTreeprocessor
 from markdown.treeprocessors import Treeprocessor
 
-from .text import Context, Protected
+from .text import Context, protected_spans
 
 _IAL = re.compile(r"^[ \t]*\{:(?![:/])[ \t]*([^}\n]*?)[ \t]*\}[ \t]*$")
 _LEADING_IAL = re.compile(r"^[ \t]*\{:(?![:/])[ \t]*([^}\n]*?)[ \t]*\}[ \t]*(?:\n|$)")
@@ -38,7 +38,7 @@ def translated(text: str, ctx: Context) -> str:
 
 
 def _code_lines(text: str, lines: list[str]) -> set[int]:
-    protected = Protected(text)
+    protected = protected_spans(text)
     code, offset = set(), 0
     for index, line in enumerate(lines):
         if protected.span_at(offset):
@@ -73,7 +73,7 @@ def _block_list(lines: list[str], index: int) -> list[str]:
 def _extensions(text: str, ctx: Context) -> str:
     """{::comment} and {::options} leave blank lines; {::nomarkdown} leaves its HTML."""
     text = _headings_with_lists(text)
-    protected = Protected(text) if "{::" in text else None
+    protected = protected_spans(text) if "{::" in text else None
 
     def replaced(match: re.Match) -> str:
         if protected.span_at(match.start()):

@@ -7,10 +7,18 @@ from datetime import date
 from html import escape
 
 from .templates import absolute_url, page_values, relative_url, rendered_snippet, site_values
-from .text import Context, Protected, fenced, indent_of, padded, replaced_outside_code
+from .text import (
+    Context,
+    fenced,
+    indent_of,
+    padded,
+    protected_spans,
+    replaced_outside_code,
+)
 
 _NO_BLANK_LINE = r"(?:[^\n]|\n(?![ \t]*\n))*?"
-TOKEN = re.compile(r"(?<!\{)\{%-?(" + _NO_BLANK_LINE + r")-?%\}|"
+# "{" first and the look-behind after it: the regex engine then tries only where a "{" is.
+TOKEN = re.compile(r"\{(?<!\{\{)%-?(" + _NO_BLANK_LINE + r")-?%\}|"
                    r"\{\{(?![<%])-?(" + _NO_BLANK_LINE + r")-?\}\}")
 _RAW_TAG = re.compile(r"\{%-?\s*(?:end)?raw\s*-?%\}")
 _ARGUMENT = re.compile(r"""([\w-]+)\s*=\s*("[^"]*"|'[^']*'|\S+)""")
@@ -26,7 +34,7 @@ def translated(text: str, ctx: Context) -> str:
 def _raw_tags_out_of_code(text: str) -> str:
     """{% raw %} … {% endraw %} only ever kept Jekyll out of code: inside code they go, with
     nothing else changed."""
-    protected = Protected(text)
+    protected = protected_spans(text)
     pieces, position = [], 0
     for start, end in protected.spans:
         chunk = text[start:end]

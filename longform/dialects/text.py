@@ -7,14 +7,18 @@ so a line number counted in the translated text is the writer's line."""
 import bisect
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ..content import Essay
 from ..errors import ContentError, ContentWarning
 
 _FENCE = re.compile(r"^[ \t]*(?:>[ \t]*)*(`{3,}|~{3,})", re.M)
-_CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(?:[^`\n]|`(?!\1)|\n(?![ \t]*\n))+?(?<!`)\1(?!`)")
+# Each pattern starts with the character it needs and looks behind that, not before it: a
+# leading look-behind makes the regex engine try every position of the text, not just those
+# holding a backtick or a dollar. (Group 1 holds the code span's opening backticks but one.)
+_CODE_SPAN = re.compile(r"`(?<!``)(`*)(?!`)(?:[^`\n]|`(?!`\1)|\n(?![ \t]*\n))+?(?<!`)`\1(?!`)")
 _DISPLAY_MATH = re.compile(r"\$\$.+?\$\$", re.S)
-_INLINE_MATH = re.compile(r"(?<![\\$])\$(?![\s$])[^$\n]*?(?<![\s\\])\$(?![\d$])")
+_INLINE_MATH = re.compile(r"\$(?<![\\$]\$)(?![\s$])[^$\n]*?(?<![\s\\])\$(?![\d$])")
 _INDENTED = re.compile(r"^(?: {4}|\t)")
 _PLACEHOLDER = re.compile("\x02wzxhzdk:(\\d+)\x03")
 _LIST_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]")
@@ -38,6 +42,13 @@ class Protected:
         if index >= 0 and self.spans[index][0] <= position < self.spans[index][1]:
             return self.spans[index]
         return None
+
+
+@lru_cache(maxsize=8)
+def protected_spans(text: str) -> Protected:
+    """Protected(text), made once for a text that several passes read unchanged (Liquid's raw
+    tags and tags, kramdown's two looks: up to five an essay). Read only, so it can be shared."""
+    return Protected(text)
 
 
 def _code_blocks(text: str) -> list[tuple[int, int]]:
@@ -152,10 +163,10 @@ def replaced_outside_code(text: str, token: re.Pattern, replaced, ctx: Context) 
     """text with each match of token outside code and math replaced: replaced(text, match, ctx)
     gives the replacement and the position where reading goes on."""
     ctx.text = text
-    protected = Protected(text)
+    spans = protected_spans(text)
     out, position = [], 0
     while match := token.search(text, position):
-        span = protected.span_at(match.start())
+        span = spans.span_at(match.start())
         if span:
             out.append(text[position:span[1]])
             position = span[1]

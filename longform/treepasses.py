@@ -1,0 +1,89 @@
+"""Python-Markdown's tree passes, minus work that cannot change anything.
+
+After parsing, several passes walk the whole tree of every essay, each looking for something
+most essays do not have. Where what a pass looks for needs one character (or the marker text)
+to be present, a text lacking it is passed over, or the walk skipped when no text has it. The
+HTML stays the same, byte for byte:
+
+- toc puts the contents list where a paragraph reads just "[TOC]" (kramdown's {:toc} becomes
+  one), and to find it walked the tree joining every element's text with its descendants';
+- attr_list's patterns all hold "{";
+- unescape puts back backslash-escaped characters, which the inline pass left as STX, code, ETX;
+- prettify asks of every element whether it is a block, each time searching a list of fifty
+  names: here a set made once a run answers.
+"""
+
+from markdown import util
+from markdown.extensions import Extension
+from markdown.extensions.attr_list import AttrListTreeprocessor
+from markdown.extensions.toc import TocExtension, TocTreeprocessor
+from markdown.treeprocessors import PrettifyTreeprocessor, UnescapeTreeprocessor
+
+
+class _MarkerSkippingToc(TocTreeprocessor):
+    def replace_marker(self, root, elem) -> None:
+        if any(self.marker in element.text for element in root.iter() if element.text):
+            super().replace_marker(root, elem)
+
+
+class Toc(TocExtension):
+    """toc, with its configuration, walking for the marker only when some text holds it."""
+
+    TreeProcessorClass = _MarkerSkippingToc
+
+
+def _holds(root, character: str) -> bool:
+    """Whether some text or tail of the tree holds the character."""
+    for element in root.iter():
+        if (element.text and character in element.text) or \
+                (element.tail and character in element.tail):
+            return True
+    return False
+
+
+def _attr_lists_if_any(run):
+    def skipping(root):
+        return run(root) if _holds(root, "{") else None
+    return skipping
+
+
+def _unescape_if_escaped(unescape):
+    def skipping(text: str) -> str:
+        return unescape(text) if util.STX in text else text
+    return skipping
+
+
+class _Prettify(PrettifyTreeprocessor):
+    def run(self, root) -> None:
+        self._blocks = frozenset(self.md.block_level_elements)  # extensions may have added some
+        super().run(root)
+
+    def _is_block(self, tag) -> bool:  # Markdown.is_block_level, against the set
+        return isinstance(tag, str) and tag.lower().rstrip("/") in self._blocks
+
+    def _prettifyETree(self, elem) -> None:  # noqa: N802 (Python-Markdown's name)
+        # Python-Markdown's, line for line, but for the block test.
+        if self._is_block(elem.tag) and elem.tag not in ("code", "pre"):
+            if (not elem.text or not elem.text.strip()) and len(elem) and \
+                    self._is_block(elem[0].tag):
+                elem.text = "\n"
+            for child in elem:
+                if self._is_block(child.tag):
+                    self._prettifyETree(child)
+        if not elem.tail or not elem.tail.strip():
+            elem.tail = "\n"
+
+
+class SkippingTreePasses(Extension):
+    """attr_list's walk only for a tree with a "{"; unescape's regex only on a text with an
+    escape; prettify's block test against a set. Listed after attr_list; a pass another
+    extension replaced is left as it is."""
+
+    def extendMarkdown(self, md):  # noqa: N802 (Python-Markdown's name)
+        passes = md.treeprocessors
+        if "attr_list" in passes and type(passes["attr_list"]) is AttrListTreeprocessor:
+            passes["attr_list"].run = _attr_lists_if_any(passes["attr_list"].run)
+        if "unescape" in passes and type(passes["unescape"]) is UnescapeTreeprocessor:
+            passes["unescape"].unescape = _unescape_if_escaped(passes["unescape"].unescape)
+        if "prettify" in passes and type(passes["prettify"]) is PrettifyTreeprocessor:
+            passes.register(_Prettify(md), "prettify", 10)
