@@ -12,6 +12,7 @@ import jinja2
 from .cards import image_url
 from .errors import ContentError
 from .site import Site, author_url, category_url, tag_url
+from .templating import BYTECODE_FILES, Environment
 from .urls import page_path
 
 FEED_SIZE = 20
@@ -109,7 +110,7 @@ def _environment(templates_dir: Path, cache_dir: Path | None = None) -> jinja2.E
     # rebuilds; Jinja reloads a template whose file changed. Compiled code is kept in the
     # cache folder too (checked against each source's hash): an edit re-renders a page or
     # two, and compiling the theme would cost more than rendering them.
-    env = jinja2.Environment(
+    env = Environment(
         loader=jinja2.FileSystemLoader(templates_dir),
         bytecode_cache=_bytecode_cache(cache_dir),
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
@@ -136,7 +137,7 @@ def _bytecode_cache(cache_dir: Path | None):
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:
         return None  # a read-only project still builds, compiling as it goes
-    return jinja2.FileSystemBytecodeCache(str(folder))
+    return jinja2.FileSystemBytecodeCache(str(folder), BYTECODE_FILES)
 
 
 def compiled(templates_dir: Path, cache_dir: Path | None = None) -> None:
@@ -166,11 +167,15 @@ def environment(site: Site, assets: dict[str, str]) -> jinja2.Environment:
             raise jinja2.TemplateRuntimeError(f"asset('{name}'): no file templates/static/{name}")
         return url(assets[name])
 
+    stances = {s.lower() for s in config.stances}
+    # A page shows its tags two or three times, and a thousand pages share a few dozen tags:
+    # each tag's slug is made once a build.
     env.globals.update(
         site=config, url=url, asset=asset,
         abs_url=lambda path="": config.base_url + path.lstrip("/"),
-        tag_url=tag_url, category_url=category_url, author_url=author_url,
-        is_stance=lambda tag: tag.lower() in {s.lower() for s in config.stances},
+        tag_url=lru_cache(None)(tag_url), category_url=lru_cache(None)(category_url),
+        author_url=lru_cache(None)(author_url),
+        is_stance=lambda tag: tag.lower() in stances,
         author_of=site.author_of,
     )
     return env
