@@ -170,7 +170,7 @@ def environment(site: Site, assets: dict[str, str]) -> jinja2.Environment:
     stances = {s.lower() for s in config.stances}
     # A page shows its tags two or three times, and a thousand pages share a few dozen tags:
     # each tag's slug is made once a build.
-    env.globals.update(
+    env.set_globals(
         site=config, url=url, asset=asset,
         abs_url=lambda path="": config.base_url + path.lstrip("/"),
         tag_url=lru_cache(None)(tag_url), category_url=lru_cache(None)(category_url),
