@@ -12,7 +12,7 @@ from functools import _lru_cache_wrapper
 
 import jinja2
 from jinja2.compiler import CodeGenerator
-from jinja2.runtime import Context
+from jinja2.runtime import Context, Macro
 from markupsafe import escape
 
 try:
@@ -24,10 +24,10 @@ except ImportError:  # MarkupSafe 2: escape() is all C already
 # named apart from plain Jinja's (and renamed whenever the code generator changes).
 BYTECODE_FILES = "__jinja2_%s.longform-1.cache"
 
-# Callables whose `__call__` is a slot wrapper: Jinja finds no pass_context marker on it, so
-# only the object's own `jinja_pass_arg` could ask for the context.
+# Callables whose `__call__` carries no pass_context marker (a slot wrapper; a macro's is a
+# plain method), so only the object's own `jinja_pass_arg` could ask for the context.
 _PLAIN = frozenset({types.FunctionType, types.BuiltinFunctionType, types.MethodType,
-                    _lru_cache_wrapper})
+                    _lru_cache_wrapper, Macro})
 _DICT_NAMES = frozenset(dir(dict))  # what getattr finds on a plain dict: its methods
 
 
