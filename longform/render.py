@@ -106,10 +106,10 @@ def insights_json(site: Site) -> bytes:
 
 @lru_cache(maxsize=4)
 def _environment(templates_dir: Path, cache_dir: Path | None = None) -> jinja2.Environment:
-    # One per templates folder and process, so compiled templates survive between serve's
-    # rebuilds; Jinja reloads a template whose file changed. Compiled code is kept in the
-    # cache folder too (checked against each source's hash): an edit re-renders a page or
-    # two, and compiling the theme would cost more than rendering them.
+    # One per templates folder and process. Compiled code is kept in the cache folder
+    # (checked against each source's hash): an edit re-renders a page or two, and compiling
+    # the theme would cost more than rendering them. Each build loads the templates afresh
+    # (environment() drops them), so a file is read once a build, not checked on every page.
     env = Environment(
         loader=jinja2.FileSystemLoader(templates_dir),
         bytecode_cache=_bytecode_cache(cache_dir),
@@ -118,6 +118,7 @@ def _environment(templates_dir: Path, cache_dir: Path | None = None) -> jinja2.E
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,
     )
     env.filters["human_date"] = human_date
     return env
