@@ -12,7 +12,7 @@ import jinja2
 from .cards import image_url
 from .errors import ContentError
 from .site import Site, author_url, category_url, tag_url
-from .templating import BYTECODE_FILES, Environment
+from .templating import BytecodeCache, Environment
 from .urls import page_path
 
 FEED_SIZE = 20
@@ -138,7 +138,7 @@ def _bytecode_cache(cache_dir: Path | None):
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:
         return None  # a read-only project still builds, compiling as it goes
-    return jinja2.FileSystemBytecodeCache(str(folder), BYTECODE_FILES)
+    return BytecodeCache(str(folder))
 
 
 def compiled(templates_dir: Path, cache_dir: Path | None = None) -> None:

@@ -7,6 +7,7 @@ dict's key was looked up after a failed attribute lookup. Each short path gives 
 one gives; a theme cannot tell them apart.
 """
 
+import os
 import types
 from functools import _lru_cache_wrapper
 
@@ -20,9 +21,6 @@ try:
 except ImportError:  # MarkupSafe 2: escape() is all C already
     _escape_inner = None
 
-# Compiled templates call environment.escaped, which a plain Jinja lacks: their files are
-# named apart from plain Jinja's (and renamed whenever the code generator changes).
-BYTECODE_FILES = "__jinja2_%s.longform-1.cache"
 
 # Callables whose `__call__` carries no pass_context marker (a slot wrapper; a macro's is a
 # plain method), so only the object's own `jinja_pass_arg` could ask for the context.
@@ -66,6 +64,24 @@ def escaped(value) -> str:
     if hasattr(value, "__html__"):
         return value.__html__()
     return _escape_inner(str(value))
+
+
+class BytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Compiled templates in a folder, written back as they compile."""
+
+    def __init__(self, directory: str):
+        # They call environment.escaped, which a plain Jinja lacks: their files are named
+        # apart from plain Jinja's (and renamed whenever the code generator changes).
+        super().__init__(directory, "__jinja2_%s.longform-1.cache")
+
+    def dump_bytecode(self, bucket) -> None:
+        """A cache that cannot be written is no error; a folder deleted since (the writer
+        cleared .longform-cache while serve ran) is made again."""
+        try:
+            os.makedirs(self.directory, exist_ok=True)
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
 
 
 class Environment(jinja2.Environment):
