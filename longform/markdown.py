@@ -3,7 +3,7 @@
 import os
 import re
 import xml.etree.ElementTree as etree
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from functools import lru_cache
 from html import unescape
 from pathlib import Path
@@ -19,19 +19,7 @@ from .content import Essay, body_line
 from .dialects.essays import essay_named
 from .errors import ContentError, ContentWarning
 from .related import body_terms
-from .urls import link_key
-
-
-@dataclass(frozen=True)
-class Links:
-    """What an essay's relative links can point at: other essays' files, and files in content/."""
-
-    essay_urls: dict  # resolved essay source Path → root-relative URL
-    drafts: frozenset  # resolved paths of drafts left out of this build
-    content_dir: Path
-    base_path: str
-    addresses: dict = field(default_factory=dict)  # urls.link_key of old addresses → URL
-    config: object = None  # the SiteConfig: what Liquid and shortcodes read (site.title, …)
+from .urls import Links, link_key  # Links: defined beside the URLs it holds
 
 
 def rendered(essay: Essay, links: Links, charts_dir: Path,

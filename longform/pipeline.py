@@ -31,7 +31,7 @@ from .redirects import redirect_files
 from .render import site_pages
 from .search import search_of
 from .site import Site, assemble_site, newest_first, place, summary
-from .urls import address_map, essay_url
+from .urls import Links, address_map, essay_url
 
 POOL_THRESHOLD = 24  # below this many essays to render, a process pool costs more than it saves
 
@@ -174,7 +174,6 @@ def essay_links(essays: list[Essay], published: list[Essay], config: SiteConfig,
     """What links resolve to; an essay that failed keeps the URL its file name gives, so a
     link to it is not reported as dead as well."""
     from .content import _from_file_name, slugify
-    from .markdown import Links
     base_path = config.base_path  # a property that parses base_url each time
     # A failed essay has no record to place: any URL will do, the build fails on it anyway.
     urls = {path: f"{base_path}essays/{slugify(_from_file_name(path)[1])}/" for path in failed

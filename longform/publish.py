@@ -145,8 +145,12 @@ def check_output_folder(out_dir: Path, root: Path) -> None:
                                        "folder")
 
 
-IN_PLACE_SHARE = 0.1  # up to this share of files changed, update in place instead of swapping
-WRITERS = 8  # threads writing a new site/
+# Up to this share of files changed, update in place instead of swapping. An edit of a template
+# or a stylesheet changes every page, a third of the files; swapping for it meant deleting the
+# old tree, a folder a page (1.2 s of 1.8 s publishing 1,000 essays), where writing the changed
+# pages in place costs a tenth of that.
+IN_PLACE_SHARE = 0.5
+WRITERS = 8  # threads writing a new site/, or many changed files in place
 
 
 def publish(files: dict[str, bytes], out_dir: Path, known: dict | None = None,
@@ -321,15 +325,26 @@ def apply_changes(files: dict[str, bytes], out_dir: Path, previous: dict[str, by
 
 
 def _write_in_place(out_dir: Path, changed: dict[str, bytes], removed: list[str]) -> None:
-    for relative, data in changed.items():
-        target = _inside(out_dir, relative)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_name(f".{target.name}.tmp")
-        _write(temporary, data)
-        temporary.replace(target)
+    targets = {relative: _inside(out_dir, relative) for relative in changed}
+    if len(targets) < WRITERS * 4:
+        for relative, target in targets.items():
+            _replace(target, changed[relative])
+    else:  # threads: the file system's waits release the GIL
+        from concurrent.futures import ThreadPoolExecutor
+        with ThreadPoolExecutor(WRITERS) as pool:
+            list(pool.map(lambda relative: _replace(targets[relative], changed[relative]),
+                          targets))
     for relative in removed:
         (out_dir / relative).unlink(missing_ok=True)
         _remove_empty_folders((out_dir / relative).parent, out_dir)
+
+
+def _replace(target: Path, data: "bytes | Copied") -> None:
+    """target holds data, by an atomic rename: a reader sees the old file or the new one."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.tmp")
+    _write(temporary, data)
+    temporary.replace(target)
 
 
 def _remove_empty_folders(folder: Path, out_dir: Path) -> None:

@@ -12,6 +12,7 @@ import jinja2
 from .cards import image_url
 from .errors import ContentError
 from .site import Site, author_url, category_url, tag_url
+from .templating import BytecodeCache, Environment
 from .urls import page_path
 
 FEED_SIZE = 20
@@ -105,11 +106,11 @@ def insights_json(site: Site) -> bytes:
 
 @lru_cache(maxsize=4)
 def _environment(templates_dir: Path, cache_dir: Path | None = None) -> jinja2.Environment:
-    # One per templates folder and process, so compiled templates survive between serve's
-    # rebuilds; Jinja reloads a template whose file changed. Compiled code is kept in the
-    # cache folder too (checked against each source's hash): an edit re-renders a page or
-    # two, and compiling the theme would cost more than rendering them.
-    env = jinja2.Environment(
+    # One per templates folder and process. Compiled code is kept in the cache folder
+    # (checked against each source's hash): an edit re-renders a page or two, and compiling
+    # the theme would cost more than rendering them. Each build loads the templates afresh
+    # (environment() drops them), so a file is read once a build, not checked on every page.
+    env = Environment(
         loader=jinja2.FileSystemLoader(templates_dir),
         bytecode_cache=_bytecode_cache(cache_dir),
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
@@ -117,6 +118,7 @@ def _environment(templates_dir: Path, cache_dir: Path | None = None) -> jinja2.E
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,
     )
     env.filters["human_date"] = human_date
     return env
@@ -136,7 +138,7 @@ def _bytecode_cache(cache_dir: Path | None):
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:
         return None  # a read-only project still builds, compiling as it goes
-    return jinja2.FileSystemBytecodeCache(str(folder))
+    return BytecodeCache(str(folder))
 
 
 def compiled(templates_dir: Path, cache_dir: Path | None = None) -> None:
@@ -166,11 +168,15 @@ def environment(site: Site, assets: dict[str, str]) -> jinja2.Environment:
             raise jinja2.TemplateRuntimeError(f"asset('{name}'): no file templates/static/{name}")
         return url(assets[name])
 
-    env.globals.update(
+    stances = {s.lower() for s in config.stances}
+    # A page shows its tags two or three times, and a thousand pages share a few dozen tags:
+    # each tag's slug is made once a build.
+    env.set_globals(
         site=config, url=url, asset=asset,
         abs_url=lambda path="": config.base_url + path.lstrip("/"),
-        tag_url=tag_url, category_url=category_url, author_url=author_url,
-        is_stance=lambda tag: tag.lower() in {s.lower() for s in config.stances},
+        tag_url=lru_cache(None)(tag_url), category_url=lru_cache(None)(category_url),
+        author_url=lru_cache(None)(author_url),
+        is_stance=lambda tag: tag.lower() in stances,
         author_of=site.author_of,
     )
     return env

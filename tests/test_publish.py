@@ -159,6 +159,23 @@ def test_a_failing_pending_leaves_the_old_site_and_no_staging_folder(tmp_path):
     assert leftovers(tmp_path) == []
 
 
+def test_a_template_edit_rewrites_every_page_in_place_without_replacing_the_folders(tmp_path):
+    # A template edit changes every page: a third of the files (each essay also has its card).
+    out = tmp_path / "site"
+    files = {f"essays/e{i}/index.html": f"<h1>{i}</h1>".encode() for i in range(60)}
+    files |= {f"essays/e{i}/card.png": f"png {i}".encode() for i in range(120)}
+    publish(files, out)
+    folders = {p: p.stat().st_ino for p in [out, *out.rglob("*")] if p.is_dir()}
+    cards = {name: (out / name).stat() for name in files if name.endswith(".png")}
+    edited = {name: data.replace(b"<h1>", b"<h1 class=new>") for name, data in files.items()}
+    assert publish(edited, out) == 60
+    assert tree(out) == edited
+    assert {p: p.stat().st_ino for p in folders} == folders  # not a new tree swapped in
+    for name, before in cards.items():
+        assert (out / name).stat().st_mtime_ns == before.st_mtime_ns
+    assert leftovers(tmp_path) == [] and not list(out.rglob(".*.tmp"))
+
+
 # --- static/: the writer's own files, byte for byte ----------------------------------------------
 
 def test_static_holds_a_library_and_a_large_binary_copied_byte_for_byte(make_project, build):

@@ -190,6 +190,20 @@ def test_rebuilding_in_place_changes_nothing(make_project, build):
     assert project.files() == before
 
 
+def test_a_second_build_in_the_same_process_shows_what_changed_in_the_listings(make_project,
+                                                                                build):
+    # serve rebuilds in one process, where templates stay loaded between builds: the macros of
+    # _macros.html (a listing's bylines) must see this build's site, not the first one's.
+    project = make_project("basic")
+    assert build(project).status == 0
+    assert "<span>Ada Byron</span>" in project.page("")
+    authors = project.root / "content/authors.yaml"
+    authors.write_text(authors.read_text("utf-8").replace("Ada Byron", "Ada Lovelace"), "utf-8")
+    assert build(project).status == 0
+    home = project.page("")
+    assert "<span>Ada Lovelace</span>" in home and "Ada Byron" not in home
+
+
 def test_special_characters_survive_in_pages_feed_and_sitemap(make_project, build):
     project = make_project("empty", title="Notes & <Queries>")
     project.write("content/q-and-a.md", "---\ntitle: \"Q&A: <b>bold</b> \\\"quotes\\\"\"\n"
