@@ -6,7 +6,6 @@ import shutil
 import stat
 
 import pytest
-
 from conftest import Document
 from test_images import publishing
 
