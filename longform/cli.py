@@ -158,11 +158,14 @@ def build_command(root: Path, overrides: dict, out_dir: Path) -> int:
         counts, warnings = {**known["summary"], "rendered": 0, "changed": 0}, known["warnings"]
         manifest = known["manifest"]
     else:
-        from .config import load_config
-        from .publish import check_output_folder
-        config = load_config(root, **overrides)
-        check_output_folder(out_dir, config.root)
-        counts, warnings = full_build(config, out_dir, record, manifest)
+        from .lastbuild import CACHE_FOLDER
+        from .regexcache import kept_programs
+        with kept_programs(root / CACHE_FOLDER):
+            from .config import load_config
+            from .publish import check_output_folder
+            config = load_config(root, **overrides)
+            check_output_folder(out_dir, config.root)
+            counts, warnings = full_build(config, out_dir, record, manifest)
     for warning in warnings:
         print(warning, file=sys.stderr)
     # Also when files hashed last time within the racy window have settled since: the next

@@ -1,0 +1,83 @@
+"""Compiled regular expressions kept from one build for the next.
+
+Python compiles every pattern afresh in each process, in Python code: a rebuild after a one-line
+edit compiles some 350 of them (Python-Markdown's and pymdown's patterns, the lexer Pygments
+needs for the essay's code, Jinja's, our own), 0.1 s of a rebuild that should take a few
+tenths. What the compiler makes of a pattern (the regex engine's program) depends only on the
+pattern, its flags and the engine, so a build keeps the programs in .longform-cache/ and hands
+a known one straight to the engine. A program is stored only when the engine, given it, makes
+a pattern equal to the one Python compiled (patterns compare by their program), and the file is
+keyed by the Python build: a damaged or foreign file is ignored, and deleting it costs time.
+"""
+
+import _sre
+import marshal
+import os
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from re import _compiler, _parser
+
+FILE = "regex.marshal"
+# Programs of one engine only: the opcodes change between Python versions.
+ENGINE = (sys.version, _sre.MAGIC, _sre.CODESIZE, int(_sre.MAXREPEAT))
+
+
+@contextmanager
+def kept_programs(cache_dir: Path):
+    """Within the block, patterns compile from the programs the last build kept; on leaving,
+    the programs compiled meanwhile are added to the file."""
+    programs = _read(cache_dir / FILE)
+    fresh: dict = {}
+    original = _compiler.compile
+
+    def compile(p, flags=0):  # noqa: A001 — stands in for re._compiler.compile
+        if type(p) is not str or flags & _compiler.SRE_FLAG_DEBUG:
+            return original(p, flags)
+        key = (p, int(flags))
+        known = programs.get(key)
+        if known is not None:
+            return _sre.compile(p, *known)
+        pattern = original(p, flags)
+        program = _program(p, key[1])
+        if _sre.compile(p, *program) == pattern:
+            fresh[key] = programs[key] = program
+        return pattern
+
+    _compiler.compile = compile
+    try:
+        yield
+    finally:
+        _compiler.compile = original
+        if fresh:
+            _write(cache_dir / FILE, programs)
+
+
+def _program(pattern: str, flags: int) -> tuple:
+    """The arguments after the pattern that re._compiler.compile gives _sre.compile."""
+    parsed = _parser.parse(pattern, flags)
+    code = [int(op) for op in _compiler._code(parsed, flags)]  # opcodes are int subclasses
+    groupindex = dict(parsed.state.groupdict)
+    indexgroup = [None] * parsed.state.groups
+    for name, index in groupindex.items():
+        indexgroup[index] = name
+    return (int(flags | parsed.state.flags), code, parsed.state.groups - 1, groupindex,
+            tuple(indexgroup))
+
+
+def _read(path: Path) -> dict:
+    try:
+        engine, programs = marshal.loads(path.read_bytes())
+    except (OSError, EOFError, ValueError, TypeError):
+        return {}
+    return programs if engine == ENGINE and isinstance(programs, dict) else {}
+
+
+def _write(path: Path, programs: dict) -> None:
+    temporary = path.with_name(f"{FILE}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary.write_bytes(marshal.dumps((ENGINE, programs)))
+        temporary.replace(path)
+    except OSError:  # a read-only or full disk: the next build compiles again, that is all
+        temporary.unlink(missing_ok=True)

@@ -1,0 +1,69 @@
+"""regexcache.py: programs kept between builds give the patterns Python itself compiles."""
+
+import marshal
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from longform import regexcache
+from longform.cli import main
+
+PATTERNS = [(r"(?P<word>\w+)-(\d{2,4})?", 0), (r"^\s*#{1,6}\s+(.*?)\s*#*\s*$", re.M),
+            (r"[^\s\w]+", re.I | re.S), (r"(?x) a  b # spaced\n c", 0), (r"é+|ß", re.U)]
+
+
+def compiled(cache_dir: Path) -> list[re.Pattern]:
+    with regexcache.kept_programs(cache_dir):
+        # re's own cache would answer before the compiler is asked: start it empty.
+        re.purge()
+        return [re.compile(pattern, flags) for pattern, flags in PATTERNS]
+
+
+def test_a_kept_program_gives_the_pattern_python_compiles(tmp_path, monkeypatch):
+    first = compiled(tmp_path)
+    assert (tmp_path / regexcache.FILE).exists()
+
+    def not_parsed(*args):
+        raise AssertionError("a kept pattern was parsed again")
+
+    monkeypatch.setattr(regexcache._parser, "parse", not_parsed)
+    again = compiled(tmp_path)
+    monkeypatch.undo()
+    re.purge()
+    python = [re.compile(pattern, flags) for pattern, flags in PATTERNS]
+    assert again == first == python
+    assert [p.groupindex for p in again] == [p.groupindex for p in python]
+    assert again[0].match("abc-2024").group("word", 2) == ("abc", "2024")
+
+
+@pytest.mark.parametrize("damage", [b"", b"not marshal", marshal.dumps((("other",), {}))])
+def test_a_damaged_or_foreign_file_is_compiled_afresh(tmp_path, damage):
+    (tmp_path / regexcache.FILE).write_bytes(damage)
+    re.purge()
+    assert compiled(tmp_path) == [re.compile(p, f) for p, f in PATTERNS]
+    engine, programs = marshal.loads((tmp_path / regexcache.FILE).read_bytes())
+    assert engine == regexcache.ENGINE and len(programs) >= len(PATTERNS)
+
+
+def test_the_compiler_is_python_s_own_again_after_the_block(tmp_path):
+    original = re._compiler.compile
+    compiled(tmp_path)
+    assert re._compiler.compile is original
+
+
+def test_a_build_with_kept_programs_gives_the_same_site(make_project):
+    site = make_project("math").root
+    re.purge()
+    assert main(["--root", str(site)]) == 0
+    first = {p.relative_to(site / "site"): p.read_bytes()
+             for p in sorted((site / "site").rglob("*")) if p.is_file()}
+    assert (site / ".longform-cache" / regexcache.FILE).exists()
+    shutil.rmtree(site / "site")
+    (site / ".longform-cache" / "last-build.marshal").unlink()
+    (site / ".longform-cache" / "cache.sqlite").unlink()
+    re.purge()  # the patterns compiled at run time now come from the kept programs
+    assert main(["--root", str(site)]) == 0
+    assert first == {p.relative_to(site / "site"): p.read_bytes()
+                     for p in sorted((site / "site").rglob("*")) if p.is_file()}
