@@ -541,14 +541,19 @@ def test_a_burst_of_saves_is_one_rebuild_and_one_reload(make_project, serve):
         conn = await livereload_client(served, messages)
         # Twice within 5 ms (an editor's save dance); eight times over 70 ms, longer than the
         # quiet spell but each save closer to the last than it: one rebuild and reload each.
+        # A busy machine may spread our saves wider than we meant, or hold the watch thread's
+        # news of one save past the quiet spell: so up to three tries. A server rebuilding
+        # once per save (livereload's own way) fails all three.
         for label, count, within in (("a", 2, 0.005), ("b", 8, 0.07)):
+            tries = []
             for attempt in range(3):
                 rebuilds, reloaded, gap = await saves(f"{label}{attempt}", count, within,
                                                       messages)
-                if gap < QUIET * 0.8:
-                    break  # else a busy machine spread our saves wider than we meant: again
-            assert gap < QUIET * 0.8, f"the test's saves were {gap:.3f} s apart, three times"
-            assert (rebuilds, reloaded) == (1, 1), served.out
+                tries.append((rebuilds, reloaded, round(gap, 3)))
+                assert rebuilds <= count and reloaded <= count, served.out
+                if gap < QUIET * 0.8 and (rebuilds, reloaded) == (1, 1):
+                    break
+            assert (rebuilds, reloaded) == (1, 1) and gap < QUIET * 0.8, (tries, served.out)
         # Twice, half a second apart: two bursts, so the quiet spell is what merges the above.
         assert (await saves("c", 2, 0.5, messages))[:2] == (2, 2), served.out
         conn.close()
