@@ -90,7 +90,7 @@ def sized(img: etree.Element, path: Path, line: int, essay_path: Path, on_screen
     if animated or width <= COLUMN or cache_dir is None:
         return []
     content_hash = hashlib.sha256(data).hexdigest()[:16]
-    made = [variant(data, content_hash, w, cache_dir) for w in VARIANT_WIDTHS if w < width]
+    made = variants(data, content_hash, [w for w in VARIANT_WIDTHS if w < width], cache_dir)
     stem = re.sub(r"[^A-Za-z0-9_-]+", "-", path.stem).strip("-") or "image"
     img.set("srcset", ", ".join(f"{base_path}{OUTPUT_FOLDER}{stem}-{content_hash}-{w}.webp {w}w"
                                 for w in VARIANT_WIDTHS if w < width))
@@ -114,24 +114,27 @@ def _dimensions(data: bytes, path: Path, essay_path: Path, line: int) -> tuple[i
                                          "save it again as PNG, JPEG, GIF or WebP")
 
 
-def variant(data: bytes, content_hash: str, width: int, cache_dir: Path) -> Path:
-    """The cached WebP of the image at `width` px, made only if no earlier build made it."""
-    target = variant_cache_path(cache_dir, f"{content_hash}-{width}")
-    if target.is_file():
-        return target
+def variants(data: bytes, content_hash: str, widths: list[int], cache_dir: Path) -> list[Path]:
+    """The cached WebPs of the image at each width, made (from one decoding of the image) only
+    where no earlier build made them."""
+    targets = [variant_cache_path(cache_dir, f"{content_hash}-{w}") for w in widths]
+    missing = [(w, t) for w, t in zip(widths, targets, strict=True) if not t.is_file()]
+    if not missing:
+        return targets
     from io import BytesIO
 
     from PIL import Image
     with Image.open(BytesIO(data)) as image:
         image = image.convert("RGBA" if _has_alpha(image) else "RGB")
+    targets[0].parent.mkdir(parents=True, exist_ok=True)
+    for width, target in missing:
         height = max(1, round(image.height * width / image.width))
         smaller = image.resize((width, height), Image.LANCZOS)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    # Written beside and renamed: worker processes may make the same variant at once.
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    smaller.save(temporary, "WEBP", quality=WEBP_QUALITY, method=4)
-    temporary.replace(target)
-    return target
+        # Written beside and renamed: worker processes may make the same variant at once.
+        temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        smaller.save(temporary, "WEBP", quality=WEBP_QUALITY, method=4)
+        temporary.replace(target)
+    return targets
 
 
 def _has_alpha(image) -> bool:
