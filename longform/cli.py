@@ -172,7 +172,7 @@ def build_command(root: Path, overrides: dict, out_dir: Path) -> int:
             from .publish import check_output_folder
             config = load_config(root, **overrides)
             check_output_folder(out_dir, config.root)
-            counts, warnings = full_build(config, out_dir, record, manifest)
+            counts, warnings = full_build(config, out_dir, record, manifest, hashes)
     for warning in warnings:
         print(warning, file=sys.stderr)
     # Also when files hashed last time within the racy window have settled since: the next
@@ -184,9 +184,11 @@ def build_command(root: Path, overrides: dict, out_dir: Path) -> int:
     return 0
 
 
-def full_build(config, out_dir: Path, record: dict, manifest: dict) -> tuple[dict, list[str]]:
+def full_build(config, out_dir: Path, record: dict, manifest: dict, hashed: dict
+               ) -> tuple[dict, list[str]]:
     """Run the pipeline (with the memo) and publish; the counts for the summary line. What
-    publish leaves in out_dir goes into manifest."""
+    publish leaves in out_dir goes into manifest. hashed: the input files' (stat signature,
+    sha256) the whole-build check took."""
     from .cache import code_version, load_memo, save_memo
     from .lastbuild import last_left
     from .pipeline import build
@@ -195,7 +197,7 @@ def full_build(config, out_dir: Path, record: dict, manifest: dict) -> tuple[dic
     left = last_left(record, out_dir)
     with progress_bar() as progress:
         result = build(config, previous, progress, out=(out_dir.resolve(), left),
-                       search_later=True)
+                       search_later=True, hashed=hashed)
     try:  # the rest of site/ is written while Pagefind finishes the search index
         changed = publish(result.files, out_dir, {path: left[path] for path in result.kept
                                                   if path in left}, manifest,

@@ -55,14 +55,17 @@ class Build:
 
 
 def build(config: SiteConfig, memo: Memo | None = None, progress=None,
-          every_page: bool = False, out: tuple = (None, {}), search_later: bool = False
-          ) -> Build:
+          every_page: bool = False, out: tuple = (None, {}), search_later: bool = False,
+          hashed: dict | None = None) -> Build:
     """progress, if given, is called as progress(done, total) while essays render. Raises
     Problems with every error and warning of the run when there is any error. `out`:
     (out_dir, {path: (size, mtime)} the last build left there), where a page whose inputs
     did not change is taken from as it is, when the memo holds no bytes for it.
     search_later: the search index is left to Build.search (the caller waits for it while
-    publishing the rest, and must stop it), not waited for here."""
+    publishing the rest, and must stop it), not waited for here. `hashed`: the input files'
+    (stat signature, sha256) as the whole-build check just took them (lastbuild), so that
+    checking cached renderings against the files they read (images, chart data) reads none
+    of those again: a site's photos are hundreds of megabytes."""
     version = code_version()
     old = memo if memo is not None and memo.version == version else Memo(version=version)
     new = Memo(version=version)
@@ -75,7 +78,8 @@ def build(config: SiteConfig, memo: Memo | None = None, progress=None,
     if not published:
         config = replace(config, search=False)  # nothing to search: no box, no search page
     links = essay_links(essays, published, config, failed)
-    rendered, fresh = render_essays(published, links, config, old, new, progress, problems)
+    rendered, fresh = render_essays(published, links, config, old, new, progress, problems,
+                                    hashed)
     problems += [p for e in rendered for p in e.problems]
     indexing, handed_over = None, False
     try:
@@ -185,7 +189,8 @@ def essay_links(essays: list[Essay], published: list[Essay], config: SiteConfig,
 
 
 def render_essays(essays: list[Essay], links, config: SiteConfig, old: Memo, new: Memo,
-                  progress=None, problems: list | None = None) -> tuple[list[Essay], int]:
+                  progress=None, problems: list | None = None, hashed: dict | None = None
+                  ) -> tuple[list[Essay], int]:
     """Rendered essays in input order, reusing every cached rendering whose inputs still hold.
     An essay that fails goes into problems and is left out (without problems, it raises)."""
     # Where the file lies is an input too: the slug and a Jekyll date come from its name, media
@@ -195,7 +200,7 @@ def render_essays(essays: list[Essay], links, config: SiteConfig, old: Memo, new
     site_facts = (config.base_url, config.title, config.description, config.broken_links)
     inputs = {e.source: (new.loaded[e.source][0], str(e.source)[prefix:].replace(os.sep, "/"),
                          config.base_path, site_facts) for e in essays}
-    still = Validity(links)
+    still = Validity(links, hashed or {})
     reusable = {e.source: old.rendered[e.source] for e in essays
                 if still.valid(old.rendered.get(e.source), inputs[e.source])}
     misses = [e for e in essays if e.source not in reusable]
@@ -223,10 +228,13 @@ class Validity:
     """Whether a cached rendering's links and files still hold, each file hashed once a build
     however many essays read it (one data file can feed a hundred charts)."""
 
-    def __init__(self, links):
+    def __init__(self, links, hashed: dict):
         self.urls = {str(path): url for path, url in links.essay_urls.items()}
         self.addresses = links.addresses
-        self.hashes: dict[str, str | None] = {}
+        # An unreadable file's entry is no hash, so it cannot match: the essay renders again
+        # and says why at its line.
+        self.hashes: dict[str, str | None] = {path: digest for path, (_, digest)
+                                               in hashed.items()}
         self.links = links
 
     def valid(self, entry, inputs: tuple) -> bool:

@@ -107,3 +107,25 @@ def test_an_unreadable_image_is_an_error_at_its_line(make_project, build):
                                  "be read")
     assert result.err.strip().splitlines()[1:] == ["1 error, 0 warnings. Nothing was published."]
     assert project.files() == before  # site/ untouched
+
+
+def test_a_rebuild_reads_no_unchanged_image_to_check_the_cached_renderings(make_project, build,
+                                                                           monkeypatch):
+    import os
+
+    from longform import cache, pipeline
+    project = publishing(make_project)
+    photo = project.root / "content/media/harbour.png"
+    os.utime(photo, (1_600_000_000, 1_600_000_000))  # saved long ago: its stat can vouch
+    assert build(project).status == 0
+    hashed = []
+    monkeypatch.setattr(pipeline, "file_hash",
+                        lambda path: hashed.append(path.name) or cache.file_hash(path))
+    essay = project.root / "content/lighthouse-keepers.md"
+    essay.write_text(essay.read_text().replace("keepers", "keepers and their families", 1))
+    assert build(project).status == 0
+    # The harbour essay's rendering read the photo: the whole-build check's hash of it stands.
+    assert "harbour.png" not in hashed
+    project.write("content/media/harbour.png", photo_bytes(1600, 1200, seed=41))
+    assert build(project).status == 0
+    assert len(variants_made(project)) == 4  # the new photo: its essay rendered again
