@@ -31,10 +31,11 @@ version = lastbuild.version
 DB_FILE = "cache.sqlite"
 # The tables of rows in the file (see _rows): the Memo's loaded, stats and rendered entries of
 # one essay share a row of "essays", so the text and path they share are stored (and read
-# back) once, not three times. `placed` is cheap to redo from `rendered` and stays in memory
-# only (serve keeps its Memo between rebuilds).
+# back) once, not three times; "search" has a row per Pagefind shard (its files), their keys
+# and order are in meta. `placed` is cheap to redo from `rendered` and stays in memory only
+# (serve keeps its Memo between rebuilds).
 ESSAY_ROW = ("loaded", "stats", "rendered")
-ROWS = ("essays", "pages", "scans", "summaries")
+TABLES = ("essays", "pages", "scans", "summaries", "search")
 
 
 @dataclass
@@ -48,10 +49,12 @@ class Memo:
     scans: dict = field(default_factory=dict)  # sha256 of HTML → links.Found, for link checks
     summaries: dict = field(default_factory=dict)  # (essay key, read time) → listing summary
     placed: dict = field(default_factory=dict)  # (essay key, words a minute) → placed Essay
-    search: tuple = ()  # (key of the essay pages indexed, the Pagefind bundle's files)
+    search: tuple = ()  # (name, key, files) of each shard of the Pagefind bundle, in order
     dirty: bool = False  # something was parsed or computed afresh: worth saving
-    # What the cache file held when this memo was read from it: table → {key: stored key};
-    # None for a memo that did not come from the file (save writes that one whole).
+    # What the cache file held when this memo was read from it: table → {key: (stored key,
+    # value as read)}, so that saving skips what a build took over unchanged (the same
+    # object) and rewrites only the rest; None for a memo that did not come from the file
+    # (save writes that one whole).
     on_disk: dict | None = field(default=None, repr=False, compare=False)
 
 
@@ -96,18 +99,19 @@ def _read_memo(db: sqlite3.Connection, version: str) -> Memo:
     meta = dict(db.execute("SELECT name, value FROM meta"))
     if meta.get("version") != version.encode():
         return Memo(version=version)
-    memo = Memo(version=version, related=pickle.loads(meta["related"]),
-                search=pickle.loads(meta["search"]) if "search" in meta else (),
-                on_disk={table: {} for table in ROWS})
-    for table, stored_key, value in db.execute("SELECT tab, key, value FROM entries"):
-        key = pickle.loads(stored_key)
-        if table == "essays":
-            for part, entry in zip(ESSAY_ROW, pickle.loads(value), strict=True):
-                if entry is not None:
-                    getattr(memo, part)[key] = entry
-        else:
-            getattr(memo, table)[key] = pickle.loads(value)
-        memo.on_disk[table][key] = stored_key
+    memo = Memo(version=version, related=pickle.loads(meta["related"]), on_disk={})
+    for table in TABLES:
+        read = db.execute("SELECT key, value FROM entries WHERE tab = ?", (table,)).fetchall()
+        memo.on_disk[table] = {pickle.loads(key): (key, pickle.loads(value))
+                               for key, value in read}
+    for key, (_, row) in memo.on_disk["essays"].items():
+        for part, entry in zip(ESSAY_ROW, row, strict=True):
+            if entry is not None:
+                getattr(memo, part)[key] = entry
+    for table in ("pages", "scans", "summaries"):
+        setattr(memo, table, {key: value for key, (_, value) in memo.on_disk[table].items()})
+    files = memo.on_disk["search"]
+    memo.search = tuple((name, key, files[name][1]) for name, key in pickle.loads(meta["search"]))
     return memo
 
 
@@ -123,7 +127,8 @@ def _rows(memo: Memo) -> dict:
             # fingerprint (24 MB less to read and write at 1,000 essays); the build takes
             # the page from the output folder while it is unchanged there, or renders it.
             "pages": {key: (value[0], None) for key, value in memo.pages.items()},
-            "scans": memo.scans, "summaries": memo.summaries}
+            "scans": memo.scans, "summaries": memo.summaries,
+            "search": {name: files for name, _, files in memo.search}}
 
 
 def save_memo(cache_dir: Path, memo: Memo, previous: Memo | None = None) -> None:
@@ -144,24 +149,24 @@ def save_memo(cache_dir: Path, memo: Memo, previous: Memo | None = None) -> None
 
 def _write_memo(db: sqlite3.Connection, memo: Memo, previous: Memo | None) -> None:
     db.execute("BEGIN IMMEDIATE")
-    rows, old_rows = _rows(memo), _rows(previous) if previous is not None else None
+    rows = _rows(memo)
+    on_disk = previous.on_disk if previous is not None else {table: {} for table in TABLES}
     if previous is None:
         db.execute("DELETE FROM entries")
-    if previous is not None:
-        db.executemany("DELETE FROM entries WHERE tab = ? AND key = ?",
-                       [(table, stored) for table in ROWS
-                        for key, stored in previous.on_disk[table].items()
-                        if key not in rows[table]])
+    db.executemany("DELETE FROM entries WHERE tab = ? AND key = ?",
+                   [(table, stored) for table in TABLES
+                    for key, (stored, _) in on_disk[table].items() if key not in rows[table]])
     # A generator: each row is pickled as SQLite takes it, never all of them at once in memory.
     db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)",
-                   _changed_rows(rows, old_rows, previous))
+                   _changed_rows(rows, on_disk))
     db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (memo.version.encode(),))
     if previous is None or memo.related is not previous.related:
         db.execute("INSERT OR REPLACE INTO meta VALUES ('related', ?)",
                    (pickle.dumps(memo.related, PROTOCOL),))
-    if previous is None or memo.search != previous.search:  # the Pagefind bundle: one value
+    shards = tuple((name, key) for name, key, _ in memo.search)
+    if previous is None or shards != tuple((name, key) for name, key, _ in previous.search):
         db.execute("INSERT OR REPLACE INTO meta VALUES ('search', ?)",
-                   (pickle.dumps(memo.search, PROTOCOL),))
+                   (pickle.dumps(shards, PROTOCOL),))
     db.execute("COMMIT")
 
 
@@ -188,19 +193,17 @@ def _path(text: str) -> Path:
     return Path(text)
 
 
-def _changed_rows(rows: dict, old_rows: dict | None, previous: Memo | None):
-    for table in ROWS:
-        new, old = rows[table], old_rows[table] if old_rows else {}
-        for key, value in new.items():
-            if key in old and (old[key] is value or old[key] == value):
+def _changed_rows(rows: dict, on_disk: dict):
+    """(table, stored key, value) of each row that is not in the file as it is. A row a build
+    took over from the file is the very object read (tuples of them for an essay's row): an
+    identity check, no pickling, tells most of them."""
+    for table in TABLES:
+        known = on_disk[table]
+        for key, value in rows[table].items():
+            stored, old = known.get(key, (None, None))
+            if old is value or (old is not None and old == value):
                 continue
-            yield table, _stored_key(previous, table, key), _dumps(value)
-
-
-def _stored_key(previous: Memo | None, table: str, key) -> bytes:
-    # The key's bytes as the file has them, so that a replaced entry overwrites its row.
-    known = previous.on_disk[table].get(key) if previous is not None else None
-    return known if known is not None else _dumps(key)
+            yield table, stored if stored is not None else _dumps(key), _dumps(value)
 
 
 def _connect(path: Path) -> sqlite3.Connection:
