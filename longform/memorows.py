@@ -61,7 +61,7 @@ def stored(table: str, key, value, bases: dict):
     if table == "essays":
         loaded, stats, rendered = value
         if loaded is not None and rendered is not None:
-            loaded = (loaded[0], _changes(loaded[1], rendered[2]))
+            loaded = (loaded[0], _changes(loaded[1], rendered[2]), *loaded[2:])
         return loaded, stats, rendered
     if table == "summaries" and key[0] in bases:  # key: (essay key, read time, URL)
         return _changes(value, bases[key[0]])
@@ -74,7 +74,7 @@ def made_whole(on_disk: dict) -> None:
     essays, bases = on_disk["essays"], {}
     for key, (stored_key, (loaded, stats, rendered)) in essays.items():
         if loaded is not None and type(loaded[1]) is dict:
-            loaded = (loaded[0], _whole(loaded[1], rendered[2]))
+            loaded = (loaded[0], _whole(loaded[1], rendered[2]), *loaded[2:])
             essays[key] = (stored_key, (loaded, stats, rendered))
         if rendered is not None:
             bases[rendered[2].key] = rendered[2]

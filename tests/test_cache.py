@@ -89,9 +89,10 @@ def test_a_damaged_cache_is_ignored_and_rebuilt(make_project, build, tmp_path, d
 
 
 # A build whose process is killed (SIGKILL, as by the OOM killer or a closed laptop) while it
-# writes its cache: every row is in the file, but the transaction is not committed.
+# writes its cache: when all its rows are in the file but the transaction is not committed,
+# or when only some are (an essay's row without its summary's, which is stored against it).
 KILLED_WHILE_SAVING = """
-import os, signal, sys
+import itertools, os, signal, sys
 sys.argv = ["build.py", "--root", sys.argv[1]]
 sys.path.insert(0, {repo!r})
 from longform import cache
@@ -107,6 +108,9 @@ class Dying:
         return self.db.execute(sql, *args)
 
     def executemany(self, sql, rows):
+        if {where!r} == "rows" and sql.startswith("INSERT"):
+            self.db.executemany(sql, itertools.islice(rows, 1))
+            os.kill(os.getpid(), signal.SIGKILL)
         return self.db.executemany(sql, rows)
 
 write = cache._write_memo
@@ -116,12 +120,15 @@ main()
 """
 
 
-def test_a_cache_half_written_by_a_killed_build_is_harmless(make_project, build, tmp_path):
+@pytest.mark.parametrize("where", ["commit", "rows"])
+def test_a_cache_half_written_by_a_killed_build_is_harmless(make_project, build, tmp_path,
+                                                             where):
     project = make_project("allfeatures")
     assert build(project).status == 0
     essay = project.root / "content/is-pretraining-over.md"
     essay.write_text(essay.read_text("utf-8") + "\nA line the killed build rendered.\n", "utf-8")
-    killed = subprocess.run([sys.executable, "-c", KILLED_WHILE_SAVING.format(repo=str(REPO)),
+    killed = subprocess.run([sys.executable, "-c",
+                             KILLED_WHILE_SAVING.format(repo=str(REPO), where=where),
                              str(project.root)], cwd=project.root, capture_output=True,
                             text=True, timeout=300)
     assert killed.returncode == -9, killed.stderr
@@ -130,7 +137,7 @@ def test_a_cache_half_written_by_a_killed_build_is_harmless(make_project, build,
     result = build(project)
     assert result.status == 0 and "Traceback" not in result.err
     assert " 1 rendered" in result.out  # the cache as the build before left it, and used
-    clean = cold_copy(project, tmp_path, "cold-after-kill")
+    clean = cold_copy(project, tmp_path, f"cold-after-kill-{where}")
     assert build(clean).status == 0
     assert project.files() == clean.files()
 
