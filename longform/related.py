@@ -4,17 +4,20 @@ A scoring is kept (Scores) so that the next one, after an edit, scores again onl
 edit can move: the edited essays, the essays whose words or tags changed weight because an
 edit changed how many essays use them, and the essays whose best list held or may now take
 one of those. Every other row's list provably stays, so the result equals a fresh scoring.
+An edit that keeps the essays, their dates and pinned lists is rescored in plain Python
+(rescoring.py, no numpy import) when it moves few rows; numpy scores the rest.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from array import array
+from dataclasses import dataclass
 
 from .content import Essay
-from .relatedness import body_terms, matrix_width, tag_matrix, text_matrix
+from .relatedness import RECENCY_WEIGHT, body_terms, matrix_width, tag_matrix, text_matrix
+from .rescoring import GiveWay, Index, edited_columns, indexed, rescored
 
 MAX_RELATED = 3
-RECENCY_WEIGHT = 0.1
 DENSE_CELLS = 6_000_000  # 48 MB of float64: past that, essays × words stay sparse (scipy),
 # which keeps a 5,000-essay site within its memory budget (issue 15: 450 MB at the peak)
 
@@ -28,10 +31,9 @@ class Scores:
     shape: tuple = (0, 0)  # (essays, candidates kept per essay)
     top: bytes = b""  # int64 n × keep: best other essays, best first (any index where key is 0)
     keys: bytes = b""  # float64 n × keep: their exact ranking keys, 0 for none
-    tag_df: dict = field(default_factory=dict)  # tag → step of the essays using it (_steps)
-    term_df: tuple = (b"", b"")  # (int32 bucket ids, int64 steps), packed
+    index: Index | None = None  # who uses each tag and word, for an edit's rescoring
     rescored: int = 0  # rows scored by this run (n when from scratch)
-    by_key: dict = field(default_factory=dict)  # essay content key → its inputs, for the next
+    by_key: dict | None = None  # essay content key → its inputs, for the next
 
 
 def related_slugs(essays: list[Essay]) -> dict[str, tuple[str, ...]]:
@@ -48,9 +50,46 @@ def scores(essays: list[Essay], previous: Scores | None = None) -> Scores:
         return previous
     if not essays:
         return Scores(inputs, {})
+    edit = _edit(previous, inputs)
+    if edit is not None:
+        try:
+            index, lists = rescored(previous, inputs, *edit)
+        except GiveWay:
+            pass
+        else:
+            return _updated(previous, essays, inputs, index, lists)
+    return _scored_with_numpy(essays, inputs, previous, edit)
+
+
+def _edit(previous: Scores | None, inputs: list):
+    """(edited rows, the index with their columns replaced, the columns whose weight moved), or
+    None when essays, dates or pinned lists moved (then every key may change)."""
+    if previous is None or previous.index is None or len(previous.inputs) != len(inputs) or any(
+            a[:3] != b[:3] for a, b in zip(previous.inputs, inputs, strict=True)):
+        return None
+    edited = [i for i, (a, b) in enumerate(zip(previous.inputs, inputs, strict=True)) if a != b]
+    return (edited, *edited_columns(previous.index.columns, previous.inputs, inputs, edited))
+
+
+def _updated(previous: Scores, essays: list, inputs: list, index: Index, lists: dict) -> Scores:
+    """previous with the rows of lists replaced (rescoring.rescored's result)."""
+    n, keep = previous.shape
+    top, keys = array("q", previous.top), array("d", previous.keys)
+    for row, (best, ranked) in lists.items():
+        top[row * keep:(row + 1) * keep], keys[row * keep:(row + 1) * keep] = (
+            array("q", best), array("d", ranked))
+    rows = sorted(lists)
+    related = dict(previous.related)
+    related.update(_chosen([essays[i] for i in rows], essays, [lists[i][0] for i in rows],
+                           [sum(k > 0 for k in lists[i][1]) for i in rows]))
+    return Scores(inputs, related, (n, keep), top.tobytes(), keys.tobytes(), index, len(rows),
+                  _by_key(essays, inputs))
+
+
+def _scored_with_numpy(essays: list, inputs: list, previous: Scores | None, edit) -> Scores:
     import numpy as np  # ~0.1 s to import (scipy more): only when scores are needed
     model = _Model(inputs)
-    redo = _rows_to_redo(previous, inputs, model) if previous is not None else None
+    redo = _rows_to_redo(previous, inputs, model, edit) if edit is not None else None
     if redo is None:
         redo = np.arange(len(inputs))
         top = np.zeros((len(inputs), model.keep), dtype=np.int64)
@@ -60,10 +99,12 @@ def scores(essays: list[Essay], previous: Scores | None = None) -> Scores:
         top, keys = _unpacked(previous)
         related = dict(previous.related)  # same essays, same pinned lists: only redo moves
     top[redo], keys[redo] = model.ranked(redo)
-    related.update(_chosen([essays[i] for i in redo], essays, top[redo], keys[redo]))
-    return Scores(inputs, related, top.shape, top.tobytes(), keys.tobytes(),
-                  model.tag_df, (model.used.tobytes(), model.df.tobytes()), len(redo),
-                  {e.key: i for e, i in zip(essays, inputs, strict=True) if e.key})
+    best, scored = top[redo].tolist(), (keys[redo] > 0).sum(axis=1).tolist()
+    related.update(_chosen([essays[i] for i in redo], essays, best, scored))
+    index = Index(edit[1] if edit is not None else indexed(inputs),
+                  *(array("d", values) for values in (*model.norms, model.growth, model.tiebreak)))
+    return Scores(inputs, related, top.shape, top.tobytes(), keys.tobytes(), index, len(redo),
+                  _by_key(essays, inputs))
 
 
 def _inputs(essay: Essay) -> tuple:
@@ -71,14 +112,18 @@ def _inputs(essay: Essay) -> tuple:
             tuple([t.lower() for t in essay.tags]), essay.terms or body_terms(essay.body_md))
 
 
-def _chosen(rows: list[Essay], essays: list[Essay], top, keys) -> dict[str, tuple[str, ...]]:
-    """Related slugs for rows (with their top and keys), among essays."""
+def _by_key(essays: list, inputs: list) -> dict:
+    return {e.key: i for e, i in zip(essays, inputs, strict=True) if e.key}
+
+
+def _chosen(rows: list[Essay], essays: list[Essay], top: list, scored: list
+            ) -> dict[str, tuple[str, ...]]:
+    """Related slugs for rows, given their best candidates and how many of those scored."""
     known = {e.slug for e in essays}
     result = {}
-    for essay, best, scored in zip(rows, top.tolist(), (keys > 0).sum(axis=1).tolist(),
-                                   strict=True):
+    for essay, best, count in zip(rows, top, scored, strict=True):
         chosen = [s for s in essay.related_slugs if s in known and s != essay.slug]
-        chosen += [essays[j].slug for j in best[:scored] if essays[j].slug not in chosen]
+        chosen += [essays[j].slug for j in best[:count] if essays[j].slug not in chosen]
         result[essay.slug] = tuple(chosen[:MAX_RELATED])
     return result
 
@@ -100,10 +145,9 @@ class _Model:
         tag_docs, term_docs = [i[3] for i in inputs], [i[4] for i in inputs]
         # A small vocabulary: dense arrays, BLAS products and no scipy at all.
         dense = n * matrix_width(n, tag_docs, term_docs) <= DENSE_CELLS
-        tags, self.tag_columns, tag_df = tag_matrix(tag_docs, dense)
-        self.tag_df = dict(zip(self.tag_columns, tag_df.tolist(), strict=True))
-        self.tag_width = tags.shape[1]  # one empty column when no essay has tags
-        words, self.used, self.df = text_matrix(term_docs, dense)
+        tags, tag_norms = tag_matrix(tag_docs, dense)
+        words, word_norms = text_matrix(term_docs, dense)
+        self.norms = (tag_norms, word_norms)  # for rescoring.Index
         if dense:
             self.features = np.hstack([tags, words])
             self.transposed = self.features.T
@@ -164,21 +208,6 @@ class _Model:
             keys[start:start + chunk] = np.take_along_axis(values, ranking, axis=1)
         return top, keys
 
-    def rows_using(self, tags: set, buckets) -> set:
-        """Essays whose features hold any of these tags or word buckets."""
-        import numpy as np
-        columns = [self.tag_columns.index(t) for t in tags if t in self.tag_columns]
-        at = np.searchsorted(self.used, buckets)
-        found = at < len(self.used)
-        found[found] = self.used[at[found]] == buckets[found]
-        columns += (at[found] + self.tag_width).tolist()
-        if not columns:
-            return set()
-        if isinstance(self.features, np.ndarray):
-            return set(np.flatnonzero(self.features[:, columns].any(axis=1)).tolist())
-        owners = np.repeat(np.arange(self.n), np.diff(self.features.indptr))
-        return set(owners[np.isin(self.features.indices, columns)].tolist())
-
 
 def _median(values):
     # np.median's value, without the import of numpy.ma (0.05 s) that np.median brings.
@@ -192,20 +221,19 @@ def _median(values):
 MARGIN_STEPS = 2
 
 
-def _rows_to_redo(previous: Scores, inputs: list, model: _Model):
-    """Indices of the rows this scoring must redo after previous, or None for all of them."""
+def _rows_to_redo(previous: Scores, inputs: list, model: _Model, edit: tuple):
+    """Indices of the rows this scoring must redo after previous (an edit of the rows
+    edit[0], see _edit), or None for all of them."""
     import numpy as np
     n = len(inputs)
-    if len(previous.inputs) != n or previous.shape != (n, model.keep) or any(
-            a[:3] != b[:3] for a, b in zip(previous.inputs, inputs, strict=True)):
-        return None  # essays, dates or pinned lists moved: every key may change
-    edited = {i for i, (a, b) in enumerate(zip(previous.inputs, inputs, strict=True)) if a != b}
+    if previous.shape != (n, model.keep):
+        return None
+    edited, columns, moved = edit
     # A tag or word whose essay count moved a step reweighs every essay using it.
-    tags = {t for t in previous.tag_df.keys() | model.tag_df.keys()
-            if previous.tag_df.get(t) != model.tag_df.get(t)}
-    changed = np.array(sorted(edited | model.rows_using(tags, _moved_buckets(previous, model))))
+    changed = set(edited).union(*(columns[c][0] for c in moved if c in columns))
     if len(changed) > n // 4:
         return None
+    changed = np.array(sorted(changed))
     top, keys = _unpacked(previous)
     # Another row's list can change only where it meets a changed row: if it held one, or if
     # one now scores near or above the last key it kept (any positive key, if it kept fewer).
@@ -216,16 +244,3 @@ def _rows_to_redo(previous: Scores, inputs: list, model: _Model):
     held = np.isin(top, changed) & (keys > 0)
     redo = np.union1d(changed, np.flatnonzero(enters | held.any(axis=1)))
     return None if len(redo) > n // 4 else redo
-
-
-def _moved_buckets(previous: Scores, model: _Model):
-    """Word buckets whose step of essay count differs between the previous scoring and now."""
-    import numpy as np
-    old_used = np.frombuffer(previous.term_df[0], dtype=np.int32)
-    old_df = np.frombuffer(previous.term_df[1], dtype=np.int64)
-    every = np.union1d(old_used, model.used)
-    before = np.zeros(len(every), dtype=np.int64)
-    before[np.searchsorted(every, old_used)] = old_df
-    after = np.zeros(len(every), dtype=np.int64)
-    after[np.searchsorted(every, model.used)] = model.df
-    return every[before != after]

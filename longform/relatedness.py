@@ -4,6 +4,7 @@ scipy is then never imported, a quarter of a second saved on every rebuild that 
 scipy sparse matrices when they do not.
 """
 
+import math
 import re
 import zlib
 from array import array
@@ -22,6 +23,7 @@ TERM_BUCKETS = 1 << 20  # words hash into this many columns; collisions are rare
 # count crosses a step, not on every save. The rarer the word, the more often it crosses, but
 # the fewer essays it touches.
 STEPS_PER_DOUBLING = 4
+RECENCY_WEIGHT = 0.1  # how much closeness in time adds to the score of essays sharing anything
 
 
 def body_terms(body_md: str) -> tuple[bytes, bytes]:
@@ -36,24 +38,23 @@ def body_terms(body_md: str) -> tuple[bytes, bytes]:
 
 def tag_matrix(docs: list[tuple[str, ...]], dense: bool):
     """(rows weighted by each tag's idf and scaled so an essay sharing every tag scores 1,
-    the tag of each column, the step of essays using each)."""
+    each row's length before that scaling, 1 for none)."""
     import numpy as np
     names = sorted({t for doc in docs for t in doc})  # sorted: columns keep their order
     n = len(docs)
     if not names:
-        return _zeros((n, 1), dense), [], np.zeros(0, dtype=np.int64)
+        return _zeros((n, 1), dense), np.ones(n)
     column = {name: i for i, name in enumerate(names)}
     rows = np.repeat(np.arange(n), [len(doc) for doc in docs])
     cols = np.array([column[t] for doc in docs for t in doc], dtype=np.int64)
     # A tag given twice counts twice, as before.
     matrix = _summed(rows, cols, np.ones(len(cols)), (n, len(names)), dense)
-    weighted, steps = _normalised(matrix, n)
-    return weighted, names, steps
+    return _normalised(matrix, n)
 
 
 def text_matrix(packed: list[tuple[bytes, bytes]], dense: bool):
-    """(rows of log-scaled, idf-weighted word counts scaled to length 1, the word bucket of
-    each column, the step of essays using each)."""
+    """(rows of log-scaled, idf-weighted word counts scaled to length 1, each row's length
+    before that scaling, 1 for none)."""
     import numpy as np
     buckets = np.frombuffer(b"".join(c for c, _ in packed), dtype=np.int32)
     counts = np.frombuffer(b"".join(n for _, n in packed), dtype=np.float32)
@@ -69,8 +70,7 @@ def text_matrix(packed: list[tuple[bytes, bytes]], dense: bool):
         matrix[present] = 1 + np.log(matrix[present])
     else:
         matrix.data = 1 + np.log(matrix.data)
-    weighted, df = _normalised(matrix, len(packed))
-    return weighted, used.astype(np.int32), df[:len(used)]
+    return _normalised(matrix, len(packed))
 
 
 def matrix_width(n: int, tag_docs: list, term_docs: list) -> int:
@@ -105,8 +105,8 @@ def _summed(rows, cols, values, shape: tuple, dense: bool):
 
 
 def _normalised(matrix, n: int):
-    """(the matrix weighted by idf with each row scaled to length 1, the step of each column's
-    essay count on the ladder below)."""
+    """(the matrix weighted by idf with each row scaled to length 1, each row's length before
+    the scaling, 1 for none)."""
     import numpy as np
     if isinstance(matrix, np.ndarray):
         steps = _steps(np.count_nonzero(matrix, axis=0))
@@ -114,13 +114,13 @@ def _normalised(matrix, n: int):
         norms = np.sqrt(np.einsum("ij,ij->i", matrix, matrix))
         norms[norms == 0] = 1
         matrix *= (1 / norms)[:, None]
-        return matrix, steps
+        return matrix, norms
     from scipy import sparse
     steps = _steps(np.bincount(matrix.indices, minlength=matrix.shape[1]))
     matrix = matrix.multiply(_idf(steps, n)[None, :]).tocsr()
     norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
     norms[norms == 0] = 1
-    return (sparse.diags(1 / norms) @ matrix).tocsr(), steps
+    return (sparse.diags(1 / norms) @ matrix).tocsr(), norms
 
 
 def _idf(steps, n: int):
@@ -131,3 +131,13 @@ def _idf(steps, n: int):
 def _steps(df):
     import numpy as np
     return np.floor(np.log2(np.maximum(df, 1)) * STEPS_PER_DOUBLING).astype(np.int64)
+
+
+def step(df: int) -> int:
+    """_steps for one count, in plain Python."""
+    return math.floor(math.log2(max(df, 1)) * STEPS_PER_DOUBLING)
+
+
+def idf(df: int, n: int) -> float:
+    """_idf of one count's step, in plain Python."""
+    return math.log((1 + n) / (1 + 2 ** (step(df) / STEPS_PER_DOUBLING))) + 1
