@@ -64,10 +64,11 @@ def scores(essays: list[Essay], previous: Scores | None = None) -> Scores:
 def _edit(previous: Scores | None, inputs: list):
     """(edited rows, the index with their columns replaced, the columns whose weight moved), or
     None when essays, dates or pinned lists moved (then every key may change)."""
-    if previous is None or previous.index is None or len(previous.inputs) != len(inputs) or any(
-            a[:3] != b[:3] for a, b in zip(previous.inputs, inputs, strict=True)):
+    if previous is None or previous.index is None or len(previous.inputs) != len(inputs):
         return None
     edited = [i for i, (a, b) in enumerate(zip(previous.inputs, inputs, strict=True)) if a != b]
+    if any(previous.inputs[i][:3] != inputs[i][:3] for i in edited):
+        return None
     return (edited, *edited_columns(previous.index.columns, previous.inputs, inputs, edited))
 
 

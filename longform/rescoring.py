@@ -18,6 +18,9 @@ from .relatedness import RECENCY_WEIGHT, idf, step
 
 MAX_CHANGED = 24  # rows reweighed by an edit: past that, numpy is quicker
 MAX_VISITS = 1_500_000  # postings read by one rescoring (~0.1 s): the same
+# How far our sum of a dot product and BLAS's may each be from the exact one, per term summed
+# and relative to the score (a few units in the last place: 2^-53 is 1.1e-16).
+ERROR_PER_TERM = 1e-15
 
 
 class GiveWay(Exception):
@@ -115,11 +118,23 @@ def rescored(previous, inputs: list, edited: list, columns: dict, moved: set):
 def _touched(top: array, keys: array, keep: int, against: dict) -> set:
     """Rows that held one of the changed rows, or that one may now enter: each key it has
     for them above the last it kept (or any key, if it kept fewer than it could)."""
-    rows = {at // keep for at, (j, key) in enumerate(zip(top, keys, strict=True))
-            if key > 0 and j in against}
-    for theirs in against.values():
-        rows.update(j for j, key in theirs.items() if key > keys[j * keep + keep - 1])
+    rows, last = set(), keys[keep - 1::keep]
+    for changed, theirs in against.items():
+        at = _found(top, changed, 0)
+        while at >= 0:
+            if keys[at] > 0:
+                rows.add(at // keep)
+            at = _found(top, changed, at + 1)
+        rows.update(j for j, key in theirs.items() if key > last[j])
     return rows
+
+
+def _found(values: array, value: int, start: int) -> int:
+    """values.index(value, start), or -1 if it is not there."""
+    try:
+        return values.index(value, start)
+    except ValueError:
+        return -1
 
 
 class _Idf:
@@ -149,9 +164,9 @@ class _Scorer:
         self.visits = 0
         self.against: dict = {}  # changed row → {essay: its key for that row}
         longest = max(len(i[3]) + len(i[4][0]) // 4 for i in inputs)
-        # Our sums and BLAS's are both within this of the exact score, in steps of the key's
-        # rounding (a few units in the last place for each term summed, at scores up to 2).
-        self.within = 0.5 - (2 * longest + 16) * 1e-15 * 1e6
+        # A key rounds score × 10^6: within this of a whole step, both sums round alike
+        # (scores reach 2.1; a dot product sums up to `longest` terms, a norm as many).
+        self.within = 0.5 - (2 * longest + 16) * ERROR_PER_TERM * 1e6
 
     def dots(self, row: int) -> dict:
         """essay → dot product of its features and row's (essays sharing no column left out)."""
@@ -163,39 +178,39 @@ class _Scorer:
                 raise GiveWay
             sums = tags if isinstance(column, str) else words
             a = weight * self.idf[column] ** 2
-            for j, w in zip(essays, theirs, strict=True):
+            for j, w in zip(essays, theirs):  # noqa: B905 (equal lengths; strict costs 20%)
                 sums[j] += a * w
         tag_norm, word_norm = self.index.tag_norms[row], self.index.word_norms[row]
         dots = {j: t / (tag_norm * tn) + w / (word_norm * wn) for j, (t, w, tn, wn) in
                 enumerate(zip(tags, words, self.index.tag_norms, self.index.word_norms,
-                                    strict=True))
+                              strict=True))
                 if t or w}
         dots.pop(row, None)
         return dots
 
-    def keys(self, row: int, dots: dict, theirs: bool = False) -> dict:
-        """essay → row's ranking key for it (or, if theirs, its key for row) from the dot
-        products (related._Model.keys)."""
+    def ranked(self, row: int, keep: int, changed: bool = False) -> tuple[list, list]:
+        """row's best `keep` (top, keys), padded with 0 (related._Model.keys, for one row); for
+        a changed row, also notes each essay's key for it."""
         growth, tiebreak, within, width = (self.index.growth, self.index.tiebreak,
                                            self.within, self.n + 1)
-        mine, keys = growth[row], {}
-        for j, score in dots.items():
-            ratio = growth[j] / mine if theirs else mine / growth[j]
-            score = (score + min(ratio, 1 / ratio) * RECENCY_WEIGHT) * 1e6
-            steps = round(score)
-            if abs(score - steps) >= within:
+        mine, keys, theirs = growth[row], [], {}
+        for j, score in self.dots(row).items():
+            ratio = mine / growth[j]  # min(ratio, 1 / ratio) as numpy has it, for either side
+            steps = (score + (ratio if ratio <= 1 else 1 / ratio) * RECENCY_WEIGHT) * 1e6
+            rounded = round(steps)
+            if abs(steps - rounded) >= within:
                 raise GiveWay  # a half step away: numpy's sum might round the other way
-            keys[j] = steps * width + int(tiebreak[row if theirs else j])
-        return keys
-
-    def ranked(self, row: int, keep: int, changed: bool = False) -> tuple[list, list]:
-        """row's best `keep` (top, keys), padded with 0; for a changed row, notes its key in
-        each other row too."""
-        dots = self.dots(row)
+            keys.append((rounded * width + int(tiebreak[j]), j))
+            if changed:
+                ratio = growth[j] / mine
+                steps = (score + (ratio if ratio <= 1 else 1 / ratio) * RECENCY_WEIGHT) * 1e6
+                rounded = round(steps)
+                if abs(steps - rounded) >= within:
+                    raise GiveWay
+                theirs[j] = rounded * width + int(tiebreak[row])
         if changed:
-            self.against[row] = self.keys(row, dots, theirs=True)
-        best = heapq.nlargest(keep, ((k, j) for j, k in self.keys(row, dots).items()))
-        return _padded(best, keep)
+            self.against[row] = theirs
+        return _padded(heapq.nlargest(keep, keys), keep)
 
     def merged(self, row: int, old: tuple, changed: set, keep: int) -> tuple:
         """row's new list, a changed row having entered or left it: from its old list where
