@@ -3,11 +3,13 @@ one right answer (tests/sites/related/: anchor, its neighbours by tag and text, 
 differ only in date or slug)."""
 
 import random
+import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from conftest import SITES, Document
+from conftest import REPO, SITES, Document
 
 from longform import related
 from longform.content import load_essay
@@ -179,3 +181,97 @@ def test_the_width_foreseen_is_the_width_of_the_matrices(dense):
     width = tag_matrix(tag_docs, dense)[0].shape[1] + text_matrix(term_docs, dense)[0].shape[1]
     assert matrix_width(len(texts), tag_docs, term_docs) == width
     assert matrix_width(2, [(), ()], [body_terms(""), body_terms("")]) == 2  # a column each
+
+
+def counting(monkeypatch) -> list:
+    """Wraps related's call of rescoring.rescored; the list gets a True for each edit it
+    rescored in Python, a False for each it gave way to numpy."""
+    from longform.rescoring import GiveWay
+    calls, rescored = [], related.rescored
+
+    def counted(*args):
+        try:
+            result = rescored(*args)
+        except GiveWay:
+            calls.append(False)
+            raise
+        calls.append(True)
+        return result
+
+    monkeypatch.setattr(related, "rescored", counted)
+    return calls
+
+
+def test_most_edits_are_rescored_without_numpy_and_equal_scoring_afresh(monkeypatch):
+    calls = counting(monkeypatch)
+    rng = random.Random(20261202)
+    for _ in range(60):
+        essays = random_site(rng)
+        previous = scores(essays)
+        for _ in range(6):
+            essays = edited(rng, essays)
+            previous = scores(essays, previous)
+            assert previous.related == related_slugs(essays)
+    assert calls.count(True) >= 200 and calls.count(False) >= 3  # both paths taken
+
+
+def wide_site(rng: random.Random, count: int) -> list:
+    """A site with a wide vocabulary, long and short essays, and twins."""
+    vocabulary = [f"{a}{b}{c}" for a in "bcdfg" for b in "aeiou" for c in "klmnprst"]
+    essays = []
+    for i in range(count):
+        if essays and rng.random() < 0.1:
+            twin = rng.choice(essays)
+            essays.append(replace(twin, slug=f"w{i}", source=Path(f"w{i}.md")))
+            continue
+        words = rng.choices(vocabulary[:rng.randint(20, len(vocabulary))], k=rng.randint(0, 120))
+        essays.append(made(f"w{i}", rng.randint(1, 28), rng.sample("abcdefgh", rng.randint(0, 3)),
+                           words))
+    return sorted(essays, key=lambda e: (-e.date.toordinal(), e.slug))
+
+
+def test_rescoring_a_wide_vocabulary_equals_scoring_afresh(monkeypatch):
+    calls = counting(monkeypatch)
+    rng = random.Random(7)
+    for _ in range(4):
+        essays = wide_site(rng, rng.randint(150, 300))
+        previous = scores(essays)
+        for _ in range(12):
+            essays = edited(rng, essays)
+            previous = scores(essays, previous)
+            assert previous.related == related_slugs(essays)
+    assert calls.count(True) >= 20
+
+
+def test_a_key_too_close_to_call_is_left_to_numpy(monkeypatch):
+    # With a bound on rounding error this loose every key is a half step from the next: the
+    # Python rescoring gives way each time, and the numpy one gives the same lists.
+    from longform import rescoring
+    monkeypatch.setattr(rescoring, "ERROR_PER_TERM", 1.0)
+    calls = counting(monkeypatch)
+    rng = random.Random(3)
+    essays = random_site(rng)
+    previous = scores(essays)
+    for _ in range(20):
+        essays = edited(rng, essays)
+        previous = scores(essays, previous)
+        assert previous.related == related_slugs(essays)
+    assert calls.count(False) >= 10  # of 12 edits rescored (the others scored no pair at all)
+
+
+def test_an_edit_rebuild_does_not_import_numpy(related_site, build):
+    anchor = related_site.root / "content/anchor.md"
+    anchor.write_text(anchor.read_text("utf-8") + "\nOne more line about the harbour.\n",
+                      "utf-8")
+    script = ("import runpy, sys\n"
+              f"sys.argv = ['build.py', '--root', {str(related_site.root)!r}]\n"
+              "try:\n    runpy.run_path('build.py', run_name='__main__')\n"
+              "except SystemExit:\n    pass\n"
+              "print('numpy' in sys.modules, 'scipy' in sys.modules)\n")
+    proc = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True,
+                          text=True, timeout=120)
+    assert " 1 rendered" in proc.stdout, proc.stdout + proc.stderr
+    assert proc.stdout.strip().splitlines()[-1] == "False False"
+    edited_page = related_on_page(related_site.page("essays/anchor/"))
+    assert build(related_site).status == 0
+    assert edited_page == ["close", "middle", "faint"]
