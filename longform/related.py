@@ -14,7 +14,14 @@ from array import array
 from dataclasses import dataclass
 
 from .content import Essay
-from .relatedness import RECENCY_WEIGHT, body_terms, matrix_width, tag_matrix, text_matrix
+from .relatedness import (
+    RECENCY_WEIGHT,
+    body_terms,
+    matrix_width,
+    tag_matrix,
+    text_matrix,
+    word_columns,
+)
 from .rescoring import GiveWay, Index, edited_columns, indexed, rescored
 
 MAX_RELATED = 3
@@ -102,8 +109,9 @@ def _scored_with_numpy(essays: list, inputs: list, previous: Scores | None, edit
     top[redo], keys[redo] = model.ranked(redo)
     best, scored = top[redo].tolist(), (keys[redo] > 0).sum(axis=1).tolist()
     related.update(_chosen([essays[i] for i in redo], essays, best, scored))
-    index = Index(edit[1] if edit is not None else indexed(inputs),
-                  *(array("d", values) for values in (*model.norms, model.growth, model.tiebreak)))
+    columns = edit[1] if edit is not None else indexed(inputs, word_columns([i[4] for i in inputs]))
+    numbers = (*model.norms, model.growth, model.tiebreak)
+    index = Index(columns, *(array("d", values) for values in numbers))
     return Scores(inputs, related, top.shape, top.tobytes(), keys.tobytes(), index, len(redo),
                   _by_key(essays, inputs))
 

@@ -73,6 +73,27 @@ def text_matrix(packed: list[tuple[bytes, bytes]], dense: bool):
     return _normalised(matrix, len(packed))
 
 
+def word_columns(packed: list[tuple[bytes, bytes]]) -> dict:
+    """rescoring.indexed's words, with numpy: word bucket → (essays using it, each one's
+    1 + log of its count there), the essays in order (a seventh of the time in plain Python)."""
+    import numpy as np
+    buckets = np.frombuffer(b"".join(c for c, _ in packed), dtype=np.int32)
+    if not len(buckets):
+        return {}
+    counts = np.frombuffer(b"".join(n for _, n in packed), dtype=np.float32)
+    rows = np.repeat(np.arange(len(packed), dtype=np.int32), [len(c) // 4 for c, _ in packed])
+    order = np.lexsort((rows, buckets))
+    buckets, rows, counts = buckets[order], rows[order], counts[order].astype(np.float64)
+    # Two words of an essay in one bucket count as one term.
+    starts = np.flatnonzero(np.r_[True, (buckets[1:] != buckets[:-1]) | (rows[1:] != rows[:-1])])
+    weights = 1 + np.log(np.add.reduceat(counts, starts))
+    buckets, rows = buckets[starts], rows[starts]
+    edges = np.flatnonzero(np.r_[True, buckets[1:] != buckets[:-1], True]).tolist()
+    return {bucket: (array("i", rows[a:b].tobytes()), array("d", weights[a:b].tobytes()))
+            for bucket, a, b in zip(buckets[edges[:-1]].tolist(), edges[:-1], edges[1:],
+                                    strict=False)}
+
+
 def matrix_width(n: int, tag_docs: list, term_docs: list) -> int:
     """How many columns tag_matrix and text_matrix give together, before building either."""
     import numpy as np

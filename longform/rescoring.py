@@ -55,16 +55,15 @@ def essay_columns(inputs: tuple) -> dict:
     return columns
 
 
-def indexed(inputs: list) -> dict:
-    """Columns → (essays, weights) for every essay."""
-    columns: dict = {}
+def indexed(inputs: list, words: dict) -> dict:
+    """Columns → (essays, weights) for every essay, given its words' (relatedness.word_columns:
+    the same as essay_columns makes, a seventh of the time)."""
+    columns = dict(words)
     for i, essay in enumerate(inputs):
-        for column, weight in essay_columns(essay).items():
-            users = columns.get(column)
-            if users is None:
-                users = columns[column] = (array("i"), array("d"))
+        for tag in set(essay[3]):
+            users = columns.setdefault(tag, (array("i"), array("d")))
             users[0].append(i)
-            users[1].append(weight)
+            users[1].append(float(essay[3].count(tag)))
     return columns
 
 

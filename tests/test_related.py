@@ -275,3 +275,17 @@ def test_an_edit_rebuild_does_not_import_numpy(related_site, build):
     edited_page = related_on_page(related_site.page("essays/anchor/"))
     assert build(related_site).status == 0
     assert edited_page == ["close", "middle", "faint"]
+
+
+def test_the_index_holds_each_essays_columns_as_an_edit_reads_them():
+    # Built with numpy for a whole site, read and updated per essay in plain Python.
+    from longform.rescoring import essay_columns
+    essays = wide_site(random.Random(11), 120)
+    essays.append(made("w-dup", 3, ["a", "a"], ["kettle", "kettle", "anvil"]))
+    index = scores(essays).index
+    for i, inputs in enumerate(scores(essays).inputs):
+        held = {column: weights[list(users).index(i)]
+                for column, (users, weights) in index.columns.items() if i in users}
+        assert held == pytest.approx(essay_columns(inputs), rel=1e-15)
+        assert set(held) == set(essay_columns(inputs))
+    assert all(list(users) == sorted(users) for users, _ in index.columns.values())
