@@ -18,8 +18,9 @@ from .relatedness import RECENCY_WEIGHT, idf, step
 
 MAX_CHANGED = 24  # rows reweighed by an edit: past that, numpy is quicker
 MAX_VISITS = 1_500_000  # postings read by one rescoring (~0.1 s): the same
-# How far our sum of a dot product and BLAS's may each be from the exact one, per term summed
-# and relative to the score (a few units in the last place: 2^-53 is 1.1e-16).
+# How far our score and numpy's may differ, per term summed (in the dot product and the norms):
+# each is within 2^-53 of the highest score (2.1), 2.3e-16, a term of the exact one; twice that
+# with room to spare.
 ERROR_PER_TERM = 1e-15
 
 
@@ -83,7 +84,8 @@ def edited_columns(columns: dict, old: list, new: list, edited: list) -> tuple[d
             if column in after:
                 essays.append(i)
                 weights.append(after[column])
-            if step(len(essays)) != step(len(essays) + (column in before) - (column in after)):
+            count_before = len(essays) + (column in before) - (column in after)
+            if step(len(essays)) != step(count_before):
                 moved.add(column)
             if essays:
                 columns[column] = (essays, weights)
@@ -163,8 +165,8 @@ class _Scorer:
         self.visits = 0
         self.against: dict = {}  # changed row → {essay: its key for that row}
         longest = max(len(i[3]) + len(i[4][0]) // 4 for i in inputs)
-        # A key rounds score × 10^6: within this of a whole step, both sums round alike
-        # (scores reach 2.1; a dot product sums up to `longest` terms, a norm as many).
+        # A key rounds score × 10^6: within this of a whole step, both sums round alike (a
+        # dot product sums up to `longest` terms, a norm as many; scores reach 2.1).
         self.within = 0.5 - (2 * longest + 16) * ERROR_PER_TERM * 1e6
 
     def dots(self, row: int) -> dict:
@@ -188,28 +190,27 @@ class _Scorer:
         return dots
 
     def ranked(self, row: int, keep: int, changed: bool = False) -> tuple[list, list]:
-        """row's best `keep` (top, keys), padded with 0 (related._Model.keys, for one row); for
-        a changed row, also notes each essay's key for it."""
-        growth, tiebreak, within, width = (self.index.growth, self.index.tiebreak,
-                                           self.within, self.n + 1)
+        """row's best `keep` (top, keys), padded with 0; for a changed row, also notes each
+        essay's key for it."""
+        growth, tiebreak, width = self.index.growth, self.index.tiebreak, self.n + 1
         mine, keys, theirs = growth[row], [], {}
         for j, score in self.dots(row).items():
-            ratio = mine / growth[j]  # min(ratio, 1 / ratio) as numpy has it, for either side
-            steps = (score + (ratio if ratio <= 1 else 1 / ratio) * RECENCY_WEIGHT) * 1e6
-            rounded = round(steps)
-            if abs(steps - rounded) >= within:
-                raise GiveWay  # a half step away: numpy's sum might round the other way
-            keys.append((rounded * width + int(tiebreak[j]), j))
-            if changed:
-                ratio = growth[j] / mine
-                steps = (score + (ratio if ratio <= 1 else 1 / ratio) * RECENCY_WEIGHT) * 1e6
-                rounded = round(steps)
-                if abs(steps - rounded) >= within:
-                    raise GiveWay
-                theirs[j] = rounded * width + int(tiebreak[row])
+            keys.append((self.steps(score, mine / growth[j]) * width + int(tiebreak[j]), j))
+            if changed:  # the same score, but the ratio of growths as numpy has it for row j
+                theirs[j] = self.steps(score, growth[j] / mine) * width + int(tiebreak[row])
         if changed:
             self.against[row] = theirs
         return _padded(heapq.nlargest(keep, keys), keep)
+
+    def steps(self, score: float, ratio: float) -> int:
+        """The whole steps of a ranking key (related._Model.keys) for a dot product and a ratio
+        of recency growths."""
+        recency = (ratio if ratio <= 1 else 1 / ratio) * RECENCY_WEIGHT  # min(ratio, 1 / ratio)
+        steps = (score + recency) * 1e6
+        rounded = round(steps)
+        if abs(steps - rounded) >= self.within:
+            raise GiveWay  # a half step away: numpy's sum might round the other way
+        return rounded
 
     def merged(self, row: int, old: tuple, changed: set, keep: int) -> tuple:
         """row's new list, a changed row having entered or left it: from its old list where
