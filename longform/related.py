@@ -11,7 +11,7 @@ An edit that keeps the essays, their dates and pinned lists is rescored in plain
 from __future__ import annotations
 
 from array import array
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .content import Essay
 from .relatedness import (
@@ -40,7 +40,7 @@ class Scores:
     keys: bytes = b""  # float64 n × keep: their exact ranking keys, 0 for none
     index: Index | None = None  # who uses each tag and word, for an edit's rescoring
     rescored: int = 0  # rows scored by this run (n when from scratch)
-    by_key: dict | None = None  # essay content key → its inputs, for the next
+    by_key: dict = field(default_factory=dict)  # essay content key → its inputs, for the next
 
 
 def related_slugs(essays: list[Essay]) -> dict[str, tuple[str, ...]]:

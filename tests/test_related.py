@@ -98,6 +98,13 @@ def test_no_essays():
     assert related_slugs([]) == {}
 
 
+def test_a_first_essay_after_none_and_back_to_none(essays):
+    previous = scores([])
+    previous = scores(essays, previous)
+    assert previous.related == related_slugs(essays)
+    assert scores([], previous).related == {}
+
+
 # --- Rescoring after an edit ------------------------------------------------------------------
 
 WORDS = ("tide harbour storm ledger glass orbit lantern quarry meadow cipher ember ferry "
