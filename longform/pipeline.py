@@ -266,6 +266,12 @@ def _render_all(essays: list[Essay], links, config: SiteConfig):
     # pool, nor the 0.03 s these imports cost.)
     from concurrent.futures import ProcessPoolExecutor
     from multiprocessing import get_context
+
+    from .markdown import warmed
+    # The workers inherit a Markdown instance built and run once here, instead of each
+    # building its own; and the patterns compiled meanwhile are this process's, which keeps
+    # them for the next build (regexcache.py): a worker's would be lost with it.
+    warmed(config.content_dir, config.charts_dir)
     with ProcessPoolExecutor(os.cpu_count(), mp_context=get_context("fork"), initializer=_adopt,
                              initargs=(links, config.charts_dir, cache_dir)) as pool:
         yield from pool.map(_render_job, essays, chunksize=max(1, min(16, len(essays) // 64)))
