@@ -9,7 +9,7 @@ works on the second core while the pages render and the links are reviewed.
 Pagefind has no incremental mode, so the essays are split into shards, each its own Pagefind
 index, cached by its documents: an edit re-indexes the one shard holding the essay. An essay's
 shard follows from a hash of its URL and the number of shards, a power of two growing with the
-essays up to eight, so adding one essay moves no other (only a doubling reshuffles, once). The
+essays up to sixteen, so adding one essay moves no other (only a doubling reshuffles, once). The
 browser merges the shards with Pagefind's mergeIndex; merged indexes share the first one's
 script and WebAssembly, so a reader downloads those once. pagefind/shards.json names the
 others. The price is the reader's: a query word costs a chunk from each shard, not one.
@@ -28,10 +28,12 @@ from .site import Site
 from .urls import page_path
 
 # A reader's query loads, from every shard, the index chunk holding the word (≈25 KB): so few
-# shards, each small enough that re-indexing one (≈0.35 s for 128 essays) hides behind the rest
-# of an edit's rebuild. Past MAX_SHARDS the shards grow instead.
+# shards, each small enough that re-indexing one (≈0.45 s for 128 essays: Pagefind takes ≈3.5
+# ms an essay) hides behind the rest of an edit's rebuild. Past MAX_SHARDS the shards grow
+# instead: at 5,000 essays 16 shards of ≈310 (≈1.1 s to re-index one; 8 shards took 2.2 s, the
+# longest part of an edit there), and a query word costs a reader 16 chunks.
 SHARD_SIZE = 128  # essays a shard holds on average, at most, until there are MAX_SHARDS
-MAX_SHARDS = 8
+MAX_SHARDS = 16
 SHARDS_FILE = f"{BUNDLE}/shards.json"
 
 

@@ -179,8 +179,8 @@ def test_an_edit_re_indexes_one_shard_and_a_template_edit_none(make_project, bui
 
 
 def test_shards_double_and_an_essay_keeps_its_shard_while_their_number_holds():
-    assert [shard_count(n) for n in (0, 1, 128, 129, 256, 257, 1000, 5000)] == \
-        [1, 1, 1, 2, 2, 4, 8, 8]
+    assert [shard_count(n) for n in (0, 1, 128, 129, 256, 257, 1000, 1025, 2048, 5000)] == \
+        [1, 1, 1, 2, 2, 4, 8, 16, 16, 16]
     paths = [f"essays/note-{n}/index.html" for n in range(500)]
     four = {p: b for b, shard in sharded(paths).items() for p in shard}
     assert set(four.values()) == set(range(4))
