@@ -211,32 +211,3 @@ def _connect(path: Path) -> sqlite3.Connection:
 def _remove_database(path: Path) -> None:
     for leftover in (path, path.with_name(path.name + "-journal")):
         leftover.unlink(missing_ok=True)
-
-
-def page_keys(parts: list[tuple], contexts: list) -> list[str]:
-    """One hash per page of its parts (strings) and its context; an Essay stands for itself by
-    its content key. Objects shared by many pages (an author on hundreds of essay pages) are
-    written out once: every context is alive for the call, so an object's id names it."""
-    from .content import Essay  # here: a no-change rebuild imports this module, not YAML
-    seen: dict[int, str] = {}
-    return [digest(*part, _canonical(context, seen, Essay))
-            for part, context in zip(parts, contexts, strict=True)]
-
-
-def _canonical(value, seen: dict, essay: type) -> str:
-    # Exact type checks first (a rebuild of 1,000 essays canonicalises ~20,000 values), then
-    # subclasses, such as named tuples.
-    kind = type(value)
-    if kind is str:
-        return repr(value)
-    if kind is essay or isinstance(value, essay):
-        return "E:" + value.key
-    if kind is list or kind is tuple or isinstance(value, list | tuple):
-        return "[" + ",".join([_canonical(v, seen, essay) for v in value]) + "]"
-    if kind is dict or isinstance(value, dict):
-        items = sorted([(_canonical(k, seen, essay), _canonical(v, seen, essay))
-                        for k, v in value.items()])
-        return "{" + ",".join([f"{k}:{v}" for k, v in items]) + "}"
-    if id(value) not in seen:
-        seen[id(value)] = repr(value)
-    return seen[id(value)]

@@ -11,12 +11,13 @@ rendering; card_files, after rendering, hands publish references to the cached f
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
 import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .cache import digest, version
+from .cache import version
 from .cardimage import card_png
 from .cardtext import installed_fonts
 from .config import SiteConfig
@@ -66,7 +67,8 @@ def card_files(essays: list[Essay], config: SiteConfig) -> dict:
         else:
             wanted[card_path(essay)] = card_parts(essay, config)
     keys = {path: card_key(parts) for path, parts in wanted.items()}
-    cards = {path: _cached(config.cache_dir, key) for path, key in keys.items()}
+    folder = os.path.join(config.cache_dir, "cards", "")
+    cards = {path: _cached(folder, key) for path, key in keys.items()}
     missing = [path for path, card in cards.items() if card is None]
     for path, png in zip(missing, drawn([wanted[p] for p in missing]), strict=True):
         store_card(config.cache_dir, keys[path], png)
@@ -74,10 +76,10 @@ def card_files(essays: list[Essay], config: SiteConfig) -> dict:
     return cards
 
 
-def _cached(cache_dir: Path, key: str):
+def _cached(folder: str, key: str):
     from .publish import Copied
     try:
-        return Copied.of(os.path.join(cache_dir, "cards", f"{key}.png"), cached=True)
+        return Copied.of(f"{folder}{key}.png", cached=True)
     except OSError:
         return None
 
@@ -120,7 +122,16 @@ def cache_card(essay: Essay, config: SiteConfig) -> None:
 
 
 def card_key(parts: tuple[str, ...]) -> str:
-    return digest(*_drawing_versions(), *parts)
+    """digest(*_drawing_versions(), *parts), the versions' share hashed once a process."""
+    hasher = _versions_hashed().copy()
+    hasher.update("".join([part + "\0" for part in parts]).encode("utf-8"))
+    return hasher.hexdigest()
+
+
+@functools.cache
+def _versions_hashed():
+    return hashlib.sha256("".join([part + "\0" for part in _drawing_versions()])
+                          .encode("utf-8"))
 
 
 @functools.cache

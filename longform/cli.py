@@ -201,7 +201,7 @@ def full_build(config, out_dir: Path, record: dict, manifest: dict, hashed: dict
     try:  # the rest of site/ is written while Pagefind finishes the search index
         changed = publish(result.files, out_dir, {path: left[path] for path in result.kept
                                                   if path in left}, manifest,
-                          pending=result.search.result)
+                          pending=result.search.result, listed=result.listed)
     finally:
         result.search.cancel()
     essays = result.site.essays

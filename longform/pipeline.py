@@ -11,13 +11,12 @@ from datetime import date
 from pathlib import Path
 
 from . import publish
-from .cache import RACY_NS, Memo, code_version, digest, file_hash, page_keys, stat_signature
+from .cache import RACY_NS, Memo, code_version, digest, file_hash, files_below, stat_signature
 from .cards import cache_card, card_files
 from .config import SiteConfig
 from .content import Essay, essay_files, load_authors, load_essay, read_text
 from .errors import ContentError, ContentWarning, Problems, problems_found, problems_in
 from .frontmatter import key_lines
-from .images import variant_files
 from .links import Scanner
 from .lint import (
     essay_review,
@@ -27,7 +26,7 @@ from .lint import (
     review,
     with_stand_ins,
 )
-from .redirects import redirect_files
+from .outputs import output_files
 from .render import site_pages
 from .search import search_of
 from .site import Site, assemble_site, newest_first, place, summary
@@ -48,6 +47,9 @@ class Build:
     pages_rendered: int = 0
     kept: frozenset = frozenset()  # output paths whose bytes are the previous build's
     search: object = None  # a search.Indexing still at work (build's search_later)
+    # The output folder's files as this build found them (path → stat), for publish, which
+    # would otherwise list its thousand folders again; None without an output folder.
+    listed: dict | None = None
 
     @property
     def changed_memo(self) -> bool:
@@ -60,7 +62,8 @@ def build(config: SiteConfig, memo: Memo | None = None, progress=None,
     """progress, if given, is called as progress(done, total) while essays render. Raises
     Problems with every error and warning of the run when there is any error. `out`:
     (out_dir, {path: (size, mtime)} the last build left there), where a page whose inputs
-    did not change is taken from as it is, when the memo holds no bytes for it.
+    did not change is taken from as it is, when the memo holds no bytes for it (the folder is
+    listed once, here: Build.listed).
     search_later: the search index is left to Build.search (the caller waits for it while
     publishing the rest, and must stop it), not waited for here. `hashed`: the input files'
     (stat signature, sha256) as the whole-build check just took them (lastbuild), so that
@@ -81,7 +84,7 @@ def build(config: SiteConfig, memo: Memo | None = None, progress=None,
     rendered, fresh = render_essays(published, links, config, old, new, progress, problems,
                                     hashed)
     problems += [p for e in rendered for p in e.problems]
-    indexing, handed_over = None, False
+    indexing, handed_over, listed = None, False, None
     try:
         placed = placed_in_order(rendered, config, old, new)
         site = assemble_site(placed, load_authors(config.content_dir), {}, config,
@@ -91,7 +94,8 @@ def build(config: SiteConfig, memo: Memo | None = None, progress=None,
         indexing = search_of(site, old, new)
         site = replace(site, related=related(placed, old, new))
         pages = site_pages(site)
-        files, pages_rendered = output_files(site, pages, old, new, out)
+        listed = files_below(str(out[0])) if out[0] is not None else None
+        files, pages_rendered = output_files(site, pages, old, new, (*out, listed or {}))
         files.update(card_files(site.essays, config))
         broken, reviewed = review(essays, site, with_stand_ins(files, problems, links),
                                   pages, every_page, Scanner(old.scans, new.scans))
@@ -115,7 +119,7 @@ def build(config: SiteConfig, memo: Memo | None = None, progress=None,
     kept = frozenset([*(path for path, (key, _) in new.pages.items()
                         if old.pages.get(path, ("",))[0] == key), *indexing.kept_paths()])
     return Build(site, files, warnings, new, fresh, pages_rendered, kept,
-                 indexing if search_later else None)
+                 indexing if search_later else None, listed)
 
 
 def load_essays(content_dir: Path, old: Memo, new: Memo, problems: list | None = None
@@ -332,56 +336,3 @@ def related(placed: list[Essay], old: Memo, new: Memo) -> dict:
     new.related = scores(placed, old.related)
     new.dirty |= new.related is not old.related
     return new.related.related
-
-
-def output_files(site: Site, pages: list, old: Memo, new: Memo, out: tuple = (None, {})
-                 ) -> tuple[dict[str, bytes], int]:
-    """Every file of site/: pages (re-rendered only when their inputs changed), the insights
-    deck, theme assets and content media; and how many pages were rendered."""
-    from .render import insights_json, rendered_pages, template_hashes
-    config = site.config
-    generated = {}
-    if any(e.charts for e in site.essays):
-        from .charts import vega_bundle
-        generated["vega.js"] = vega_bundle(config.cache_dir)
-    assets = publish.static_assets(config.templates_dir / "static", generated)
-    asset_paths = {name: path for name, (path, _) in assets.items()}
-    shared = digest(repr(config), repr(sorted(site.authors.items())), repr(asset_paths))
-    templates = template_hashes(config.templates_dir)
-    keys = page_keys([(shared, templates.get(page.template, ""), page.title, page.description)
-                      for page in pages], [page.context for page in pages])
-    kept = {i: data for i, page in enumerate(pages)
-            if old.pages.get(page.path, ("",))[0] == keys[i]
-            and (data := _kept_page(page.path, old.pages[page.path][1], out))}
-    stale = [i for i in range(len(pages)) if i not in kept]
-    fresh = dict(zip(stale, rendered_pages(site, asset_paths, [pages[i] for i in stale]),
-                     strict=True))
-    files = {}
-    for i, page in enumerate(pages):
-        files[page.path] = fresh[i] if i in fresh else kept[i]
-        new.pages[page.path] = (keys[i], files[page.path])
-    files["insights.json"] = insights_json(site)
-    files.update(assets.values())
-    media = publish.content_media(config.content_dir)
-    files.update(media)
-    static = publish.static_files(config.root / "static", files)
-    files.update(static)
-    files.update(variant_files(site.essays, config.cache_dir))
-    files.update(redirect_files(site, pages, {*media, *static,
-                                              *(path for path, _ in assets.values())}))
-    return files, len(stale)
-
-
-def _kept_page(path: str, data, out: tuple):
-    """An unchanged page's bytes as the memo holds them, else the file the last build left in
-    the output folder while its size and mtime say it is still that file; None: render it."""
-    if data is not None:
-        return data
-    out_dir, left = out
-    if out_dir is None or path not in left:
-        return None
-    try:
-        copied = publish.Copied.of(os.path.join(out_dir, path))
-    except OSError:
-        return None
-    return copied if [copied.size, copied.mtime_ns] == list(left[path]) else None

@@ -41,7 +41,10 @@ def site_pages(site: Site) -> list[Page]:
                   config.title, config.description)]
     pages += [_essay_page(site, e) for e in site.essays]
     pages += [_taxonomy_page(site, t) for t in site.tags + site.categories]
-    pages += [_author_page(site, a) for a in site.authors.values()]
+    by_author: dict = {}  # one pass over the essays, not one an author
+    for essay in site.essays:
+        by_author.setdefault(site.author_of(essay).key, []).append(essay)
+    pages += [_author_page(site, a, by_author.get(a.key, [])) for a in site.authors.values()]
     pages.append(Page("insights/index.html", "insights.html", {"groups": _insight_groups(site)},
                       "Key insights", f"Every key insight from {config.title}."))
     pages.append(Page("404.html", "404.html", {}, "Page not found"))
@@ -72,9 +75,9 @@ def _taxonomy_page(site: Site, taxonomy) -> Page:
     return Page(taxonomy.url + "index.html", "taxonomy.html", context, title)
 
 
-def _author_page(site: Site, author) -> Page:
+def _author_page(site: Site, author, essays: list) -> Page:
     return Page(author.url + "index.html", "author.html",
-                {"author": author, "essays": site.listed(site.essays_by(author))}, author.name,
+                {"author": author, "essays": site.listed(essays)}, author.name,
                 author.bio or "")
 
 

@@ -52,9 +52,6 @@ class Site:
         return self.authors.get(key) or Author(key=key, name=key or self.config.title,
                                                url=author_url(key) if key else "")
 
-    def essays_by(self, author: Author) -> list[Essay]:
-        return [e for e in self.essays if self.author_of(e).key == author.key]
-
 
 def summary(essay: Essay) -> Essay:
     """The essay without its text, keyed by what is left."""
