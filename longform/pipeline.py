@@ -86,7 +86,7 @@ def build(config: SiteConfig, memo: Memo | None = None, progress=None,
     problems += [p for e in rendered for p in e.problems]
     indexing, handed_over, listed = None, False, None
     try:
-        placed = placed_in_order(rendered, config, old, new)
+        placed = placed_in_order(rendered, config, old, new, links)
         site = assemble_site(placed, load_authors(config.content_dir), {}, config,
                              summaries(placed, old, new))
         # Pagefind indexes the essays (from their records) meanwhile, on the other core:
@@ -308,15 +308,22 @@ def _rendered_or_error(essay: Essay, *shared):
     return result, deps, essay_review(result)
 
 
-def placed_in_order(rendered: list[Essay], config: SiteConfig, old: Memo, new: Memo
-                    ) -> list[Essay]:
+def placed_in_order(rendered: list[Essay], config: SiteConfig, old: Memo, new: Memo,
+                    links: Links | None = None) -> list[Essay]:
     """site.placed_essays, reusing each essay's placing while its key and the reading speed
-    hold: a thousand dataclass copies cost more than the one essay that changed."""
+    hold: a thousand dataclass copies cost more than the one essay that changed. Each URL is
+    the one essay_links gave the essay (`links`), not worked out again."""
     placed = []
+    urls = links.essay_urls if links is not None else {}
+    base = len(config.base_path)
     for essay in rendered:
         key = (essay.key, config.words_per_minute, config.permalink)
-        new.placed[key] = old.placed.get(key) or place(essay, config)
-        placed.append(new.placed[key])
+        known = old.placed.get(key)
+        if known is None:
+            url = urls.get(essay.source)
+            known = place(essay, config, url[base:] if url is not None else None)
+        new.placed[key] = known
+        placed.append(known)
     return newest_first(placed)
 
 

@@ -62,7 +62,7 @@ def site_pages(site: Site) -> list[Page]:
 
 def _essay_page(site: Site, essay) -> Page:
     context = {"essay": essay, "author": site.author_of(essay),
-               "related": site.listed(site.essay(s) for s in site.related.get(essay.slug, ())),
+               "related": site.listed_slugs(site.related.get(essay.slug, ())),
                "social_image": image_url(essay, site.config)}
     return Page(page_path(essay.url), "essay.html", context, essay.title,
                 essay.dek or essay.excerpt or "")
@@ -70,7 +70,7 @@ def _essay_page(site: Site, essay) -> Page:
 
 def _taxonomy_page(site: Site, taxonomy) -> Page:
     context = {"kind": taxonomy.kind, "name": taxonomy.name,
-               "essays": site.listed(site.essay(s) for s in taxonomy.slugs)}
+               "essays": site.listed_slugs(taxonomy.slugs)}
     title = f"Essays tagged “{taxonomy.name}”" if taxonomy.kind == "tag" else taxonomy.name
     return Page(taxonomy.url + "index.html", "taxonomy.html", context, title)
 
