@@ -61,11 +61,12 @@ def card_files(essays: list[Essay], config: SiteConfig) -> dict:
     of the essays they rendered; any other card the cache lacks is drawn here."""
     from .publish import Copied
     wanted = {}
+    host = urlsplit(config.base_url).netloc
     for essay in essays:
         if "image" in essay.extra:
             check_image(essay, config)
         else:
-            wanted[card_path(essay)] = card_parts(essay, config)
+            wanted[card_path(essay)] = card_parts(essay, config, host)
     keys = {path: card_key(parts) for path, parts in wanted.items()}
     folder = os.path.join(config.cache_dir, "cards", "")
     cards = {path: _cached(folder, key) for path, key in keys.items()}
@@ -103,9 +104,10 @@ def check_image(essay: Essay, config: SiteConfig) -> None:
                                                "beside the essay in content/ or in static/")
 
 
-def card_parts(essay: Essay, config: SiteConfig) -> tuple[str, ...]:
-    """Everything a card shows: the site, the essay's title and dek, its first chart's SVG."""
-    host = urlsplit(config.base_url).netloc
+def card_parts(essay: Essay, config: SiteConfig, host: str | None = None) -> tuple[str, ...]:
+    """Everything a card shows: the site (`host`: its base URL's, if worked out already), the
+    essay's title and dek, its first chart's SVG."""
+    host = urlsplit(config.base_url).netloc if host is None else host
     chart = essay.charts[0].svg if essay.charts else ""
     return (config.title, host, essay.title, essay.dek or "", chart)
 

@@ -47,6 +47,7 @@ class Essay:
     warnings: tuple = ()  # ContentWarnings the rendering met (math that cannot convert)
     problems: tuple = ()  # errors and warnings rendering found (the run goes on past them)
     excerpt: str | None = None  # the text above <!--more-->: listings show it when no dek
+    variants: tuple = ()  # the static/images/… variant files its HTML names (images.py)
     # Filled by the site stage.
     read_minutes: int = 0
     url: str = ""

@@ -299,11 +299,13 @@ def _rendered_or_error(essay: Essay, *shared):
     Scanning the HTML here, while the worker holds it, spreads the link check's and the
     warnings' parsing over the workers instead of leaving it to the main process after them;
     so does drawing the essay's social card into the cache, where card_files then finds it."""
+    from .images import variant_names
     from .markdown import rendered
     try:
         result, deps = rendered(essay, *shared)
     except ContentError as err:
         return err
+    result = replace(result, variants=variant_names(result.html))
     cache_card(result, shared[0].config)  # shared: the links (with the config), charts, cache
     return result, deps, essay_review(result)
 

@@ -61,7 +61,7 @@ class Site:
 def summary(essay: Essay) -> Essay:
     """The essay without its text, keyed by what is left."""
     bare = replace(essay, html="", feed_html="", body_md="", toc=(), terms=(), charts=(),
-                   words=0, images=0, key="", warnings=())
+                   words=0, images=0, key="", warnings=(), variants=())
     return replace(bare, key=digest(repr(bare), repr(sorted(bare.extra.items(), key=repr))))
 
 

@@ -129,3 +129,27 @@ def test_a_rebuild_reads_no_unchanged_image_to_check_the_cached_renderings(make_
     project.write("content/media/harbour.png", photo_bytes(1600, 1200, seed=41))
     assert build(project).status == 0
     assert len(variants_made(project)) == 4  # the new photo: its essay rendered again
+
+
+def test_variants_follow_the_essays_that_name_them_across_rebuilds(make_project, build):
+    # Each rendered essay carries the variant names of its HTML (Essay.variants): an essay
+    # taken from the cache still publishes its variants, an edited one its new set.
+    project = publishing(make_project)
+    assert build(project).status == 0
+
+    def variants():
+        return sorted(p.name for p in (project.out / "static/images").glob("*.webp"))
+    made = variants()
+    assert len(made) == 2 and all(name.startswith("harbour-") for name in made)
+    keepers = project.root / "content/lighthouse-keepers.md"
+    keepers.write_text(keepers.read_text("utf-8") + "\nOne more line.\n", "utf-8")
+    assert build(project).status == 0  # the harbour essay comes from the cache
+    assert variants() == made
+    harbour = project.root / "content/harbour-at-dusk.md"
+    text = harbour.read_text("utf-8")
+    harbour.write_text(text.replace("(media/harbour.png)", "(media/logbook.jpg)"), "utf-8")
+    assert build(project).status == 0
+    assert variants() == []
+    harbour.write_text(text, "utf-8")
+    assert build(project).status == 0
+    assert variants() == made
