@@ -23,8 +23,8 @@ STAGES = {
     "longform.lastbuild": ["input_fingerprint", "last_build", "record_build"],
     "longform.cache": ["load_memo", "save_memo"],
     "longform.pipeline": ["load_essays", "essay_links", "_render_all", "placed_in_order",
-                          "related", "assemble_site", "site_pages", "output_files",
-                          "card_files", "review"],
+                          "related", "assemble_site", "site_pages", "files_below",
+                          "output_files", "card_files", "review"],
     "longform.search": ["start_search", "Indexing.result"],
     "longform.publish": ["publish"],
 }
@@ -65,7 +65,8 @@ print("TIMINGS " + json.dumps(timings), file=sys.stderr)
 LABELS = {"_render_all": "render essays (pool)", "review": "link review",
           "start_search": "search: shard documents, Pagefind started",
           "Indexing.result": "search: waiting for Pagefind",
-          "output_files": "pages (Jinja) and files", "card_files": "social cards"}
+          "output_files": "pages (Jinja) and files", "card_files": "social cards",
+          "files_below": "output folder listed (for kept pages and publish)"}
 
 
 def main() -> None:
