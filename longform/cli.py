@@ -165,14 +165,18 @@ def build_command(root: Path, overrides: dict, out_dir: Path) -> int:
         # A build's objects mostly live until it ends (records, pages, the memo), so the
         # collector's default (a young collection every 700 new objects) scanned them over and
         # over: 0.6 s of a cold build's main process at 1,000 essays, more in the forked
-        # render workers, which inherit this. This process ends with the build.
+        # render workers, which inherit this. Put back after: a caller may live on (tests).
+        thresholds = gc.get_threshold()
         gc.set_threshold(10_000, 10, 10)
-        with kept_programs(root / CACHE_FOLDER):
-            from .config import load_config
-            from .publish import check_output_folder
-            config = load_config(root, **overrides)
-            check_output_folder(out_dir, config.root)
-            counts, warnings = full_build(config, out_dir, record, manifest, hashes)
+        try:
+            with kept_programs(root / CACHE_FOLDER):
+                from .config import load_config
+                from .publish import check_output_folder
+                config = load_config(root, **overrides)
+                check_output_folder(out_dir, config.root)
+                counts, warnings = full_build(config, out_dir, record, manifest, hashes)
+        finally:
+            gc.set_threshold(*thresholds)
     for warning in warnings:
         print(warning, file=sys.stderr)
     # Also when files hashed last time within the racy window have settled since: the next

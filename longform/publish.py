@@ -192,8 +192,7 @@ def publish(files: dict[str, bytes], out_dir: Path, known: dict | None = None,
         existing.update((rel, os.stat(out_dir / rel)) for rel in changed)
         _note(left, existing, known)
         return len(changed)
-    count = _write_fresh(out_dir, files, set(files) - set(changed), pending,
-                         lambda more: set(more) - set(_changed(more, out_dir, existing, known)))
+    count = _write_fresh(out_dir, files, changed, pending, existing, known)
     if left is not None:
         _note(left, _existing_files(out_dir))
     return count
@@ -218,9 +217,11 @@ def _changed(files: dict, out_dir: Path, existing: dict, known: dict) -> list[st
     return changed
 
 
-def _write_fresh(out_dir: Path, files: dict, same: set, pending, same_of) -> int:
+def _write_fresh(out_dir: Path, files: dict, changed: list, pending, existing: dict,
+                 known: dict) -> int:
     """Write files (then pending's, when it returns them) into a fresh folder beside out_dir
-    and swap it in; the count of files written rather than linked from the old site."""
+    and swap it in; the count of files written rather than linked from the old site (the
+    unchanged ones: all but `changed`, and pending's that _changed does not name)."""
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-new-", dir=out_dir.parent))
     staging.chmod(0o755)
@@ -229,11 +230,12 @@ def _write_fresh(out_dir: Path, files: dict, same: set, pending, same_of) -> int
     from concurrent.futures import ThreadPoolExecutor
     try:
         with ThreadPoolExecutor(WRITERS) as pool:
-            count = _placed_all(pool, staging, out_dir, files, same)
+            count = _placed_all(pool, staging, out_dir, files, set(files) - set(changed))
             if pending is not None:
                 more = pending()
                 files.update(more)
-                count += _placed_all(pool, staging, out_dir, more, same_of(more))
+                same = set(more) - set(_changed(more, out_dir, existing, known))
+                count += _placed_all(pool, staging, out_dir, more, same)
         _swap(staging, out_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
