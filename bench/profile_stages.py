@@ -31,7 +31,7 @@ STAGES = {
 
 # Run inside the child: wrap each stage, run build.py, print the timings as JSON on stderr.
 CHILD = """
-import functools, importlib, json, runpy, sys, time
+import functools, importlib, json, sys, time
 start_wall, start_cpu = time.perf_counter(), time.process_time()
 sys.path.insert(0, {repo!r})
 stages, timings = {stages!r}, {{}}
@@ -53,10 +53,7 @@ for module_name, names in stages.items():
         setattr(owner, name.split(".")[-1], timed)
 imports_done = (time.perf_counter() - start_wall, time.process_time() - start_cpu)
 sys.argv = ["build.py", "--root", {root!r}, "--out", {out!r}]
-try:
-    runpy.run_path({build!r}, run_name="__main__")
-except SystemExit:
-    pass
+longform.cli.main()  # as build.py does, which then leaves with os._exit before this prints
 timings["(start-up and imports)"] = list(imports_done)
 timings["(whole process)"] = [time.perf_counter() - start_wall, time.process_time() - start_cpu]
 print("TIMINGS " + json.dumps(timings), file=sys.stderr)
@@ -97,8 +94,7 @@ def main() -> None:
 
 
 def stage_times(root: Path, out: Path) -> dict:
-    code = CHILD.format(repo=str(REPO), stages=STAGES, root=str(root), out=str(out),
-                        build=str(REPO / "build.py"))
+    code = CHILD.format(repo=str(REPO), stages=STAGES, root=str(root), out=str(out))
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           env=TOOL_ENV)
     line = next((ln for ln in done.stderr.splitlines() if ln.startswith("TIMINGS ")), None)

@@ -21,7 +21,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
@@ -69,11 +69,12 @@ class Runs:
         self.lock = threading.Lock()
         self.stopped = False
 
-    def start(self, name: str, documents: Iterable[tuple[str, bytes]], prefix: str,
-              shared: bool) -> None:
-        """Index documents ((site path, HTML) pairs, made as the run's thread writes them, so
-        a big site's documents are never all in memory) as shard `name`; its files go under
-        pagefind/prefix, with the script and WebAssembly only if `shared`."""
+    def start(self, name: str, documents: Iterable[tuple[str, str, Callable[[], bytes]]],
+              prefix: str, shared: bool) -> None:
+        """Index documents ((site path, key, a function making its HTML): the same key, the
+        same HTML) as shard `name`; its files go under pagefind/prefix, with the script and
+        WebAssembly only if `shared`. The run's thread makes the documents its folder does not
+        hold yet, one at a time, so a big site's documents are never all in memory."""
         self.jobs[name] = self.pool.submit(self._bundle, name, documents, prefix, shared)
 
     def bundle(self, name: str) -> dict[str, bytes]:
@@ -91,8 +92,8 @@ class Runs:
             self.lock_file.close()  # which releases the lock
             self.lock_file = None
 
-    def _bundle(self, name: str, documents: Iterable[tuple[str, bytes]], prefix: str,
-                shared: bool) -> dict[str, bytes]:
+    def _bundle(self, name: str, documents: Iterable[tuple[str, str, Callable[[], bytes]]],
+                prefix: str, shared: bool) -> dict[str, bytes]:
         site, out = self.folder / name / "site", self.folder / name / "bundle"
         _write_documents(site, self.folder / name / "documents.json", documents)
         shutil.rmtree(out, ignore_errors=True)
@@ -147,9 +148,10 @@ def _locked(workspace: Path):
     return lock_file
 
 
-def _write_documents(site: Path, listing: Path, documents: Iterable[tuple[str, bytes]]) -> None:
-    """Make site/ hold exactly these documents, writing only those whose bytes changed since
-    the listing (path → hash) was written. The listing is removed while the folder changes:
+def _write_documents(site: Path, listing: Path,
+                     documents: Iterable[tuple[str, str, Callable[[], bytes]]]) -> None:
+    """Make site/ hold exactly these documents, making and writing only those whose key
+    differs from the listing's (path → key). The listing is removed while the folder changes:
     a run killed meanwhile leaves none, and the next starts the folder afresh."""
     try:
         known = json.loads(listing.read_text("utf-8"))
@@ -160,12 +162,12 @@ def _write_documents(site: Path, listing: Path, documents: Iterable[tuple[str, b
         shutil.rmtree(site, ignore_errors=True)
         known = {}
     now = {}
-    for path, html in documents:
-        now[path] = hashlib.sha256(html).hexdigest()
-        if known.get(path) != now[path]:
+    for path, key, make in documents:
+        now[path] = key
+        if known.get(path) != key:
             target = site / path
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(html)
+            target.write_bytes(make())
     for path in set(known) - set(now):
         (site / path).unlink(missing_ok=True)
         _remove_empty(site / path, site)

@@ -28,11 +28,12 @@ from .site import Site
 from .urls import page_path
 
 # A reader's query loads, from every shard, the index chunk holding the word (≈25 KB): so few
-# shards, each small enough that re-indexing one (≈0.45 s for 128 essays: Pagefind takes ≈3.5
-# ms an essay) hides behind the rest of an edit's rebuild. Past MAX_SHARDS the shards grow
-# instead: at 5,000 essays 16 shards of ≈310 (≈1.1 s to re-index one; 8 shards took 2.2 s, the
-# longest part of an edit there), and a query word costs a reader 16 chunks.
-SHARD_SIZE = 128  # essays a shard holds on average, at most, until there are MAX_SHARDS
+# shards, each small enough that re-indexing one hides behind the rest of an edit's rebuild.
+# Pagefind takes ≈3.5 ms an essay: 128-essay shards (0.3–0.45 s) were the longest part of an
+# edit at 200–1,000 essays, 64-essay shards (≈0.17 s) are not. Past MAX_SHARDS the shards grow
+# instead: at 5,000 essays 16 shards of ≈310 (≈1.1 s to re-index one, beside the rest of that
+# edit), and a query word costs a reader 16 chunks.
+SHARD_SIZE = 64  # essays a shard holds on average, at most, until there are MAX_SHARDS
 MAX_SHARDS = 16
 SHARDS_FILE = f"{BUNDLE}/shards.json"
 
@@ -53,21 +54,25 @@ def start_search(site: Site, old: Memo, new: Memo) -> "Indexing":
     for number, (bucket, paths) in enumerate(sharded(essays).items()):
         name, prefix = f"shard-{bucket}", "" if number == 0 else f"shard-{bucket}/"
         # A document follows from the essay's key (everything rendering read), its URL and
-        # its author's name and page: hashing those is cheaper than making the documents.
-        key = digest(*facts, prefix, *(f"{path} {essays[path].key} {author.name} {author.url}"
-                                       for path in paths
-                                       for author in [site.author_of(essays[path])]))
+        # its author's name and page: hashing those is cheaper than making the documents,
+        # and Pagefind's folder keeps each document under its own such key.
+        keys = {path: digest(*facts, path, essays[path].key, author.name, author.url)
+                for path in paths for author in [site.author_of(essays[path])]}
+        key = digest(prefix, *keys.values())
         if known.get(name, ("",))[0] == key:
             indexing.keep(name, key, known[name][1])
         else:
             # Result URLs are site-relative (essays/x/ for essays/x/index.html, a .html
-            # permalink as itself); the search script prefixes the base path.
-            # permalink as itself); the search script prefixes the base path. A generator:
-            # the run's thread makes each document as it writes it (5,000 essays' documents
-            # at once would be some 60 MB).
-            indexing.index(name, key, ((path, index_document(essays[path], site))
-                                       for path in paths), prefix)
+            # permalink as itself); the search script prefixes the base path. Documents
+            # are made only where the folder lacks their key (an edit makes one), by the
+            # run's thread (5,000 essays' documents at once would be some 60 MB).
+            indexing.index(name, key, [(path, keys[path], _maker(essays[path], site))
+                                       for path in paths], prefix)
     return indexing
+
+
+def _maker(essay: Essay, site: Site):
+    return lambda: index_document(essay, site)
 
 
 def sharded(paths) -> dict[int, list[str]]:

@@ -9,7 +9,10 @@ import pytest
 from conftest import Document
 from test_images import publishing
 
-from longform.search import shard_count, sharded
+from longform.search import SHARD_SIZE, shard_count, sharded
+
+# Field notes that, with the three essays of the publishing site, make a two-shard site.
+NOTES = SHARD_SIZE + 6
 
 
 def test_the_index_covers_the_essays_and_the_search_page_is_there(make_project, build):
@@ -133,16 +136,16 @@ def shard_files(project) -> dict[str, dict[str, bytes]]:
 
 
 def test_a_large_site_s_index_comes_in_shards_that_cover_every_essay(make_project, build):
-    project = with_notes(publishing(make_project), 140)
+    project = with_notes(publishing(make_project), NOTES)
     assert build(project).status == 0
     merged = json.loads(project.page("pagefind/shards.json"))["shards"]
-    assert shard_count(143) == 2 and len(merged) == 1
+    assert shard_count(NOTES + 3) == 2 and len(merged) == 1
     assert sorted(merged) == sorted(f"{name}/" for name in shard_files(project) if name)
     pages = 0
     for folder in ["", *merged]:
         entry = json.loads(project.page(f"pagefind/{folder}pagefind-entry.json"))
         pages += entry["languages"]["en"]["page_count"]
-    assert pages == 143  # each essay in exactly one shard
+    assert pages == NOTES + 3  # each essay in exactly one shard
     # The script and the WebAssembly once, at the root: merged shards share them.
     bundle = project.files(project.out / "pagefind")
     assert [p for p in bundle if p.endswith(("wasm.en.pagefind", "pagefind.js"))] == \
@@ -155,7 +158,7 @@ def test_a_large_site_s_index_comes_in_shards_that_cover_every_essay(make_projec
 
 def test_an_edit_re_indexes_one_shard_and_a_template_edit_none(make_project, build, tmp_path,
                                                                 monkeypatch):
-    project = with_notes(publishing(make_project), 140)
+    project = with_notes(publishing(make_project), NOTES)
     runs = counting_pagefind(project, tmp_path, monkeypatch)
     assert build(project).status == 0 and runs() == 2
     before = shard_files(project)
@@ -172,19 +175,19 @@ def test_an_edit_re_indexes_one_shard_and_a_template_edit_none(make_project, bui
     assert "data-edited" in project.page("essays/tide-tables/")
     assert shard_files(project) == after
     # One essay more moves no other: only its own shard is re-indexed.
-    with_notes(project, 1, start=140)
+    with_notes(project, 1, start=NOTES)
     assert build(project).status == 0 and runs() == 4
     added = shard_files(project)
     assert sum(added[name] != after[name] for name in after) == 1
 
 
 def test_shards_double_and_an_essay_keeps_its_shard_while_their_number_holds():
-    assert [shard_count(n) for n in (0, 1, 128, 129, 256, 257, 1000, 1025, 2048, 5000)] == \
-        [1, 1, 1, 2, 2, 4, 8, 16, 16, 16]
-    paths = [f"essays/note-{n}/index.html" for n in range(500)]
+    assert [shard_count(n) for n in (0, 1, 64, 65, 128, 129, 256, 257, 1000, 1025, 5000)] == \
+        [1, 1, 1, 2, 2, 4, 4, 8, 16, 16, 16]
+    paths = [f"essays/note-{n}/index.html" for n in range(4 * SHARD_SIZE - 12)]
     four = {p: b for b, shard in sharded(paths).items() for p in shard}
     assert set(four.values()) == set(range(4))
-    fewer = {p: b for b, shard in sharded(paths[:400]).items() for p in shard}
+    fewer = {p: b for b, shard in sharded(paths[:3 * SHARD_SIZE]).items() for p in shard}
     assert all(four[p] == b for p, b in fewer.items())
     # Doubling splits each shard in two: an essay goes to its shard or its shard + 4.
     doubled = {p: b for b, shard in sharded(paths + [f"x{n}" for n in range(100)]).items()

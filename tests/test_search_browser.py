@@ -18,7 +18,7 @@ from conftest import (
     pyproject_text,
     static_host,
 )
-from test_search import shard_count, with_notes
+from test_search import NOTES, shard_count, with_notes
 
 pytestmark = pytest.mark.browser
 
@@ -39,8 +39,8 @@ def site(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def large_site(tmp_path_factory):
-    """The same with 140 field notes more: an index in two shards."""
-    yield from served(tmp_path_factory, notes=140)
+    """The same with NOTES field notes more: an index in two shards."""
+    yield from served(tmp_path_factory, notes=NOTES)
 
 
 def served(tmp_path_factory, notes: int = 0):
@@ -184,13 +184,13 @@ def test_a_sharded_index_finds_across_shards_and_loads_its_webassembly_once(read
     assert first.text_content() == "Reading Tide Tables"
     assert first.get_attribute("href") == "/blog/essays/tide-tables/"
     box.fill("lantern")  # in the field notes only, in every shard
-    page.get_by_text("All results (140 essays)").wait_for(timeout=WAIT_MS)
+    page.get_by_text(f"All results ({NOTES} essays)").wait_for(timeout=WAIT_MS)
     loaded = [u.split("/blog/pagefind/")[1].split("?")[0] for u in pagefind_requests(page)]
     assert loaded.count("wasm.en.pagefind") == 1 and loaded.count("pagefind.js") == 1
-    assert len([u for u in loaded if u.endswith(".pf_meta")]) == shard_count(143) == 2
+    assert len([u for u in loaded if u.endswith(".pf_meta")]) == shard_count(NOTES + 3) == 2
     filters = page.evaluate("""async () => {
         const pagefind = await import("/blog/pagefind/pagefind.js");
         return await pagefind.filters();
     }""")
-    assert filters["tag"] == {"Harbours": 2, "Light": 1, "Tides": 1, "Walks": 140}
-    assert filters["author"] == {"Mira Okafor": 142}
+    assert filters["tag"] == {"Harbours": 2, "Light": 1, "Tides": 1, "Walks": NOTES}
+    assert filters["author"] == {"Mira Okafor": NOTES + 2}
