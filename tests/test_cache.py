@@ -158,12 +158,14 @@ HEAVY = ("altair", "vl_convert", "pygments", "livereload", "numpy", "scipy")
 
 
 def _imported_after(args: list[str], cwd, expect: str, watched=HEAVY) -> set[str]:
-    """Which of the watched modules build.py imported (not Python's start-up, whose .pth files
-    vary from machine to machine)."""
-    script = ("import runpy, sys, json\n"
+    """Which of the watched modules build.py's main() imported (not Python's start-up, whose
+    .pth files vary from machine to machine). main() is called as build.py calls it: build.py
+    then leaves with os._exit, which would leave nothing to print the modules."""
+    script = ("import sys, json\n"
               "started = set(sys.modules)\n"
               f"sys.argv = ['build.py', *{args!r}]\n"
-              "try:\n    runpy.run_path('build.py', run_name='__main__')\n"
+              "sys.path.insert(0, '.')\n"
+              "try:\n    from longform.cli import main\n    main()\n"
               "except SystemExit:\n    pass\n"
               f"print(json.dumps(sorted(m for m in {watched!r} "
               "if m in sys.modules and m not in started)))\n")
