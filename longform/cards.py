@@ -18,8 +18,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .cache import version
-from .cardimage import card_png
-from .cardtext import installed_fonts
+from .cardfonts import installed_fonts
 from .config import SiteConfig
 from .content import Essay, read_text
 from .errors import ContentError
@@ -120,6 +119,7 @@ def cache_card(essay: Essay, config: SiteConfig) -> None:
     parts = card_parts(essay, config)
     key = card_key(parts)
     if not card_file(config.cache_dir, key).exists():
+        from .cardimage import card_png  # Pillow: only to draw
         store_card(config.cache_dir, key, card_png(*parts))
 
 
@@ -155,7 +155,7 @@ def drawn(jobs: list[tuple[str, ...]]) -> list[bytes]:
     """Each card's PNG; many cards are drawn across the machine's cores."""
     workers = min(os.cpu_count() or 1, 8)
     if len(jobs) < POOL_THRESHOLD or workers < 2:
-        return [card_png(*parts) for parts in jobs]
+        return [_card_job(parts) for parts in jobs]
     # Only when the cache lost cards whose essays' renderings it kept: the render workers draw
     # the rest. fork, as the rendering pools: a chart needs only vl-convert's rasteriser (resvg,
     # plain Rust), not the JavaScript runtime that a forked child of a chart-drawing parent
@@ -167,4 +167,5 @@ def drawn(jobs: list[tuple[str, ...]]) -> list[bytes]:
 
 
 def _card_job(parts: tuple[str, ...]) -> bytes:
+    from .cardimage import card_png  # Pillow: only to draw
     return card_png(*parts)

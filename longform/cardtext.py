@@ -14,18 +14,8 @@ import unicodedata
 
 from PIL import Image, ImageDraw, ImageFont
 
-# Fonts by file name (Pillow looks in the system's font folders), first choice first: the
-# fonts the SVG cards were drawn with on Debian, then DejaVu (its sans has Arabic and Hebrew),
-# then Noto CJK. Pillow's own font is the last resort, so a card is drawn on any machine.
-CJK_BOLD, CJK = ("NotoSerifCJK-Bold.ttc", "NotoSansCJK-Bold.ttc"), ("NotoSansCJK-Regular.ttc",)
-FONTS = {
-    "serif-bold": ("LiberationSerif-Bold.ttf", "DejaVuSerif-Bold.ttf", "DejaVuSans-Bold.ttf",
-                   *CJK_BOLD),
-    "serif-italic": ("LiberationSerif-Italic.ttf", "DejaVuSerif-Italic.ttf",
-                     "DejaVuSans-Oblique.ttf", "DejaVuSans.ttf", *CJK),
-    "sans-bold": ("LiberationSans-Bold.ttf", "DejaVuSans-Bold.ttf", *CJK_BOLD),
-    "sans": ("LiberationSans-Regular.ttf", "DejaVuSans.ttf", *CJK),
-}
+from .cardfonts import FONTS, font_files
+
 DASHES = ("—", "–", "-")
 SHAPED_FROM = "\u0590"  # Hebrew onwards: scripts whose letters change with their neighbours
 
@@ -38,13 +28,6 @@ def font(role: str, size: int, text: str):
         if all(_draws(face, char) for char in set(text)):
             return face
     return faces[0] if faces else _default(size)
-
-
-@functools.cache
-def installed_fonts() -> tuple[str, ...]:
-    """The files of FONTS this machine has: another font installed draws other cards."""
-    names = dict.fromkeys(name for role in FONTS.values() for name in role)
-    return tuple(face.path for face in (_face(name, 12) for name in names) if face is not None)
 
 
 def wrapped(words: str, face, width: float, most: int) -> list[str]:
@@ -154,8 +137,10 @@ def _kerning(face, first: str, second: str) -> float:
 
 @functools.cache
 def _face(name: str, size: int):
+    """The font file of that name (cardfonts found it) at that size; None if it has none."""
+    path = font_files().get(name)
     try:
-        return ImageFont.truetype(name, size)
+        return ImageFont.truetype(path, size) if path else None
     except OSError:
         return None
 
