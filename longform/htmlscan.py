@@ -52,7 +52,9 @@ HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 @cache
 def _wanted(tags: frozenset) -> re.Pattern:
     """Start tags named in tags or holding an id (or something like one), heading end tags."""
-    names = "|".join(sorted(tags, key=len, reverse=True))
+    # Longest first, then by name: the same pattern in every process (a set's order is not),
+    # or regexcache would keep another copy of it after every build.
+    names = "|".join(sorted(tags, key=lambda tag: (-len(tag), tag)))
     return re.compile(
         rf"<(?:(?P<tag>{names})(?P<attributes>(?:[ \t\n\r\f/][^<>]*)?)>"
         rf"|/(?P<end>h[1-6]){_SPACE}*>"

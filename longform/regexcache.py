@@ -19,6 +19,7 @@ from pathlib import Path
 from re import _compiler, _parser
 
 FILE = "regex.marshal"
+MOST = 4_000  # programs kept; a cold build of the example site compiles about 500
 # Programs of one engine only: the opcodes change between Python versions.
 ENGINE = (sys.version, _sre.MAGIC, _sre.CODESIZE, int(_sre.MAXREPEAT))
 
@@ -26,15 +27,18 @@ ENGINE = (sys.version, _sre.MAGIC, _sre.CODESIZE, int(_sre.MAXREPEAT))
 @contextmanager
 def kept_programs(cache_dir: Path):
     """Within the block, patterns compile from the programs the last build kept; on leaving,
-    the programs compiled meanwhile are added to the file."""
+    the programs compiled meanwhile are added to the file (past MOST programs, the file keeps
+    only this build's: patterns made from a site's own words would otherwise pile up)."""
     programs = _read(cache_dir / FILE)
     fresh: dict = {}
+    used: set = set()
     original = _compiler.compile
 
     def compile(p, flags=0):  # noqa: A001 — stands in for re._compiler.compile
         if type(p) is not str or flags & _compiler.SRE_FLAG_DEBUG:
             return original(p, flags)
         key = (p, int(flags))
+        used.add(key)
         known = programs.get(key)
         if known is not None:
             return _sre.compile(p, *known)
@@ -50,7 +54,8 @@ def kept_programs(cache_dir: Path):
     finally:
         _compiler.compile = original
         if fresh:
-            _write(cache_dir / FILE, programs)
+            _write(cache_dir / FILE, programs if len(programs) <= MOST else
+                   {key: program for key, program in programs.items() if key in used})
 
 
 def _program(pattern: str, flags: int) -> tuple:

@@ -67,3 +67,34 @@ def test_a_build_with_kept_programs_gives_the_same_site(make_project):
     assert main(["--root", str(site)]) == 0
     assert first == {p.relative_to(site / "site"): p.read_bytes()
                      for p in sorted((site / "site").rglob("*")) if p.is_file()}
+
+
+def test_past_most_programs_the_file_keeps_only_the_build_s_own(tmp_path, monkeypatch):
+    compiled(tmp_path)  # the file holds PATTERNS' programs
+    monkeypatch.setattr(regexcache, "MOST", len(PATTERNS))
+    with regexcache.kept_programs(tmp_path):
+        re.purge()
+        re.compile(PATTERNS[0][0], PATTERNS[0][1])
+        re.compile(r"a pattern of this build's own \d+")
+    _, programs = marshal.loads((tmp_path / regexcache.FILE).read_bytes())
+    assert sorted(programs) == sorted([(PATTERNS[0][0], PATTERNS[0][1]),
+                                       (r"a pattern of this build's own \d+", 0)])
+
+
+def test_edits_in_fresh_processes_add_no_programs(make_project):
+    # Each process orders sets its own way (string hashes are salted): a pattern built from a
+    # set must not come out another way in each, or the file grows by a copy every build.
+    import os
+    import subprocess
+    import sys
+    site = make_project("allfeatures").root
+    essay = site / "content" / "diminishing-returns-of-scale.md"
+    kept = []
+    for seed in ("1", "2", "3"):
+        essay.write_text(essay.read_text("utf-8") + f"\nOne more line ({seed}).\n", "utf-8")
+        proc = subprocess.run([sys.executable, "build.py", "--root", str(site)],
+                              cwd=Path(__file__).resolve().parents[1], capture_output=True,
+                              text=True, env={**os.environ, "PYTHONHASHSEED": seed})
+        assert proc.returncode == 0, proc.stderr
+        kept.append(marshal.loads((site / ".longform-cache" / regexcache.FILE).read_bytes()))
+    assert kept[1] == kept[2]
