@@ -23,8 +23,9 @@ STAGES = {
     "longform.lastbuild": ["input_fingerprint", "last_build", "record_build"],
     "longform.cache": ["load_memo", "save_memo"],
     "longform.pipeline": ["load_essays", "essay_links", "_render_all", "placed_in_order",
-                          "related", "assemble_site", "site_pages", "files_below",
-                          "output_files", "card_files", "review"],
+                          "related", "assemble_site", "files_below", "card_files", "review"],
+    "longform.render": ["site_pages"],
+    "longform.outputs": ["output_files"],
     "longform.search": ["start_search", "Indexing.result"],
     "longform.publish": ["publish"],
 }

@@ -26,8 +26,6 @@ from .lint import (
     review,
     with_stand_ins,
 )
-from .outputs import output_files
-from .render import site_pages
 from .search import search_of
 from .site import Site, assemble_site, newest_first, place, summary
 from .urls import Links, address_map, essay_url
@@ -92,6 +90,10 @@ def build(config: SiteConfig, memo: Memo | None = None, progress=None,
         # Pagefind indexes the essays (from their records) meanwhile, on the other core:
         # started before the related scoring, as an edit's shard takes longest of all.
         indexing = search_of(site, old, new)
+        # Jinja and the page stages are imported only now, beside Pagefind: its re-indexing
+        # of an edited essay's shard is the longest part of an edit, and starts 25 ms sooner.
+        from .outputs import output_files
+        from .render import site_pages
         site = replace(site, related=related(placed, old, new))
         pages = site_pages(site)
         listed = files_below(str(out[0])) if out[0] is not None else None

@@ -11,7 +11,7 @@ import jinja2
 
 from .cards import image_url
 from .errors import ContentError
-from .site import Site, author_url, category_url, tag_url
+from .site import Site, author_url, category_url, human_date, tag_url
 from .templating import BytecodeCache, Environment
 from .urls import page_path
 
@@ -128,11 +128,6 @@ def _environment(templates_dir: Path, cache_dir: Path | None = None) -> jinja2.E
 
 
 @lru_cache(maxsize=4096)
-def human_date(day) -> str:
-    """3 March 2024. Remembered: listings show the same dates on page after page."""
-    return f"{day.day} {day:%B %Y}"
-
-
 def _bytecode_cache(cache_dir: Path | None):
     if cache_dir is None:
         return None

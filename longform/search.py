@@ -23,8 +23,7 @@ from .content import Essay
 from .errors import ContentError
 from .indexer import BUNDLE, RunFailed, Runs, pagefind_version
 from .math import searchable
-from .render import human_date
-from .site import Site
+from .site import Site, human_date
 from .urls import page_path
 
 # A reader's query loads, from every shard, the index chunk holding the word (≈25 KB): so few

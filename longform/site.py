@@ -72,6 +72,11 @@ def read_time(words: int, images: int, words_per_minute: int) -> int:
     return max(1, math.ceil(seconds / 60))
 
 
+def human_date(day) -> str:
+    """3 March 2024, as pages and the search index show a date."""
+    return f"{day.day} {day:%B %Y}"
+
+
 def tag_url(tag: str) -> str:
     return f"tags/{slugify(tag) or 'tag'}/"
 

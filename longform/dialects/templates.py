@@ -2,17 +2,22 @@
 (templates/shortcodes/NAME.html), rendered with Jinja, plus the `site` and `page` values that
 both they and Liquid's {{ … }} read."""
 
+from __future__ import annotations
+
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-import jinja2
 import markdown as python_markdown
 from markupsafe import Markup
 
 from ..cache import file_hash
 from ..errors import ContentError
 from .text import Context
+
+if TYPE_CHECKING:
+    import jinja2
 
 
 def site_values(ctx: Context) -> dict:
@@ -60,6 +65,7 @@ def rendered_snippet(ctx: Context, position: int, relative: str, values: dict) -
     ctx.deps.append(("file", str(path), file_hash(path)))
     if templates_dir is None or not path.is_file():
         return None
+    import jinja2  # only for an essay that uses a snippet: pages import it after the essays
     environment = _environment(templates_dir)
     # The filters relative_url and absolute_url need the essay's site; one essay renders at a
     # time in a process, so the environment carries the current one.
@@ -76,6 +82,7 @@ def rendered_snippet(ctx: Context, position: int, relative: str, values: dict) -
 
 @lru_cache(maxsize=4)
 def _environment(templates_dir: Path) -> jinja2.Environment:
+    import jinja2
     environment = jinja2.Environment(loader=jinja2.FileSystemLoader(templates_dir),
                                      autoescape=True, keep_trailing_newline=False)
 
