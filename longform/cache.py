@@ -6,15 +6,18 @@ the essays it links to, the chart modules and data files it read), and a page is
 when the fingerprint of its inputs changes. `serve` keeps the Memo in memory; `build` keeps it in
 .longform-cache/cache.sqlite (SQLite: one row per entry, each build writing only the rows it
 changed, in one transaction; what a build took over unchanged is the very object it read, so
-identity tells it, with no pickling). A missing, stale, damaged or half-written cache only
-costs time, never correctness.
+identity tells it, with no pickling). An essay's text has a row of its own, read only when a
+stage reads it (Texts). A missing, stale, damaged or half-written cache only costs time, never
+correctness.
 """
 
+import functools
 import gc
 import hashlib
 import os
 import pickle
 import sqlite3
+import threading
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +27,16 @@ from . import lastbuild
 # The hashes, the code's version and the folder walk live with the whole-build check, which
 # runs before anything else is imported; the stages import them from here, with the memo.
 from .lastbuild import RACY_NS, code_version, digest, files_below  # noqa: F401
-from .memorows import PROTOCOL, dumps, made_whole, rendered_by_key, stored
+from .memorows import (
+    PROTOCOL,
+    dumps,
+    is_hollow,
+    made_whole,
+    rendered_by_key,
+    stored,
+    text_row,
+    texts_of,
+)
 
 version = lastbuild.version
 
@@ -33,7 +45,8 @@ DB_FILE = "cache.sqlite"
 # one essay share a row of "essays", so the text and path they share are stored (and read
 # back) once, not three times; "search" has a row per Pagefind shard (its files), their keys
 # and order are in meta. `placed` is cheap to redo from `rendered` and stays in memory only
-# (serve keeps its Memo between rebuilds).
+# (serve keeps its Memo between rebuilds). The essays' text is in a table of its own, "texts"
+# (a row per rendered record's key), which no build reads whole.
 ESSAY_ROW = ("loaded", "stats", "rendered")
 TABLES = ("essays", "pages", "scans", "summaries", "search")
 
@@ -56,6 +69,8 @@ class Memo:
     # object) and rewrites only the rest; None for a memo that did not come from the file
     # (save writes that one whole).
     on_disk: dict | None = field(default=None, repr=False, compare=False)
+    # Where the records read without their text (memorows.hollow) find it: a memo from the file.
+    texts: "Texts | None" = field(default=None, repr=False, compare=False)
 
 
 def file_hash(path: Path) -> str | None:
@@ -87,7 +102,7 @@ def load_memo(cache_dir: Path, version: str) -> Memo:
     gc.disable()
     try:
         with closing(_connect(path)) as db:
-            return _read_memo(db, version)
+            return _read_memo(db, version, Texts(path))
     except Exception:  # noqa: BLE001 — any damage to the cache means "start cold"
         return Memo(version=version)
     finally:
@@ -95,18 +110,19 @@ def load_memo(cache_dir: Path, version: str) -> Memo:
         gc.enable()
 
 
-def _read_memo(db: sqlite3.Connection, version: str) -> Memo:
+def _read_memo(db: sqlite3.Connection, version: str, texts: "Texts") -> Memo:
     meta = dict(db.execute("SELECT name, value FROM meta"))
     if meta.get("version") != version.encode():
         return Memo(version=version)
-    memo = Memo(version=version, related=pickle.loads(meta["related"]), on_disk={})
+    memo = Memo(version=version, related=pickle.loads(meta["related"]), on_disk={},
+                texts=texts)
     for table in TABLES:
         # Row by row, not fetchall(): each row's bytes are let go once unpickled, so the
         # next row reuses their memory (at 5,000 essays, 96 MB fewer fresh pages).
         read = db.execute("SELECT key, value FROM entries WHERE tab = ?", (table,))
         memo.on_disk[table] = {pickle.loads(key): (key, pickle.loads(value))
                                for key, value in read}
-    made_whole(memo.on_disk)
+    made_whole(memo.on_disk, texts.stored)
     for key, (_, row) in memo.on_disk["essays"].items():
         for part, entry in zip(ESSAY_ROW, row, strict=True):
             if entry is not None:
@@ -120,14 +136,18 @@ def _read_memo(db: sqlite3.Connection, version: str) -> Memo:
     return memo
 
 
-def _rows(memo: Memo) -> dict:
-    """The memo as the file stores it: table → key → value."""
+def _rows(memo: Memo, whole: bool) -> dict:
+    """The memo as the file stores it: table → key → value. Written whole, it leaves out the
+    essays read without their text (whose text rows are not in the file written)."""
     essays = {}
     for part in ESSAY_ROW:
         for key in getattr(memo, part):
             essays.setdefault(key, None)
-    return {"essays": {key: tuple(getattr(memo, part).get(key) for part in ESSAY_ROW)
-                       for key in essays},
+    rows = {key: tuple(getattr(memo, part).get(key) for part in ESSAY_ROW) for key in essays}
+    if whole:
+        rows = {key: (loaded, stats, rendered) for key, (loaded, stats, rendered) in rows.items()
+                if not (loaded and is_hollow(loaded[1]) or rendered and is_hollow(rendered[2]))}
+    return {"essays": rows,
             # A page's bytes are the output folder's business: the file keeps only its
             # fingerprint (24 MB less to read and write at 1,000 essays); the build takes
             # the page from the output folder while it is unchanged there, or renders it.
@@ -143,6 +163,7 @@ def save_memo(cache_dir: Path, memo: Memo, previous: Memo | None = None) -> None
     cache_dir.mkdir(parents=True, exist_ok=True)
     path = cache_dir / DB_FILE
     whole = previous is None or previous.on_disk is None or previous.version != memo.version
+    _read_texts_to_keep(memo)
     try:
         with closing(_connect(path)) as db:
             _write_memo(db, memo, None if whole else previous)
@@ -152,12 +173,24 @@ def save_memo(cache_dir: Path, memo: Memo, previous: Memo | None = None) -> None
             _write_memo(db, memo, None)
 
 
+def _read_texts_to_keep(memo: Memo) -> None:
+    """A loaded record read without its text shares its rendered record's text row; when that
+    record is replaced (its row deleted) or gone, the loaded record reads its text now, before
+    the file is written (which would keep other connections from reading it)."""
+    for path, known in memo.loaded.items():
+        rendered = memo.rendered.get(path)
+        if is_hollow(known[1]) and (rendered is None or not is_hollow(rendered[2])):
+            known[1].body_md  # noqa: B018 — reading it fills the record (content._Text)
+
+
 def _write_memo(db: sqlite3.Connection, memo: Memo, previous: Memo | None) -> None:
     db.execute("BEGIN IMMEDIATE")
-    rows = _rows(memo)
+    rows = _rows(memo, previous is None)
     on_disk = previous.on_disk if previous is not None else {table: {} for table in TABLES}
     if previous is None:
         db.execute("DELETE FROM entries")
+        db.execute("DELETE FROM texts")
+    _write_texts(db, rows["essays"], on_disk["essays"])
     db.executemany("DELETE FROM entries WHERE tab = ? AND key = ?",
                    [(table, stored) for table in TABLES
                     for key, (stored, _) in on_disk[table].items() if key not in rows[table]])
@@ -173,6 +206,17 @@ def _write_memo(db: sqlite3.Connection, memo: Memo, previous: Memo | None) -> No
         db.execute("INSERT OR REPLACE INTO meta VALUES ('search', ?)",
                    (pickle.dumps(shards, PROTOCOL),))
     db.execute("COMMIT")
+
+
+def _write_texts(db: sqlite3.Connection, essays: dict, on_disk: dict) -> None:
+    """The text rows of the rendered records written, less those of the records gone: a text
+    row is keyed by its record's content key, so one that stays is the same."""
+    stored = {row[2][2].key for _, row in on_disk.values() if row[2] is not None}
+    kept = {row[2][2].key: row[2][2] for row in essays.values() if row[2] is not None}
+    db.executemany("DELETE FROM texts WHERE key = ?", [(key,) for key in stored - kept.keys()])
+    db.executemany("INSERT OR REPLACE INTO texts VALUES (?, ?)",
+                   ((key, dumps(text_row(essay))) for key, essay in kept.items()
+                    if key not in stored))
 
 
 def _changed_rows(rows: dict, on_disk: dict, bases: dict):
@@ -205,7 +249,43 @@ def _connect(path: Path) -> sqlite3.Connection:
     db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB)")
     db.execute("CREATE TABLE IF NOT EXISTS entries (tab TEXT, key BLOB, value BLOB, "
                "PRIMARY KEY (tab, key)) WITHOUT ROWID")
+    # Rows of 10 KB and more: SQLite keeps them best in a table with row ids.
+    db.execute("CREATE TABLE IF NOT EXISTS texts (key TEXT PRIMARY KEY, value BLOB)")
     return db
+
+
+class Texts:
+    """The text rows of a cache file, read one at a time as records read without their text
+    need them (content._Text), from any thread (a connection each) or a forked process (its
+    own, never its parent's). A row gone or unreadable (damaged, or another build rewrote the
+    file meanwhile) is made again by `recover`, which the pipeline sets: the essay rendered
+    again, as the rendering the cache held would be."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.local = threading.local()
+        self.recover = None  # (source path, its text's hash) → the text fields
+
+    def stored(self, key: str, source_hash: str):
+        """The `_stored` of the rendered record with content key `key`."""
+        return functools.partial(self._texts, key, source_hash)
+
+    def _texts(self, key: str, source_hash: str, essay) -> dict:
+        try:
+            (value,), = self._connection().execute("SELECT value FROM texts WHERE key = ?",
+                                                   (key,)).fetchall()
+            return texts_of(pickle.loads(value))
+        except Exception:  # noqa: BLE001 — any damage to the row means "render it again"
+            if self.recover is None:
+                raise LookupError(f"{self.path} has no text for {essay.source}") from None
+            return self.recover(essay.source, source_hash)
+
+    def _connection(self) -> sqlite3.Connection:
+        pid, db = getattr(self.local, "db", (None, None))
+        if pid != os.getpid():
+            db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True)
+            self.local.db = (os.getpid(), db)
+        return db
 
 
 def _remove_database(path: Path) -> None:

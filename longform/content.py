@@ -53,6 +53,46 @@ class Essay:
     url: str = ""
 
 
+
+# An essay's text: nearly all of its bytes, and what few stages of a rebuild read (the pages
+# that show it, a re-indexed search shard). A record the cache read without them (memorows.py)
+# reads them on first use; see _Text.
+TEXT_FIELDS = ("body_md", "html", "feed_html")
+
+
+class _Text:
+    """An Essay text field as the class holds it. Python looks in a record's __dict__ first,
+    so a whole record never comes here. A record read from the cache without its text has,
+    in its __dict__, `_stored`: a callable giving its text fields (from the cache file, or
+    rendered again when the file no longer has them); the first read of one fills them all."""
+
+    def __init__(self, name: str, default):
+        self.name, self.default = name, default
+
+    def __get__(self, essay, owner=None):
+        if essay is None:
+            return self.default
+        known = essay.__dict__
+        stored = known.get("_stored")
+        if stored is not None:  # (None: another thread filled the record meanwhile)
+            # Only the fields it lacks: a loaded record has its own (empty) HTML, and shares
+            # only the Markdown with the rendered record whose text row it reads.
+            known.update([(name, text) for name, text in stored(essay).items()
+                          if name not in known])
+            known.pop("_stored", None)
+        return known[self.name]
+
+
+for _name in TEXT_FIELDS:
+    setattr(Essay, _name, _Text(_name, getattr(Essay, _name, "")))
+
+
+def with_text(essay: Essay) -> Essay:
+    """The record, its text read if the cache read it without (as a worker process is sent)."""
+    essay.body_md  # noqa: B018 — reading one text field fills them all (_Text)
+    return essay
+
+
 @dataclass(frozen=True)
 class Author:
     key: str

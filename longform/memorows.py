@@ -6,6 +6,11 @@ listing summary are versions of its rendered record that share most of its field
 stored as the fields in which it differs (a dict), and made whole again when read. An Essay is
 pickled as the tuple of its field values, not a dict naming them. Values are compared as the
 build sees them (whole), so this form never decides whether a row is written.
+
+An essay's text (content.TEXT_FIELDS: its Markdown and HTML, 90% of its bytes) has a row of its
+own, keyed by the rendered record's content key, and is read only when a stage reads it
+(content._Text): the essay row holds the record without it (hollow), an absent field stored
+as None, which no text field ever is.
 """
 
 import functools
@@ -38,15 +43,24 @@ def _path(text: str) -> Path:
 
 
 def _reduce_essay(essay):
-    if tuple(essay.__dict__) != _fields():  # not as its __init__ made it: pickled as usual
-        return essay.__reduce_ex__(PROTOCOL)
-    return _essay, (tuple(essay.__dict__.values()),)
+    known = essay.__dict__
+    if tuple(known) == _fields():  # as its __init__ made it
+        return _essay, (tuple(known.values()),)
+    if not (known.keys() - {"_stored"} <= _field_set() and
+            _field_set() - known.keys() <= _text_fields()):
+        return essay.__reduce_ex__(PROTOCOL)  # not a record of ours: pickled as usual
+    # Hollow, or filled (its text fields last): the text fields it lacks as None.
+    return _essay, (tuple([known.get(name) for name in _fields()]),)
 
 
 def _essay(values: tuple):
-    from .content import Essay
+    from .content import TEXT_FIELDS, Essay
     essay = object.__new__(Essay)
-    essay.__dict__.update(zip(_fields(), values, strict=True))
+    known = essay.__dict__
+    known.update(zip(_fields(), values, strict=True))
+    for name in TEXT_FIELDS:
+        if known[name] is None:
+            del known[name]
     return essay
 
 
@@ -56,23 +70,69 @@ def _fields() -> tuple:
     return tuple(Essay.__dataclass_fields__)
 
 
+@functools.cache
+def _field_set() -> frozenset:
+    return frozenset(_fields())
+
+
+@functools.cache
+def _text_fields() -> frozenset:
+    from .content import TEXT_FIELDS
+    return frozenset(TEXT_FIELDS)
+
+
+def hollow(essay):
+    """The record without its text fields, as the essay row keeps it."""
+    bare = object.__new__(type(essay))
+    bare.__dict__.update((name, value) for name, value in essay.__dict__.items()
+                         if name not in _text_fields() and name != "_stored")
+    return bare
+
+
+def is_hollow(essay) -> bool:
+    return "_stored" in essay.__dict__
+
+
+def text_row(essay) -> tuple:
+    """The text row of a rendered record: its text fields, the feed's HTML as None when it is
+    the page's (most essays: no chart, whose feed form differs)."""
+    from .content import TEXT_FIELDS
+    texts = [getattr(essay, name) for name in TEXT_FIELDS]
+    return (*texts[:2], None if texts[2] == texts[1] else texts[2])
+
+
+def texts_of(row: tuple) -> dict:
+    """text_row's tuple as the text fields of a record; ValueError when it is not one."""
+    from .content import TEXT_FIELDS
+    if type(row) is not tuple or len(row) != 3 or not all(type(t) is str for t in row[:2]) \
+            or not (row[2] is None or type(row[2]) is str):
+        raise ValueError("not a text row")
+    return dict(zip(TEXT_FIELDS, (*row[:2], row[1] if row[2] is None else row[2]), strict=True))
+
+
 def stored(table: str, key, value, bases: dict):
     """A row's value as the file keeps it. bases: essay key → rendered Essay of this memo."""
     if table == "essays":
         loaded, stats, rendered = value
         if loaded is not None and rendered is not None:
             loaded = (loaded[0], _changes(loaded[1], rendered[2]), *loaded[2:])
+        if rendered is not None:
+            rendered = (*rendered[:2], hollow(rendered[2]))
         return loaded, stats, rendered
     if table == "summaries" and key[0] in bases:  # key: (essay key, read time, URL)
         return _changes(value, bases[key[0]])
     return value
 
 
-def made_whole(on_disk: dict) -> None:
+def made_whole(on_disk: dict, texts) -> None:
     """The stored forms of what was read from the file (table → key → (stored key, value)),
-    as the build sees them, in place. A summary whose base is missing reads as None."""
+    as the build sees them, in place. A summary whose base is missing reads as None.
+    texts(essay key, source's hash): the `_stored` of a rendered record (see content._Text);
+    a loaded record shares its rendered record's."""
     essays, bases = on_disk["essays"], {}
     for key, (stored_key, (loaded, stats, rendered)) in essays.items():
+        if rendered is not None:
+            rendered[2].__dict__["_stored"] = texts(rendered[2].key, rendered[0][0])
         if loaded is not None and type(loaded[1]) is dict:
             loaded = (loaded[0], _whole(loaded[1], rendered[2]), *loaded[2:])
             essays[key] = (stored_key, (loaded, stats, rendered))
@@ -92,11 +152,20 @@ def rendered_by_key(rendered: dict) -> dict:
 
 def _changes(essay, base):
     """essay as the fields whose values differ from base's (another version of the same
-    essay), or whole when the two are not alike."""
+    essay), or whole when the two are not alike. A text field both lack (both read without
+    their text, which they share) is the same."""
     mine, theirs = essay.__dict__, base.__dict__
-    if type(essay) is not type(base) or mine.keys() != theirs.keys():
+    if type(essay) is not type(base) or mine.keys() - theirs.keys() - _text_fields() - {"_stored"}:
         return essay
-    return {name: value for name, value in mine.items() if not _same(value, theirs[name])}
+    changes = {}
+    for name in _fields():
+        if name in theirs:
+            value = mine[name] if name in mine else getattr(essay, name)
+            if not _same(value, theirs[name]):
+                changes[name] = value
+        elif name in mine:
+            changes[name] = mine[name]
+    return changes
 
 
 def _same(a, b) -> bool:

@@ -4,6 +4,7 @@ Each stage consults the previous run's Memo (cache.py) and does only the work wh
 changed; the Build it returns carries the Memo for the next run.
 """
 
+import functools
 import os
 import time
 from dataclasses import dataclass, field, replace
@@ -14,7 +15,7 @@ from . import publish
 from .cache import RACY_NS, Memo, code_version, digest, file_hash, files_below, stat_signature
 from .cards import cache_card, card_files
 from .config import SiteConfig
-from .content import Essay, essay_files, load_authors, load_essay, read_text
+from .content import Essay, essay_files, load_authors, load_essay, read_text, with_text
 from .errors import ContentError, ContentWarning, Problems, problems_found, problems_in
 from .frontmatter import key_lines
 from .links import Scanner
@@ -79,6 +80,8 @@ def build(config: SiteConfig, memo: Memo | None = None, progress=None,
     if not published:
         config = replace(config, search=False)  # nothing to search: no box, no search page
     links = essay_links(essays, published, config, failed)
+    if old.texts is not None:
+        old.texts.recover = functools.partial(text_again, links=links, config=config)
     rendered, fresh = render_essays(published, links, config, old, new, progress, problems,
                                     hashed)
     problems += [p for e in rendered for p in e.problems]
@@ -209,7 +212,7 @@ def render_essays(essays: list[Essay], links, config: SiteConfig, old: Memo, new
     still = Validity(links, hashed or {})
     reusable = {e.source: old.rendered[e.source] for e in essays
                 if still.valid(old.rendered.get(e.source), inputs[e.source])}
-    misses = [e for e in essays if e.source not in reusable]
+    misses = [with_text(e) for e in essays if e.source not in reusable]
     results = _render_all(misses, links, config)
     for done, (essay, outcome) in enumerate(zip(misses, results, strict=True), 1):
         if progress:
@@ -228,6 +231,22 @@ def render_essays(essays: list[Essay], links, config: SiteConfig, old: Memo, new
         remember_review(new.scans, key, reviewed)
     new.rendered.update((e.source, reusable[e.source]) for e in essays if e.source in reusable)
     return [reusable[e.source][2] for e in essays if e.source in reusable], len(misses)
+
+
+def text_again(source: Path, text_hash: str, links, config: SiteConfig) -> dict:
+    """The text fields of a cached rendering whose text the cache file no longer has (see
+    cache.Texts): the essay read and rendered again, which gives the same text while its file
+    is the one that rendering read."""
+    from .content import TEXT_FIELDS
+    from .markdown import rendered
+    text = read_text(source)
+    if digest(text) != text_hash:
+        raise ContentError(source, 1, "the file changed while the site was being built; "
+                                      "build again")
+    essay = load_essay(source, text)
+    result, _ = rendered(essay, links, config.charts_dir, config.cache_dir)
+    result = replace(result, body_md=essay.body_md)
+    return {name: getattr(result, name) for name in TEXT_FIELDS}
 
 
 class Validity:

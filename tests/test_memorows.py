@@ -1,6 +1,7 @@
 """longform/memorows.py: the cache file keeps each record in few objects, reads every one back
 as the build left it, and an edit rewrites only the rows of what it changed."""
 
+import dataclasses
 import pickle
 import shutil
 import sqlite3
@@ -23,8 +24,10 @@ def rows(project: Project) -> dict:
 
 
 def fields(record) -> tuple:
-    # An Essay as every field's type and value, `extra` (left out of ==) included.
-    return type(record), [(type(v), v) for v in record.__dict__.values()]
+    # An Essay as every field's type and value, `extra` (left out of ==) included, and its
+    # text as a reader sees it (read from its own row when the record was read without it).
+    return type(record), [(type(v), v) for v in
+                          (getattr(record, f.name) for f in dataclasses.fields(record))]
 
 
 def test_the_memo_reads_back_as_the_build_left_it(make_project, tmp_path):
