@@ -190,7 +190,8 @@ def _write_memo(db: sqlite3.Connection, memo: Memo, previous: Memo | None) -> No
     if previous is None:
         db.execute("DELETE FROM entries")
         db.execute("DELETE FROM texts")
-    _write_texts(db, rows["essays"], on_disk["essays"])
+    _write_texts(db, rows["essays"], on_disk["essays"],
+                 previous.texts.recovered if previous is not None and previous.texts else {})
     db.executemany("DELETE FROM entries WHERE tab = ? AND key = ?",
                    [(table, stored) for table in TABLES
                     for key, (stored, _) in on_disk[table].items() if key not in rows[table]])
@@ -208,15 +209,19 @@ def _write_memo(db: sqlite3.Connection, memo: Memo, previous: Memo | None) -> No
     db.execute("COMMIT")
 
 
-def _write_texts(db: sqlite3.Connection, essays: dict, on_disk: dict) -> None:
+def _write_texts(db: sqlite3.Connection, essays: dict, on_disk: dict, recovered: dict
+                 ) -> None:
     """The text rows of the rendered records written, less those of the records gone: a text
-    row is keyed by its record's content key, so one that stays is the same."""
+    row is keyed by its record's content key, so one that stays is the same, unless it was
+    found missing or damaged (`recovered`: key → the text made again), and is written anew."""
+    from .content import TEXT_FIELDS
     stored = {row[2][2].key for _, row in on_disk.values() if row[2] is not None}
     kept = {row[2][2].key: row[2][2] for row in essays.values() if row[2] is not None}
     db.executemany("DELETE FROM texts WHERE key = ?", [(key,) for key in stored - kept.keys()])
-    db.executemany("INSERT OR REPLACE INTO texts VALUES (?, ?)",
-                   ((key, dumps(text_row(essay))) for key, essay in kept.items()
-                    if key not in stored))
+    db.executemany("INSERT OR REPLACE INTO texts VALUES (?, ?)", (
+        (key, dumps(text_row(recovered.get(key) or
+                             {name: getattr(essay, name) for name in TEXT_FIELDS})))
+        for key, essay in kept.items() if key not in stored or key in recovered))
 
 
 def _changed_rows(rows: dict, on_disk: dict, bases: dict):
@@ -265,6 +270,7 @@ class Texts:
         self.path = path
         self.local = threading.local()
         self.recover = None  # (source path, its text's hash) → the text fields
+        self.recovered: dict[str, dict] = {}  # key → text fields made again, to store anew
 
     def stored(self, key: str, source_hash: str):
         """The `_stored` of the rendered record with content key `key`."""
@@ -278,7 +284,8 @@ class Texts:
         except Exception:  # noqa: BLE001 — any damage to the row means "render it again"
             if self.recover is None:
                 raise LookupError(f"{self.path} has no text for {essay.source}") from None
-            return self.recover(essay.source, source_hash)
+            self.recovered[key] = self.recover(essay.source, source_hash)
+            return self.recovered[key]
 
     def _connection(self) -> sqlite3.Connection:
         pid, db = getattr(self.local, "db", (None, None))

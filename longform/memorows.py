@@ -93,12 +93,12 @@ def is_hollow(essay) -> bool:
     return "_stored" in essay.__dict__
 
 
-def text_row(essay) -> tuple:
-    """The text row of a rendered record: its text fields, the feed's HTML as None when it is
-    the page's (most essays: no chart, whose feed form differs)."""
+def text_row(texts: dict) -> tuple:
+    """The text row of a rendered record's text fields (name → text): the feed's HTML as None
+    when it is the page's (most essays: no chart, whose feed form differs)."""
     from .content import TEXT_FIELDS
-    texts = [getattr(essay, name) for name in TEXT_FIELDS]
-    return (*texts[:2], None if texts[2] == texts[1] else texts[2])
+    body_md, html, feed_html = (texts[name] for name in TEXT_FIELDS)
+    return body_md, html, None if feed_html == html else feed_html
 
 
 def texts_of(row: tuple) -> dict:

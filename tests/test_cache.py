@@ -3,15 +3,19 @@ never correctness: a warm, a cold and a damaged cache all give the same site."""
 
 import json
 import os
+import pickle
 import shutil
+import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 
 import pytest
 from conftest import REPO, Project
 
 from longform import pipeline
 from longform.config import load_config
+from longform.errors import ContentError
 
 CACHE = ".longform-cache/cache.sqlite"
 RECORD = ".longform-cache/last-build.marshal"
@@ -396,3 +400,49 @@ def test_inputs_hashed_in_their_racy_window_are_recorded_once_they_settle(make_p
         project.root / "content" in p.parents and reads.append(p.name)) or read_bytes(p))
     assert " 0 rendered" in build(project).out
     assert reads == []
+
+
+# --- An essay's text, read only when a stage reads it ----------------------------------------
+
+def text_keys(project: Project) -> list[str]:
+    with closing(sqlite3.connect(project.root / CACHE)) as db:
+        return [key for (key,) in db.execute("SELECT key FROM texts ORDER BY key")]
+
+
+@pytest.mark.parametrize("damage", ["missing", "garbage", "not-a-text-row", "all-missing"])
+def test_a_lost_or_damaged_text_row_only_costs_time(make_project, build, tmp_path, damage):
+    project = make_project("allfeatures")
+    assert build(project).status == 0
+    keys = text_keys(project)
+    assert len(keys) > 3
+    with closing(sqlite3.connect(project.root / CACHE)) as db, db:
+        if damage == "missing":
+            db.execute("DELETE FROM texts WHERE key = ?", (keys[0],))
+        elif damage == "all-missing":
+            db.execute("DELETE FROM texts")
+        else:  # not a pickle at all; a pickle of something else (the int 42)
+            value = b"\x00not a pickle\xff" if damage == "garbage" else b"\x80\x04K*."
+            db.execute("UPDATE texts SET value = ? WHERE key = ?", (value, keys[1]))
+    # A template edit renders every page again, so every essay's text is read, and the
+    # essay rows (which are fine) say that no essay needs rendering.
+    template = project.root / "templates/essay.html"
+    template.write_text(template.read_text("utf-8") + "\n<!-- edited -->\n", "utf-8")
+    result = build(project)
+    assert result.status == 0 and " 0 rendered" in result.out and "Traceback" not in result.err
+    clean = cold_copy(project, tmp_path, f"cold-{damage}")
+    assert build(clean).status == 0
+    assert project.files() == clean.files()
+    assert text_keys(project) == keys  # the lost rows were written again
+    with closing(sqlite3.connect(project.root / CACHE)) as db:
+        assert all(type(pickle.loads(value)) is tuple
+                   for (value,) in db.execute("SELECT value FROM texts"))
+
+
+def test_an_essay_changed_while_its_text_is_made_again_stops_the_build(make_project):
+    # Its cached rendering was checked against the file as it was; the text made again from
+    # the file as it is now would not be that rendering's.
+    project = make_project("basic")
+    config = load_config(project.root)
+    with pytest.raises(ContentError, match="changed while the site was being built"):
+        pipeline.text_again(project.root / "content/third-rail.md", "an older hash", None,
+                            config)
