@@ -54,17 +54,18 @@ class Essay:
 
 
 
-# An essay's text: nearly all of its bytes, and what few stages of a rebuild read (the pages
-# that show it, a re-indexed search shard). A record the cache read without them (memorows.py)
-# reads them on first use; see _Text.
-TEXT_FIELDS = ("body_md", "html", "feed_html")
+# An essay's text and its table of contents: nearly all of its bytes and objects, and what few
+# stages of a rebuild read (the pages that show it, a re-indexed search shard). A record the
+# cache read without them (memorows.py) reads them on first use; see _Text.
+TEXT_FIELDS = ("body_md", "html", "feed_html", "toc")
 
 
 class _Text:
-    """An Essay text field as the class holds it. Python looks in a record's __dict__ first,
-    so a whole record never comes here. A record read from the cache without its text has,
-    in its __dict__, `_stored`: a callable giving its text fields (from the cache file, or
-    rendered again when the file no longer has them); the first read of one fills them all."""
+    """An Essay text field (TEXT_FIELDS) as the class holds it. Python looks in a record's
+    __dict__ first, so a whole record never comes here. A record read from the cache without
+    its text has, in its __dict__, `_stored`: a callable giving its text fields (from the cache
+    file, or rendered again when the file no longer has them); the first read of one fills
+    them all."""
 
     def __init__(self, name: str, default):
         self.name, self.default = name, default

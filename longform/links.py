@@ -214,15 +214,17 @@ def broken_links(site, files: dict[str, bytes], pages, scanner: Scanner | None =
     template, which is enough for links a template writes itself."""
     scanner = scanner or Scanner()
     index = SiteIndex(files, site.config.base_path, scanner)
-    errors, body_scans = [], {}
+    errors, essay_pages = [], {}
     paths = hashlib.sha256("\n".join(sorted(files)).encode("utf-8")).hexdigest()
     for essay in site.essays:
         page = page_path(essay.url)
-        body_scans[page], broken = _body_links(essay, page, index, paths)
-        errors += broken
+        essay_pages[page] = essay
+        errors += _body_links(essay, page, index, paths)
     for page in _pages_to_check(pages, files, every_page):
-        found = body_scans.get(page.path)
-        skip = {link.url for link in found.links} if found else set()
+        # The essay text's own links, found again only for the pages checked here (a few,
+        # unless every_page): the cache keeps no essay's scan for the next build to read.
+        essay = essay_pages.get(page.path)
+        skip = {link.url for link in scanner(essay.html).links} if essay else set()
         errors += _template_links(page, skip, index, paths, site.config.templates_dir)
     return _unique(errors)
 
@@ -258,20 +260,21 @@ def _still_true(fragments: tuple, index: SiteIndex) -> bool:
     return all((fragment in index.ids(path)) == present for path, fragment, present in fragments)
 
 
-def _body_links(essay: Essay, page: str, index: SiteIndex, paths: str) -> tuple:
-    """(scan, errors) for the links an essay's text writes. Remembered by the essay's content
-    and the set of files, and trusted again only while every page the essay links into at an
-    #id still has (or still lacks) that id."""
+def _body_links(essay: Essay, page: str, index: SiteIndex, paths: str) -> list:
+    """The errors of the links an essay's text writes. Remembered by the essay's content and
+    the set of files, and trusted again only while every page the essay links into at an #id
+    still has (or still lacks) that id: an edit reads neither the essays' text nor their
+    scans (every link of every essay)."""
     key = ("body-links", essay.key, paths)
     known = index.scanner.recall(key) if essay.key else None
-    if known is not None and _still_true(known[2], index):
+    if known is not None and _still_true(known[1], index):
         index.scanner.keep(key, known)
-        return known[0], known[1]
+        return known[0]
     found = index.scanner(essay.html)
     broken = [ContentError(essay.source, source_line(essay, link.url), message)
               for link in found.links if (message := index.problem(link, page, found.ids))]
-    index.scanner.keep(key, (found, broken, _fragments_into(found.links, page, index)))
-    return found, broken
+    index.scanner.keep(key, (broken, _fragments_into(found.links, page, index)))
+    return broken
 
 
 def _pages_to_check(pages, files: dict[str, bytes], every_page: bool) -> list:

@@ -7,10 +7,10 @@ stored as the fields in which it differs (a dict), and made whole again when rea
 pickled as the tuple of its field values, not a dict naming them. Values are compared as the
 build sees them (whole), so this form never decides whether a row is written.
 
-An essay's text (content.TEXT_FIELDS: its Markdown and HTML, 90% of its bytes) has a row of its
-own, keyed by the rendered record's content key, and is read only when a stage reads it
-(content._Text): the essay row holds the record without it (hollow), an absent field stored
-as None, which no text field ever is.
+An essay's text (content.TEXT_FIELDS: its Markdown, HTML and table of contents, 90% of its
+bytes) has a row of its own, keyed by the rendered record's content key, and is read only when
+a stage reads it (content._Text): the essay row holds the record without it (hollow), an absent
+field stored as None, which no text field ever is.
 """
 
 import functools
@@ -94,20 +94,23 @@ def is_hollow(essay) -> bool:
 
 
 def text_row(texts: dict) -> tuple:
-    """The text row of a rendered record's text fields (name → text): the feed's HTML as None
+    """The text row of a rendered record's text fields (name → value): the feed's HTML as None
     when it is the page's (most essays: no chart, whose feed form differs)."""
     from .content import TEXT_FIELDS
-    body_md, html, feed_html = (texts[name] for name in TEXT_FIELDS)
-    return body_md, html, None if feed_html == html else feed_html
+    body_md, html, feed_html, toc = (texts[name] for name in TEXT_FIELDS)
+    return body_md, html, None if feed_html == html else feed_html, toc
 
 
 def texts_of(row: tuple) -> dict:
     """text_row's tuple as the text fields of a record; ValueError when it is not one."""
     from .content import TEXT_FIELDS
-    if type(row) is not tuple or len(row) != 3 or not all(type(t) is str for t in row[:2]) \
-            or not (row[2] is None or type(row[2]) is str):
+    if type(row) is not tuple or len(row) != 4 or type(row[0]) is not str or \
+            type(row[1]) is not str or type(row[2]) not in (str, type(None)) or \
+            type(row[3]) is not tuple:
         raise ValueError("not a text row")
-    return dict(zip(TEXT_FIELDS, (*row[:2], row[1] if row[2] is None else row[2]), strict=True))
+    body_md, html, feed_html, toc = row
+    return dict(zip(TEXT_FIELDS, (body_md, html, html if feed_html is None else feed_html, toc),
+                    strict=True))
 
 
 def stored(table: str, key, value, bases: dict):
