@@ -53,7 +53,6 @@ class Essay:
     url: str = ""
 
 
-
 # An essay's text and its table of contents: nearly all of its bytes and objects, and what few
 # stages of a rebuild read (the pages that show it, a re-indexed search shard). A record the
 # cache read without them (memorows.py) reads them on first use; see _Text.
