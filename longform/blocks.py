@@ -222,11 +222,17 @@ _FEED_EDITED = re.compile(r"<script|<details|pullquote|insight__hint", re.I)
 
 def _feed_edited(html: str) -> bool:
     """Whether _FEED_EDITED finds something. A case-blind regex search costs 0.7 ms an essay;
-    lower-casing ASCII and looking for plain strings gives the same answer in a hundredth."""
-    if not html.isascii():  # case folding beyond ASCII (ſ matches s): only the regex knows
+    lower-casing ASCII and looking for plain strings gives the same answer in a tenth. Beyond
+    ASCII only four letters fold to the ASCII ones a case-blind regex compares (İ ı ſ K): any
+    other character, in bytes.lower()'s UTF-8, can neither make nor break a match."""
+    if not html.isascii() and any(letter in html for letter in _FOLDING_TO_ASCII):
         return bool(_FEED_EDITED.search(html))
-    lowered = html.lower()
-    return any(word in lowered for word in ("<script", "<details", "pullquote", "insight__hint"))
+    lowered = html.encode().lower()  # str.lower() of a non-ASCII text costs as much again
+    return any(word in lowered for word in (b"<script", b"<details", b"pullquote",
+                                            b"insight__hint"))
+
+
+_FOLDING_TO_ASCII = "\u0130\u0131\u017f\u212a"
 
 
 class FeedEdits(HTMLParser):

@@ -129,7 +129,8 @@ def test_feed_drops_pull_quotes_and_scripts_and_opens_insights(project):
 @settings(max_examples=400, deadline=None)
 @given(st.lists(st.sampled_from(["<script", "<SCRIPT", "<ſcript", "<details", "<DeTails",
                                  "pullquote", "PULLQUOTE", "insight__hint", "insight_", "<",
-                                 "script", "details", "hint", "é", " ", "x"]), max_size=8)
+                                 "script", "details", "hint", "é", " ", "x", "α", "·",
+                                 "<scrıpt", "İnsight__hint", "detailſ", "\u212a"]), max_size=8)
        .map("".join))
 def test_the_quick_look_for_feed_edits_answers_as_the_regex(html):
     assert blocks._feed_edited(html) == bool(blocks._FEED_EDITED.search(html))
