@@ -9,6 +9,7 @@ import hashlib
 import os
 import re
 import xml.etree.ElementTree as etree
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -82,7 +83,8 @@ def sized(img: etree.Element, path: Path, line: int, essay_path: Path, on_screen
           base_path: str, cache_dir: Path | None) -> list[Path]:
     """Set width, height, loading and srcset on an <img>; the variant files it points to."""
     data = path.read_bytes()
-    width, height, animated = _dimensions(data, path, essay_path, line)
+    content_hash = hashlib.sha256(data).hexdigest()[:16]
+    width, height, animated = _dimensions(data, content_hash, path, essay_path, line)
     img.set("width", str(width))
     img.set("height", str(height))
     if not on_screen:
@@ -90,7 +92,6 @@ def sized(img: etree.Element, path: Path, line: int, essay_path: Path, on_screen
         img.set("decoding", "async")
     if animated or width <= COLUMN or cache_dir is None:
         return []
-    content_hash = hashlib.sha256(data).hexdigest()[:16]
     made = variants(data, content_hash, [w for w in VARIANT_WIDTHS if w < width], cache_dir)
     stem = re.sub(r"[^A-Za-z0-9_-]+", "-", path.stem).strip("-") or "image"
     img.set("srcset", ", ".join(f"{base_path}{OUTPUT_FOLDER}{stem}-{content_hash}-{w}.webp {w}w"
@@ -99,14 +100,24 @@ def sized(img: etree.Element, path: Path, line: int, essay_path: Path, on_screen
     return made
 
 
-def _dimensions(data: bytes, path: Path, essay_path: Path, line: int) -> tuple[int, int, bool]:
+# Each image content's (width, height, animated), once a process: a site's figures recur across
+# its essays, and reading a JPEG's size means decoding it (Pillow checks it that way).
+_measured: dict[str, tuple[int, int, bool]] = {}
+
+
+def _dimensions(data: bytes, content_hash: str, path: Path, essay_path: Path,
+                line: int) -> tuple[int, int, bool]:
+    if content_hash in _measured:
+        return _measured[content_hash]
     from io import BytesIO
 
     from PIL import Image, UnidentifiedImageError
     try:
         with Image.open(BytesIO(data)) as image:
             image.verify() if path.suffix.lower() == ".png" else image.load()
-            return image.width, image.height, bool(getattr(image, "is_animated", False))
+            _measured[content_hash] = (image.width, image.height,
+                                       bool(getattr(image, "is_animated", False)))
+            return _measured[content_hash]
     except UnidentifiedImageError:
         reason = "not an image format Pillow knows, or a damaged file"  # not its BytesIO repr
     except (OSError, SyntaxError, ValueError) as err:
@@ -117,25 +128,53 @@ def _dimensions(data: bytes, path: Path, essay_path: Path, line: int) -> tuple[i
 
 def variants(data: bytes, content_hash: str, widths: list[int], cache_dir: Path) -> list[Path]:
     """The cached WebPs of the image at each width, made (from one decoding of the image) only
-    where no earlier build made them."""
+    where no earlier build, nor another render worker, made them."""
     targets = [variant_cache_path(cache_dir, f"{content_hash}-{w}") for w in widths]
-    missing = [(w, t) for w, t in zip(widths, targets, strict=True) if not t.is_file()]
-    if not missing:
+    if all(target.is_file() for target in targets):
         return targets
+    targets[0].parent.mkdir(parents=True, exist_ok=True)
+    with _alone(targets[0].with_name(f".{content_hash}.lock")):
+        # Looked at again once alone: a worker that waited finds what the other one made.
+        missing = [(w, t) for w, t in zip(widths, targets, strict=True) if not t.is_file()]
+        if missing:
+            _make(data, missing)
+    return targets
+
+
+def _make(data: bytes, missing: list[tuple[int, Path]]) -> None:
     from io import BytesIO
 
     from PIL import Image
-    with Image.open(BytesIO(data)) as image:
-        image = image.convert("RGBA" if _has_alpha(image) else "RGB")
-    targets[0].parent.mkdir(parents=True, exist_ok=True)
+    image = Image.open(BytesIO(data))
+    mode = "RGBA" if _has_alpha(image) else "RGB"
+    # convert() to the mode it already has copies the whole image: 10 ms for nothing.
+    image = image.convert(mode) if image.mode != mode else image
     for width, target in missing:
         height = max(1, round(image.height * width / image.width))
         smaller = image.resize((width, height), Image.LANCZOS)
-        # Written beside and renamed: worker processes may make the same variant at once.
+        # Written beside and renamed: a reader of the cache never sees half a file.
         temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
         smaller.save(temporary, "WEBP", quality=WEBP_QUALITY, method=4)
         temporary.replace(target)
-    return targets
+
+
+@contextmanager
+def _alone(lock: Path):
+    """Held by one process at a time, so two render workers that meet the same new image do not
+    both make its variants (a third of a second of CPU for a 2400-px image): the second waits.
+    The system drops the lock of a killed process; the file goes when its holder is done (one
+    that waited on it then only finds the variants made)."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: at worst both make them, each renaming its own file in
+        yield
+        return
+    with open(lock, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            lock.unlink(missing_ok=True)
 
 
 def _has_alpha(image) -> bool:
