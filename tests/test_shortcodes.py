@@ -4,6 +4,8 @@ own and the writer's ported ones, each problem at its line. The sample Hugo site
 
 from conftest import Document, broken_links
 from dialect_helpers import BODY_LINE, rendered
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_liquid import foreign_syntax
 
 
@@ -149,3 +151,14 @@ def test_the_hugo_site_builds_with_bundles_and_every_shortcode(make_project, bui
     harness = Document(project.page("essays/eval-harness/"))
     assert '{{< figure src="plot.png" caption="Shown, never run." >}}' in \
         harness.text_of("code")[-1]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="aZ09 ,.:;?()%/", max_size=14).map("F".__add__),
+       st.booleans())
+def test_markdownify_of_a_plain_line_is_what_markdown_makes_of_it(text, blocks):
+    # A plain line skips the conversion (a millisecond a caption): the HTML must not change.
+    from longform.dialects.templates import _inner_markdown, markdownified
+    html = _inner_markdown().reset().convert(text)
+    expected = html if blocks or html.count("<p>") != 1 else html[3:-4]
+    assert str(markdownified(text, blocks)) == expected
