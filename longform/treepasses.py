@@ -7,7 +7,9 @@ HTML stays the same, byte for byte:
 
 - toc puts the contents list where a paragraph reads just "[TOC]" (kramdown's {:toc} becomes
   one), and to find it walked the tree joining every element's text with its descendants';
-- attr_list's patterns all hold "{";
+- attr_list reads a list only where a text or tail ends with "}" (before spaces and a line
+  break) or a tail starts with "{": literal braces elsewhere in prose ({{ page.title }} kept
+  as text) do not make it walk;
 - unescape puts back backslash-escaped characters, which the inline pass left as STX, code, ETX;
 - prettify asks of every element whether it is a block, each time searching a list of fifty
   names: here a set made once a run answers.
@@ -32,18 +34,20 @@ class Toc(TocExtension):
     TreeProcessorClass = _MarkerSkippingToc
 
 
-def _holds(root, character: str) -> bool:
-    """Whether some text or tail of the tree holds the character."""
+def _may_hold_attr_list(root) -> bool:
+    """Whether some text or tail could hold an attribute list where attr_list looks for one:
+    its block patterns end in `}[ ]*$` ($ also before a last line break), its inline one starts
+    the tail of an element with `{`."""
     for element in root.iter():
-        if (element.text and character in element.text) or \
-                (element.tail and character in element.tail):
-            return True
+        for text in (element.text, element.tail):
+            if text and "{" in text and (text[0] == "{" or text.rstrip(" \n").endswith("}")):
+                return True
     return False
 
 
 def _attr_lists_if_any(run):
     def skipping(root):
-        return run(root) if _holds(root, "{") else None
+        return run(root) if _may_hold_attr_list(root) else None
     return skipping
 
 

@@ -13,7 +13,9 @@ PIECES = ["[TOC]", "\n\n[TOC]\n\n", "# Title", "## Part", "\n\n", "\n", "text", 
           "`[TOC]`", "    [TOC]", "> [TOC]", "- [TOC]", "[TOC] and more", "<div>[TOC]</div>",
           "{: .note }", "{#id}", "{", "}", "\n{: #x }", "[a](b){: .c}", "- item\n{: .d }",
           "\\*", "\\{", "\\`", "`\\*`", "\\", "<div markdown>\\_x\\_</div>", "Term\n: def",
-          "- a\n    - b\n", "1. one\n", "> quote\n> > deeper", "line  \nbreak", "    code\n"]
+          "- a\n    - b\n", "1. one\n", "> quote\n> > deeper", "line  \nbreak", "    code\n",
+          "{{ not a tag }} stays", "x {: .k }  ", "*e*{: .f }", "## Head {: #h }", "{.g}",
+          "[l](m) {: .n }", "text {: .o }\n", "} {"]
 
 
 def html(text: str, *extensions) -> str:
@@ -22,7 +24,7 @@ def html(text: str, *extensions) -> str:
     return md.convert(text) + md.toc
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=1500, deadline=None)
 @given(st.lists(st.sampled_from(PIECES), max_size=20).map("".join))
 def test_the_same_html_as_python_markdowns_own_passes(text):
     assert html(text, Toc(**OPTIONS), SkippingTreePasses()) == html(
