@@ -3,6 +3,8 @@
 
 from conftest import Document
 from dialect_helpers import BODY_LINE, rendered
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 
 def test_attribute_lists_after_blocks_and_spans():
@@ -64,3 +66,18 @@ def test_a_placed_contents_list_is_the_only_one():
     assert essay.toc == ()  # the theme shows its own list only when the writer placed none
     _, _, essay = rendered("## One\n\n## Two\n\n## Three\n")
     assert len(essay.toc) == 3
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["```", "~~~~", "    ", "\t", "> ", "- ", "1. ", "`", "``",
+                                 "$", "$$", "x", "{: .c }", "\n", "\n\n", " "]), max_size=30)
+       .map("".join))
+def test_the_lines_found_in_code_are_those_whose_start_is_protected(text):
+    from longform.dialects.kramdown import _code_lines
+    from longform.dialects.text import Protected
+    protected, offset, expected = Protected(text), 0, set()
+    for index, line in enumerate(text.split("\n")):
+        if protected.span_at(offset):
+            expected.add(index)
+        offset += len(line) + 1
+    assert _code_lines(text) == expected

@@ -3,8 +3,10 @@ block, {:toc} and `* TOC` placeholders, {::options}, {::comment} and {::nomarkdo
 <!--more--> (the listing summary). Python-Markdown's attr_list already reads spans' lists
 (`*x*{: .c}`) and a paragraph's last line; md_in_html reads markdown="1"."""
 
+import bisect
 import re
 import xml.etree.ElementTree as etree
+from functools import lru_cache
 from html import unescape
 
 from markdown.extensions.attr_list import AttrListTreeprocessor
@@ -22,6 +24,7 @@ _FENCE_CLOSE = re.compile(r"^[ \t]*(`{3,}|~{3,})[ \t]*$")
 _EXTENSION = re.compile(r"\{::(comment|nomarkdown)\}(.*?)\{:/(?:\1)?\}|\{::options[^}]*/\}",
                         re.S)
 MORE_MARK = "<!--more-->"
+_LINE_BREAK = re.compile("\n")
 
 
 def translated(text: str, ctx: Context) -> str:
@@ -29,7 +32,7 @@ def translated(text: str, ctx: Context) -> str:
     if "{:" not in text:
         return text
     lines = text.split("\n")
-    code = _code_lines(text, lines)
+    code = _code_lines(text)
     for index in range(len(lines)):
         here = lines[index] + (lines[index + 1] if index + 1 < len(lines) else "")
         if "{:" in here and index not in code:
@@ -37,14 +40,23 @@ def translated(text: str, ctx: Context) -> str:
     return "\n".join(lines)
 
 
-def _code_lines(text: str, lines: list[str]) -> set[int]:
-    protected = protected_spans(text)
-    code, offset = set(), 0
-    for index, line in enumerate(lines):
-        if protected.span_at(offset):
-            code.add(index)
-        offset += len(line) + 1
-    return code
+@lru_cache(maxsize=4)
+def _code_lines(text: str) -> frozenset[int]:
+    """The indices of text's lines that start inside code or math: where Protected.span_at
+    finds a span for the line's first offset. Worked out from the few spans rather than by
+    asking for each of an essay's hundred-odd lines; remembered, as the text is often the same
+    for both of kramdown's looks."""
+    spans = protected_spans(text).spans
+    line_starts = [0, *(match.end() for match in _LINE_BREAK.finditer(text))]
+    code: set[int] = set()
+    for index, (start, end) in enumerate(spans):
+        # span_at picks the last span starting at or before a position: this one holds the
+        # positions up to the next span's start (none when the next starts where it does).
+        if index + 1 < len(spans):
+            end = min(end, spans[index + 1][0])
+        code.update(range(bisect.bisect_left(line_starts, start),
+                          bisect.bisect_left(line_starts, end)))
+    return frozenset(code)
 
 
 def _block_list(lines: list[str], index: int) -> list[str]:
@@ -91,7 +103,7 @@ def _headings_with_lists(text: str) -> str:
     if "{:" not in text:
         return text
     lines = text.split("\n")
-    code = _code_lines(text, lines)
+    code = _code_lines(text)
     for index in range(1, len(lines)):
         ial = _IAL.match(lines[index])
         if ial and _ATX.match(lines[index - 1]) and "toc" != ial.group(1).strip() \
