@@ -6,7 +6,8 @@ to be present, a text lacking it is passed over, or the walk skipped when no tex
 HTML stays the same, byte for byte:
 
 - toc puts the contents list where a paragraph reads just "[TOC]" (kramdown's {:toc} becomes
-  one), and to find it walked the tree joining every element's text with its descendants';
+  one), and to find it walked the tree joining every element's text with its descendants'
+  (here the walk happens only when some text holds the marker, and joins nothing);
 - attr_list reads a list only where a text or tail ends with "}" (before spaces and a line
   break) or a tail starts with "{": literal braces elsewhere in prose ({{ page.title }} kept
   as text) do not make it walk;
@@ -24,8 +25,17 @@ from markdown.treeprocessors import PrettifyTreeprocessor, UnescapeTreeprocessor
 
 class _MarkerSkippingToc(TocTreeprocessor):
     def replace_marker(self, root, elem) -> None:
-        if any(self.marker in element.text for element in root.iter() if element.text):
-            super().replace_marker(root, elem)
+        """Python-Markdown's, minus joining the text of every element and its descendants to
+        pass over the empty ones: a paragraph holding just the marker is never empty."""
+        if not self.marker or not any(self.marker in element.text for element in root.iter()
+                                      if element.text):
+            return
+        for parent, child in self.iterparent(root):
+            if child.text and child.text.strip() == self.marker and len(child) == 0:
+                for index in range(len(parent)):
+                    if parent[index] == child:
+                        parent[index] = elem
+                        break
 
 
 class Toc(TocExtension):
