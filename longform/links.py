@@ -194,6 +194,8 @@ class SiteIndex:
 
 
 def _essay_file(url: str) -> bool:
+    if ".md" not in url and ".markdown" not in url:  # most links: no need to split the URL
+        return False
     parts = urlsplit(url)
     return not (parts.scheme or parts.netloc or parts.path.startswith("/")) and \
         parts.path.endswith((".md", ".markdown"))

@@ -328,7 +328,9 @@ def _rendered_or_error(essay: Essay, *shared):
         return err
     result = replace(result, variants=variant_names(result.html))
     cache_card(result, shared[0].config)  # shared: the links (with the config), charts, cache
-    return result, deps, essay_review(result)
+    # The text goes back without its Markdown (render_essays puts the caller's copy back):
+    # from a worker it would be pickled and unpickled for nothing, half of what it sends.
+    return replace(result, body_md=""), deps, essay_review(result)
 
 
 def placed_in_order(rendered: list[Essay], config: SiteConfig, old: Memo, new: Memo,

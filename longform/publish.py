@@ -247,8 +247,14 @@ def _placed_all(pool, staging: Path, out_dir: Path, files: dict, same: set) -> i
     targets = {rel: _inside(staging, rel) for rel in sorted(files)}
     for folder in sorted({target.parent for target in targets.values()}):
         folder.mkdir(parents=True, exist_ok=True)
-    return sum(pool.map(lambda rel: _place(targets[rel], out_dir / rel, files[rel],
-                                           rel in same), targets))
+    # One job a writer, each a slice of the files, rather than one a file: a future, a lock
+    # and a wake-up per file cost a cold build of 1,000 essays 0.15 s of CPU over 3,000 files.
+    names = list(targets)
+
+    def place_slice(start: int) -> int:
+        return sum(_place(targets[rel], out_dir / rel, files[rel], rel in same)
+                   for rel in names[start::WRITERS])
+    return sum(pool.map(place_slice, range(WRITERS)))
 
 
 def _note(left: dict | None, stats: dict, known: dict | None = None) -> None:

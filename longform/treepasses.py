@@ -7,7 +7,9 @@ HTML stays the same, byte for byte:
 
 - toc puts the contents list where a paragraph reads just "[TOC]" (kramdown's {:toc} becomes
   one), and to find it walked the tree joining every element's text with its descendants'
-  (here the walk happens only when some text holds the marker, and joins nothing);
+  (here the walk happens only when some text holds the marker, and joins nothing); it also
+  built that list as a tree, and serialized and post-processed it as `md.toc`, for every
+  essay: only a marker uses the list (the theme's comes from `md.toc_tokens`);
 - attr_list reads a list only where a text or tail ends with "}" (before spaces and a line
   break) or a tail starts with "{": literal braces elsewhere in prose ({{ page.title }} kept
   as text) do not make it walk;
@@ -15,6 +17,8 @@ HTML stays the same, byte for byte:
 - prettify asks of every element whether it is a block, each time searching a list of fifty
   names: here a set made once a run answers.
 """
+
+import xml.etree.ElementTree as etree
 
 from markdown import util
 from markdown.extensions import Extension
@@ -24,11 +28,16 @@ from markdown.treeprocessors import PrettifyTreeprocessor, UnescapeTreeprocessor
 
 
 class _MarkerSkippingToc(TocTreeprocessor):
+    def run(self, doc) -> None:
+        # Headings' ids and permalinks add no text, so a marker is there now or never.
+        self._marked = bool(self.marker) and any(self.marker in element.text
+                                                 for element in doc.iter() if element.text)
+        super().run(doc)
+
     def replace_marker(self, root, elem) -> None:
         """Python-Markdown's, minus joining the text of every element and its descendants to
         pass over the empty ones: a paragraph holding just the marker is never empty."""
-        if not self.marker or not any(self.marker in element.text for element in root.iter()
-                                      if element.text):
+        if not self._marked:
             return
         for parent, child in self.iterparent(root):
             if child.text and child.text.strip() == self.marker and len(child) == 0:
@@ -37,9 +46,14 @@ class _MarkerSkippingToc(TocTreeprocessor):
                         parent[index] = elem
                         break
 
+    def build_toc_div(self, toc_list: list) -> etree.Element:
+        # Without a marker the list is never shown: md.toc is then an empty <div>.
+        return super().build_toc_div(toc_list) if self._marked else etree.Element("div")
+
 
 class Toc(TocExtension):
-    """toc, with its configuration, walking for the marker only when some text holds it."""
+    """toc, with its configuration, walking for the marker (and building the list) only when
+    some text holds it."""
 
     TreeProcessorClass = _MarkerSkippingToc
 

@@ -1,6 +1,7 @@
 """longform/treepasses.py: toc, attr_list, unescape and prettify passing over what they cannot
-change give Python-Markdown's own HTML (the contents list included), with or without a [TOC]
-marker, attribute lists, escapes or nested blocks in the essay."""
+change give Python-Markdown's own HTML and contents entries (and the contents list where a
+[TOC] marker asks for it), with or without a marker, attribute lists, escapes or nested blocks
+in the essay."""
 
 import markdown
 from hypothesis import given, settings
@@ -21,7 +22,10 @@ PIECES = ["[TOC]", "\n\n[TOC]\n\n", "# Title", "## Part", "\n\n", "\n", "text", 
 def html(text: str, *extensions) -> str:
     md = markdown.Markdown(extensions=["md_in_html", "attr_list", "def_list", *extensions],
                            output_format="html")
-    return md.convert(text) + md.toc
+    page = md.convert(text)
+    # The list as HTML (md.toc) is built only where a marker shows it: the theme reads the
+    # entries.
+    return page + repr(md.toc_tokens) + (md.toc if '<div class="toc">' in page else "")
 
 
 @settings(max_examples=1500, deadline=None)
@@ -34,6 +38,14 @@ def test_the_same_html_as_python_markdowns_own_passes(text):
 def test_the_marker_still_becomes_the_contents_list():
     page = html("# One\n\n[TOC]\n\n## Two\n", Toc(), SkippingTreePasses())
     assert '<div class="toc">' in page and "[TOC]" not in page
+
+
+def test_no_contents_list_is_built_without_a_marker():
+    md = markdown.Markdown(extensions=[Toc(), SkippingTreePasses()])
+    page = md.convert("# One\n\n## Two\n")
+    assert [entry["id"] for entry in md.toc_tokens] == ["one"]  # Two nests under One
+    assert md.toc_tokens[0]["children"][0]["name"] == "Two"
+    assert md.toc == "<div></div>" and "toc" not in page
 
 
 def test_attribute_lists_and_escapes_still_apply():
