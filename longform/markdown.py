@@ -117,10 +117,10 @@ def _markdown() -> markdown.Markdown:
 
 _CHART_FIGURE = re.compile(r"<figure class=\"chart.*?</figure>", re.S)
 _TAG = re.compile(r"<[^>]+>")
-# A word: a run of non-space characters holding a letter or digit. Deleting every character
-# that is neither leaves exactly those runs (a run of only "—" or "&" vanishes) for split() to
-# count: a third less time than finding each with a look-behind.
-_NOT_WORD = re.compile(r"[^\s\w]+")
+# A word: a run of non-space characters holding a letter or digit (a run of only "—" or "&" is
+# none). Most runs are letters alone (isalnum); only the others are searched: a third less time
+# than deleting every character that is neither space nor word with a regex before split().
+_WORD_CHARACTER = re.compile(r"\w")
 
 
 def word_count(html: str) -> int:
@@ -128,7 +128,7 @@ def word_count(html: str) -> int:
     expression as a few words."""
     # Entities are characters: "&ndash;" or a footnote's "&#8617;" is not a word.
     text = unescape(_TAG.sub(" ", _CHART_FIGURE.sub(" ", math.counted_as_words(html))))
-    return len(_NOT_WORD.sub("", text).split())
+    return sum(1 for run in text.split() if run.isalnum() or _WORD_CHARACTER.search(run))
 
 
 class _LinkExtension(Extension):
