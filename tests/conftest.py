@@ -1,6 +1,7 @@
 """Shared fixtures: copy a sample site from tests/sites/ into a temporary project, build it (in
 process or as `python build.py`), and read what a reader would get: files, links, ids, text."""
 
+import json
 import os
 import shutil
 import subprocess
@@ -69,6 +70,24 @@ class Project:
         folder = out or self.out
         return {p.relative_to(folder).as_posix(): p.read_bytes()
                 for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def imported_after(args: list[str], cwd, expect: str, watched: tuple) -> set[str]:
+    """Which of the watched modules build.py's main() imported (not Python's start-up, whose
+    .pth files vary from machine to machine). main() is called as build.py calls it: build.py
+    then leaves with os._exit, which would leave nothing to print the modules."""
+    script = ("import sys, json\n"
+              "started = set(sys.modules)\n"
+              f"sys.argv = ['build.py', *{args!r}]\n"
+              "sys.path.insert(0, '.')\n"
+              "try:\n    from longform.cli import main\n    main()\n"
+              "except SystemExit:\n    pass\n"
+              f"print(json.dumps(sorted(m for m in {watched!r} "
+              "if m in sys.modules and m not in started)))\n")
+    proc = subprocess.run([sys.executable, "-c", script], cwd=cwd, capture_output=True,
+                          text=True, timeout=120)
+    assert expect in proc.stdout, proc.stdout + proc.stderr
+    return set(json.loads(proc.stdout.strip().splitlines()[-1]))
 
 
 def pyproject_text(settings: dict) -> str:

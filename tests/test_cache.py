@@ -1,7 +1,6 @@
 """longform/cache.py: rebuilds reuse what did not change, and the cache can only cost time,
 never correctness: a warm, a cold and a damaged cache all give the same site."""
 
-import json
 import os
 import pickle
 import shutil
@@ -11,7 +10,7 @@ import sys
 from contextlib import closing
 
 import pytest
-from conftest import REPO, Project
+from conftest import REPO, Project, imported_after
 
 from longform import pipeline
 from longform.config import load_config
@@ -161,40 +160,23 @@ def test_a_cache_from_other_code_is_not_trusted(make_project, build):
 HEAVY = ("altair", "vl_convert", "pygments", "livereload", "numpy", "scipy")
 
 
-def _imported_after(args: list[str], cwd, expect: str, watched=HEAVY) -> set[str]:
-    """Which of the watched modules build.py's main() imported (not Python's start-up, whose
-    .pth files vary from machine to machine). main() is called as build.py calls it: build.py
-    then leaves with os._exit, which would leave nothing to print the modules."""
-    script = ("import sys, json\n"
-              "started = set(sys.modules)\n"
-              f"sys.argv = ['build.py', *{args!r}]\n"
-              "sys.path.insert(0, '.')\n"
-              "try:\n    from longform.cli import main\n    main()\n"
-              "except SystemExit:\n    pass\n"
-              f"print(json.dumps(sorted(m for m in {watched!r} "
-              "if m in sys.modules and m not in started)))\n")
-    proc = subprocess.run([sys.executable, "-c", script], cwd=cwd, capture_output=True,
-                          text=True, timeout=120)
-    assert expect in proc.stdout, proc.stdout + proc.stderr
-    return set(json.loads(proc.stdout.strip().splitlines()[-1]))
-
-
 def test_help_and_a_no_change_rebuild_import_nothing_heavy(make_project, build):
     project = make_project("allfeatures")  # charts, code blocks: every heavy import is needed
     assert build(project).status == 0      # once, on the cold build
-    assert _imported_after(["--help"], REPO, "usage:") == set()
-    assert _imported_after(["--root", str(project.root)], REPO, " 0 rendered") == set()
+    assert imported_after(["--help"], REPO, "usage:", HEAVY) == set()
+    assert imported_after(["--root", str(project.root)], REPO, " 0 rendered", HEAVY) == set()
 
 
 def test_a_no_change_rebuild_reads_neither_the_settings_nor_the_memo(make_project, build):
     # The record stands for them: Python's start and these imports were most of its time.
     project = make_project("basic")
     assert build(project).status == 0
-    _imported_after(["--root", str(project.root)], REPO, "3 essays")  # built from REPO's folder
+    # Built from REPO's folder.
+    imported_after(["--root", str(project.root)], REPO, "3 essays", HEAVY)
     unused = ("argparse", "tomllib", "dataclasses", "sqlite3", "pickle",
               "longform.config", "longform.cache", "longform.errors", "longform.publish")
-    assert _imported_after(["--root", str(project.root)], REPO, " 0 rendered", unused) == set()
-    assert _imported_after(["--root", str(project.root), "--drafts"], REPO, "4 essays",
+    assert imported_after(["--root", str(project.root)], REPO, " 0 rendered", unused) == set()
+    assert imported_after(["--root", str(project.root), "--drafts"], REPO, "4 essays",
                            unused) == set(unused) - {"argparse"}  # a build: they are needed
 
 

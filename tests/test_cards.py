@@ -5,11 +5,9 @@ only the edited essay's card."""
 import io
 import re
 import struct
-import subprocess
-import sys
 
 import pytest
-from conftest import BASE_URL, REPO
+from conftest import BASE_URL, REPO, imported_after
 from PIL import Image
 
 ESSAYS = {"bringing-your-own-charts": True, "words-only": False}  # slug → has a chart
@@ -104,16 +102,7 @@ def test_editing_one_essay_redraws_only_its_card(built, build):
     # A body edit changes nothing drawn on the card: no card is drawn at all, and Pillow is
     # not even imported (main() as build.py calls it, in a process of its own).
     essay.write_text(essay.read_text() + "\nOne more sentence.\n")
-    script = ("import sys\n"
-              f"sys.argv = ['build.py', '--root', {str(built.root)!r}]\n"
-              "sys.path.insert(0, '.')\n"
-              "from longform.cli import main\n"
-              "main()\n"
-              "print(sorted(m for m in sys.modules if m.split('.')[0] == 'PIL'))\n")
-    proc = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True,
-                          text=True, timeout=120)
-    assert " 1 rendered" in proc.stdout, proc.stdout + proc.stderr
-    assert proc.stdout.strip().splitlines()[-1] == "[]"
+    assert imported_after(["--root", str(built.root)], REPO, " 1 rendered", ("PIL",)) == set()
     assert len(list(cards.iterdir())) == len(after)
 
 

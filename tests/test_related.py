@@ -3,13 +3,11 @@ one right answer (tests/sites/related/: anchor, its neighbours by tag and text, 
 differ only in date or slug)."""
 
 import random
-import subprocess
-import sys
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from conftest import REPO, SITES, Document
+from conftest import REPO, SITES, Document, imported_after
 
 from longform import related
 from longform.content import load_essay
@@ -255,17 +253,8 @@ def test_an_edit_rebuild_does_not_import_numpy(related_site, build):
     anchor = related_site.root / "content/anchor.md"
     anchor.write_text(anchor.read_text("utf-8") + "\nOne more line about the harbour.\n",
                       "utf-8")
-    # main() as build.py calls it (build.py then leaves with os._exit: nothing would print).
-    script = ("import sys\n"
-              f"sys.argv = ['build.py', '--root', {str(related_site.root)!r}]\n"
-              "sys.path.insert(0, '.')\n"
-              "from longform.cli import main\n"
-              "main()\n"
-              "print('numpy' in sys.modules, 'scipy' in sys.modules)\n")
-    proc = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True,
-                          text=True, timeout=120)
-    assert " 1 rendered" in proc.stdout, proc.stdout + proc.stderr
-    assert proc.stdout.strip().splitlines()[-1] == "False False"
+    assert imported_after(["--root", str(related_site.root)], REPO, " 1 rendered",
+                          ("numpy", "scipy")) == set()
     edited_page = related_on_page(related_site.page("essays/anchor/"))
     assert build(related_site).status == 0
     assert edited_page == ["close", "middle", "faint"]
