@@ -253,7 +253,8 @@ def test_the_cache_keeps_no_page_bytes_and_an_edit_takes_the_others_from_site(
     assert build(project).status == 0
     with sqlite3.connect(project.root / CACHE) as db:
         rows = db.execute("SELECT value FROM entries WHERE tab = 'pages'").fetchall()
-    assert rows and all(pickle.loads(value)[1] is None for (value,) in rows)
+    # Each row a bucket of pages: (output path, (fingerprint, bytes)) pairs.
+    assert rows and all(value[1] is None for (row,) in rows for _, value in pickle.loads(row))
     essay = project.root / "content/third-rail.md"
     essay.write_text(essay.read_text("utf-8") + "\nOne more line.\n", "utf-8")
     edited = build(project)

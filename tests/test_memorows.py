@@ -1,5 +1,6 @@
 """longform/memorows.py: the cache file keeps each record in few objects, reads every one back
-as the build left it, and an edit rewrites only the rows of what it changed."""
+as the build left it, and an edit rewrites only the rows (buckets of entries) of what it
+changed."""
 
 import dataclasses
 import pickle
@@ -17,10 +18,15 @@ RECORD = ".longform-cache/last-build.marshal"
 
 
 def rows(project: Project) -> dict:
-    """(table, stored key) → stored value, of every row in the project's cache file."""
+    """(table, row key) → stored value, of every row in the project's cache file."""
     with closing(sqlite3.connect(project.root / CACHE)) as db:
         return {(tab, key): value
                 for tab, key, value in db.execute("SELECT tab, key, value FROM entries")}
+
+
+def entries(value: bytes) -> dict:
+    """A bucketed table's row: entry key → stored value."""
+    return dict(pickle.loads(value))
 
 
 def fields(record) -> tuple:
@@ -52,9 +58,9 @@ def test_the_memo_reads_back_as_the_build_left_it(make_project, tmp_path):
     assert read.search == built.search and read.related == built.related
     # Stored small: the loaded record and the summary as what they change of the rendered one.
     with closing(sqlite3.connect(tmp_path / cache.DB_FILE)) as db:
-        stored = {table: [pickle.loads(value) for (value,) in db.execute(
-            "SELECT value FROM entries WHERE tab = ?", (table,))] for table in ("essays",
-                                                                               "summaries")}
+        stored = {table: [value for (row,) in db.execute(
+            "SELECT value FROM entries WHERE tab = ?", (table,))
+            for value in entries(row).values()] for table in ("essays", "summaries")}
     rendered = [loaded for loaded, _, rendered in stored["essays"] if rendered is not None]
     assert len(rendered) > 1 and all(type(loaded[1]) is dict for loaded in rendered)
     assert stored["summaries"] and all(type(value) is dict for value in stored["summaries"])
@@ -72,8 +78,11 @@ def test_an_edit_rewrites_only_its_essays_rows_and_its_search_shard(make_project
     after = rows(project)
     changed = {(table, key) for (table, key) in after if before.get((table, key)) !=
                after[table, key]}
-    edited = {pickle.loads(key) for table, key in changed if table == "essays"}
-    assert edited == {essay}
+    essay_rows = [after[table, key] for table, key in changed if table == "essays"]
+    assert len(essay_rows) == 1 and essay in entries(essay_rows[0])
+    others = {key for table, key in before if table == "essays"} - {
+        key for table, key in changed}
+    assert others  # the other essays' buckets, untouched
     shards = [key for table, key in after if table == "search"]
     assert len(shards) > 1 and len([1 for table, _ in changed if table == "search"]) == 1
 
@@ -83,9 +92,11 @@ def test_a_summary_whose_essay_row_is_gone_is_made_afresh(make_project, build, t
     assert build(project).status == 0
     essay = project.root / "content/is-pretraining-over.md"
     with closing(sqlite3.connect(project.root / CACHE)) as db, db:
-        gone = [key for (key,) in db.execute("SELECT key FROM entries WHERE tab = 'essays'")
-                if pickle.loads(key) == essay]
-        db.execute("DELETE FROM entries WHERE tab = 'essays' AND key = ?", gone)
+        (row, value), = [(key, value) for key, value in db.execute(
+            "SELECT key, value FROM entries WHERE tab = 'essays'") if essay in entries(value)]
+        left = [(key, stored) for key, stored in pickle.loads(value) if key != essay]
+        db.execute("UPDATE entries SET value = ? WHERE tab = 'essays' AND key = ?",
+                   (pickle.dumps(left), row))
     (project.root / RECORD).unlink()  # past the whole-build check
     rebuilt = build(project)
     assert rebuilt.status == 0 and " 1 rendered" in rebuilt.out
