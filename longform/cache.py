@@ -4,11 +4,11 @@ Every entry is keyed by content hashes, never by mtimes or guesses: an essay is 
 its bytes change, re-rendered when anything that shapes its HTML changes (its bytes, the code,
 the essays it links to, the chart modules and data files it read), and a page is re-rendered
 when the fingerprint of its inputs changes. `serve` keeps the Memo in memory; `build` keeps it in
-.longform-cache/cache.sqlite (SQLite: entries in buckets of a row each, see BUCKETS, each
-build writing only the rows holding what it changed, in one transaction; what a build took over unchanged is the very object it read, so
-identity tells it, with no pickling). An essay's text has a row of its own, read only when a
-stage reads it (Texts). A missing, stale, damaged or half-written cache only costs time, never
-correctness.
+.longform-cache/cache.sqlite (SQLite: entries in buckets of a row each, see BUCKETS, each build
+writing only the rows holding what it changed, in one transaction; what a build took over
+unchanged is the very object it read, so identity tells it, with no pickling). An essay's text
+has a row of its own, read only when a stage reads it (Texts). A missing, stale, damaged or
+half-written cache only costs time, never correctness.
 """
 
 import functools
