@@ -95,7 +95,7 @@ def _markdown() -> markdown.Markdown:
     from pymdownx.highlight import HighlightExtension
     from pymdownx.superfences import SuperFencesCodeExtension
     from pymdownx.tilde import DeleteSubExtension
-    return markdown.Markdown(
+    return _Markdown(
         extensions=[inline.SkippingInline(),
                     FootnoteExtension(BACKLINK_TITLE="Back to reference %d"), TableExtension(),
                     AttrListExtension(), DefListExtension(), AbbrExtension(),
@@ -113,6 +113,17 @@ def _markdown() -> markdown.Markdown:
                     blocktests.SkippingBlockTests(), treepasses.SkippingTreePasses()],
         output_format="html",
     )
+
+
+class _Markdown(markdown.Markdown):
+    def build_extension(self, ext_name, configs):
+        # SuperFences adds pymdown's highlight extension by name, which makes Markdown scan
+        # every installed package's entry points (10 ms of a one-essay rebuild); no package
+        # registers that name, so Markdown would import the module and call makeExtension.
+        if ext_name == "pymdownx.highlight":
+            from pymdownx.highlight import makeExtension
+            return makeExtension(**configs)
+        return super().build_extension(ext_name, configs)
 
 
 _CHART_FIGURE = re.compile(r"<figure class=\"chart.*?</figure>", re.S)
