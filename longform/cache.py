@@ -168,21 +168,32 @@ def _rows(memo: Memo, whole: bool) -> dict:
             "search": {name: files for name, _, files in memo.search}}
 
 
-def save_memo(cache_dir: Path, memo: Memo, previous: Memo | None = None) -> None:
+def save_memo(cache_dir: Path, memo: Memo, previous: Memo | None = None,
+              parts: tuple = ("entries", "search")) -> None:
     """Write memo to the cache file in one transaction: only the entries that differ from
     `previous` (the memo read from the file this build) when there is one, else all of them.
-    A build killed meanwhile leaves the file as it was (SQLite rolls the journal back)."""
+    A build killed meanwhile leaves the file as it was (SQLite rolls the journal back).
+    `parts`: the essays' and pages' entries, the search shards, or both; saved apart (see
+    saved_in_parts), the two transactions each leave the file consistent, as a shard's row
+    is taken only while its key matches its essays."""
     cache_dir.mkdir(parents=True, exist_ok=True)
     path = cache_dir / DB_FILE
-    whole = previous is None or previous.on_disk is None or previous.version != memo.version
-    _read_texts_to_keep(memo)
+    if whole_save(memo, previous):
+        previous, parts = None, ("entries", "search")
+    if "entries" in parts:
+        _read_texts_to_keep(memo)
     try:
         with closing(_connect(path)) as db:
-            _write_memo(db, memo, None if whole else previous)
+            _write_memo(db, memo, previous, parts)
     except sqlite3.DatabaseError:  # a damaged file: replace it
         _remove_database(path)
         with closing(_connect(path)) as db:
-            _write_memo(db, memo, None)
+            _write_memo(db, memo, None, ("entries", "search"))
+
+
+def whole_save(memo: Memo, previous: Memo | None) -> bool:
+    """Whether saving memo rewrites the whole file (no memo read from it to compare with)."""
+    return previous is None or previous.on_disk is None or previous.version != memo.version
 
 
 def _read_texts_to_keep(memo: Memo) -> None:
@@ -196,27 +207,33 @@ def _read_texts_to_keep(memo: Memo) -> None:
             known[1].body_md  # noqa: B018 — reading it fills the record (content._Text)
 
 
-def _write_memo(db: sqlite3.Connection, memo: Memo, previous: Memo | None) -> None:
+def _write_memo(db: sqlite3.Connection, memo: Memo, previous: Memo | None, parts: tuple
+                ) -> None:
     db.execute("BEGIN IMMEDIATE")
+    tables = (TABLES[:-1] if "entries" in parts else ()) + \
+        (("search",) if "search" in parts else ())
     rows = _rows(memo, previous is None)
     on_disk = previous.on_disk if previous is not None else {table: {} for table in TABLES}
     if previous is None:
         db.execute("DELETE FROM entries")
         db.execute("DELETE FROM texts")
-    _write_texts(db, rows["essays"], on_disk["essays"],
-                 previous.texts.recovered if previous is not None and previous.texts else {})
-    changed = _changed(rows, on_disk)
+    if "entries" in parts:
+        _write_texts(db, rows["essays"], on_disk["essays"],
+                     previous.texts.recovered if previous is not None and previous.texts else {})
+    changed = _changed(rows, on_disk, tables)
     db.executemany("DELETE FROM entries WHERE tab = ? AND key = ?",
                    [table_row for table_row, keys in changed.items() if not keys])
     # A generator: each row is pickled as SQLite takes it, never all of them at once in memory.
     db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)",
                    _changed_rows(rows, changed, rendered_by_key(memo.rendered)))
-    db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (memo.version.encode(),))
-    if previous is None or memo.related is not previous.related:
-        db.execute("INSERT OR REPLACE INTO meta VALUES ('related', ?)",
-                   (pickle.dumps(memo.related, PROTOCOL),))
+    if "entries" in parts:
+        db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (memo.version.encode(),))
+        if previous is None or memo.related is not previous.related:
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('related', ?)",
+                       (pickle.dumps(memo.related, PROTOCOL),))
     shards = tuple((name, key) for name, key, _ in memo.search)
-    if previous is None or shards != tuple((name, key) for name, key, _ in previous.search):
+    if "search" in parts and (previous is None or shards != tuple(
+            (name, key) for name, key, _ in previous.search)):
         db.execute("INSERT OR REPLACE INTO meta VALUES ('search', ?)",
                    (pickle.dumps(shards, PROTOCOL),))
     db.execute("COMMIT")
@@ -237,7 +254,7 @@ def _write_texts(db: sqlite3.Connection, essays: dict, on_disk: dict, recovered:
         for key, essay in kept.items() if key not in stored or key in recovered))
 
 
-def _changed(rows: dict, on_disk: dict) -> dict:
+def _changed(rows: dict, on_disk: dict, tables: tuple = TABLES) -> dict:
     """(table, row key) → the keys the row holds now, of each row that is not in the file as
     it is (no keys: a row to delete). A row a build took over from the file is the very
     object read (tuples of them for an essay's row): an identity check, no pickling, tells
@@ -245,7 +262,7 @@ def _changed(rows: dict, on_disk: dict) -> dict:
     so it is written again with it."""
     changed: dict = {}
     written = set()  # essay keys of the rendered records changed
-    for table in TABLES:
+    for table in tables:
         known, now = on_disk[table], rows[table]
         for key, value in now.items():
             old = known.get(key, (None, None))[1]

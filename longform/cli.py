@@ -193,7 +193,7 @@ def full_build(config, out_dir: Path, record: dict, manifest: dict, hashed: dict
     """Run the pipeline (with the memo) and publish; the counts for the summary line. What
     publish leaves in out_dir goes into manifest. hashed: the input files' (stat signature,
     sha256) the whole-build check took."""
-    from .cache import code_version, load_memo, save_memo
+    from .cache import code_version, load_memo, save_memo, whole_save
     from .lastbuild import last_left
     from .pipeline import build
     from .publish import publish
@@ -202,17 +202,30 @@ def full_build(config, out_dir: Path, record: dict, manifest: dict, hashed: dict
     with progress_bar() as progress:
         result = build(config, previous, progress, out=(out_dir.resolve(), left),
                        search_later=True, hashed=hashed)
+    # A rebuild's changed rows are few: they are written while Pagefind finishes (an edit's
+    # shard is the last thing it waits for), and the search's rows after it.
+    early = (result.rendered or result.pages_rendered) and not whole_save(result.memo, previous)
+    saved: list = []  # the parts saved
+
+    def search_files() -> dict:
+        if early:
+            save_memo(config.cache_dir, result.memo, previous, ("entries",))
+            saved.append("entries")
+        return result.search.result()
+
     try:  # the rest of site/ is written while Pagefind finishes the search index
         changed = publish(result.files, out_dir, {path: left[path] for path in result.kept
                                                   if path in left}, manifest,
-                          pending=result.search.result, listed=result.listed)
+                          pending=search_files, listed=result.listed)
     finally:
         result.search.cancel()
     essays = result.site.essays
     counts = {"essays": len(essays), "rendered": result.rendered, "changed": changed,
               "pages": sum(1 for path in result.files if path.endswith((".html", ".xml"))),
               "charts": sum(len(e.charts) for e in essays)}
-    if result.changed_memo:
+    if saved:
+        save_memo(config.cache_dir, result.memo, previous, ("search",))
+    elif result.changed_memo:
         # The pages are in site/ now, and the cache keeps no page bytes: let saving the memo
         # reuse their memory (a cold build's peak, 90 MB of pages at 5,000 essays).
         result.files.clear()
