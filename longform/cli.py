@@ -195,13 +195,21 @@ def full_build(config, out_dir: Path, record: dict, manifest: dict, hashed: dict
     sha256) the whole-build check took."""
     from .cache import code_version, load_memo, save_memo, whole_save
     from .lastbuild import last_left
-    from .pipeline import build
+    from .pipeline import POOL_THRESHOLD, build
     from .publish import publish
-    previous = load_memo(config.cache_dir, code_version())
-    left = last_left(record, out_dir)
-    with progress_bar() as progress:
-        result = build(config, previous, progress, out=(out_dir.resolve(), left),
-                       search_later=True, hashed=hashed)
+    from .renderworker import worker_for
+    # Forked first: it sets up Markdown on the other core while the memo is read.
+    worker = worker_for(config.content_dir, config.charts_dir, record.get("inputs"), hashed,
+                        POOL_THRESHOLD)
+    try:
+        previous = load_memo(config.cache_dir, code_version())
+        left = last_left(record, out_dir)
+        with progress_bar() as progress:
+            result = build(config, previous, progress, out=(out_dir.resolve(), left),
+                           search_later=True, hashed=hashed, worker=worker)
+    finally:
+        if worker is not None:
+            worker.close()
     # A rebuild's changed rows are few: they are written while Pagefind finishes (an edit's
     # shard is the last thing it waits for), and the search's rows after it.
     early = (result.rendered or result.pages_rendered) and not whole_save(result.memo, previous)

@@ -79,7 +79,7 @@ def input_fingerprint(root: Path, overrides: dict, out_dir: Path,
     settings (pyproject.toml, by content; the command line's `overrides`), code, and the
     date (a scheduled essay appears when its day comes); and each file's (stat signature,
     hash) for the next call, which reads only files whose signature changed (`known`: this
-    dict from the last call)."""
+    dict from the last call; a file modified within RACY_NS has None for its signature)."""
     known = known or {}
     # The working folder too: messages name paths relative to it.
     parts = [code_version(), str(root), repr(sorted(overrides.items())),
@@ -93,8 +93,9 @@ def input_fingerprint(root: Path, overrides: dict, out_dir: Path,
             file_digest = seen[1]
         else:
             file_digest = _file_digest(path)
-        if signature[0] < settled:
-            hashes[path] = (signature, file_digest)
+        # A file saved within the racy window is hashed again next time (no signature), but
+        # listed: what changed since the last build is told by these (renderworker.py).
+        hashes[path] = (signature if signature[0] < settled else None, file_digest)
         parts += [path, file_digest]
     return digest(*parts), hashes
 

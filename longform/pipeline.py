@@ -57,7 +57,7 @@ class Build:
 
 def build(config: SiteConfig, memo: Memo | None = None, progress=None,
           every_page: bool = False, out: tuple = (None, {}), search_later: bool = False,
-          hashed: dict | None = None) -> Build:
+          hashed: dict | None = None, worker=None) -> Build:
     """progress, if given, is called as progress(done, total) while essays render. Raises
     Problems with every error and warning of the run when there is any error. `out`:
     (out_dir, {path: (size, mtime)} the last build left there), where a page whose inputs
@@ -67,7 +67,8 @@ def build(config: SiteConfig, memo: Memo | None = None, progress=None,
     publishing the rest, and must stop it), not waited for here. `hashed`: the input files'
     (stat signature, sha256) as the whole-build check just took them (lastbuild), so that
     checking cached renderings against the files they read (images, chart data) reads none
-    of those again: a site's photos are hundreds of megabytes."""
+    of those again: a site's photos are hundreds of megabytes. `worker`: a
+    renderworker.Worker for the few essays a rebuild renders, if the caller forked one."""
     version = code_version()
     old = memo if memo is not None and memo.version == version else Memo(version=version)
     new = Memo(version=version)
@@ -83,7 +84,7 @@ def build(config: SiteConfig, memo: Memo | None = None, progress=None,
     if old.texts is not None:
         old.texts.recover = functools.partial(text_again, links=links, config=config)
     rendered, fresh = render_essays(published, links, config, old, new, progress, problems,
-                                    hashed)
+                                    hashed, worker)
     problems += [p for e in rendered for p in e.problems]
     indexing, handed_over, listed = None, False, None
     try:
@@ -198,8 +199,8 @@ def essay_links(essays: list[Essay], published: list[Essay], config: SiteConfig,
 
 
 def render_essays(essays: list[Essay], links, config: SiteConfig, old: Memo, new: Memo,
-                  progress=None, problems: list | None = None, hashed: dict | None = None
-                  ) -> tuple[list[Essay], int]:
+                  progress=None, problems: list | None = None, hashed: dict | None = None,
+                  worker=None) -> tuple[list[Essay], int]:
     """Rendered essays in input order, reusing every cached rendering whose inputs still hold.
     An essay that fails goes into problems and is left out (without problems, it raises)."""
     # Where the file lies is an input too: the slug and a Jekyll date come from its name, media
@@ -213,7 +214,7 @@ def render_essays(essays: list[Essay], links, config: SiteConfig, old: Memo, new
     reusable = {e.source: old.rendered[e.source] for e in essays
                 if still.valid(old.rendered.get(e.source), inputs[e.source])}
     misses = [with_text(e) for e in essays if e.source not in reusable]
-    results = _render_all(misses, links, config)
+    results = _render_all(misses, links, config, worker)
     for done, (essay, outcome) in enumerate(zip(misses, results, strict=True), 1):
         if progress:
             progress(done, len(misses))
@@ -280,9 +281,14 @@ class Validity:
         return self.hashes[target] == known
 
 
-def _render_all(essays: list[Essay], links, config: SiteConfig):
+def _render_all(essays: list[Essay], links, config: SiteConfig, worker=None):
     """(rendered essay, deps, its lint.essay_review) or the error, for each essay, in order."""
     cache_dir = config.cache_dir
+    if worker is not None and 0 < len(essays) < POOL_THRESHOLD:
+        outcomes = worker.rendered(essays, (links, config.charts_dir, cache_dir))
+        if outcomes is not None:
+            yield from outcomes
+            return
     if len(essays) < POOL_THRESHOLD or (os.cpu_count() or 1) < 2:
         yield from (_rendered_or_error(e, links, config.charts_dir, cache_dir) for e in essays)
         return

@@ -377,7 +377,7 @@ def test_inputs_hashed_in_their_racy_window_are_recorded_once_they_settle(make_p
                                                                           monkeypatch):
     from pathlib import Path
     project = make_project("basic")
-    assert build(project).status == 0  # every input saved just now: none recorded by hash
+    assert build(project).status == 0  # every input saved just now: recorded without signature
     for path in project.root.rglob("*"):
         if ".longform-cache" not in path.parts and "site" not in path.parts:
             os.utime(path, ns=(LONG_AGO_NS, LONG_AGO_NS))

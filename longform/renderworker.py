@@ -1,0 +1,87 @@
+"""A render worker for a rebuild of a few essays, forked before the memo is read.
+
+Rendering an edited essay needs Python-Markdown, pymdown's extensions and Pygments: importing
+and setting them up takes longer than the rendering itself, and it stood between reading the
+memo and starting Pagefind on the essay's shard, the longest part of an edit. Forked as the
+build starts, the worker does that on the other core while the main process reads the memo,
+then renders what it is sent (pipeline._render_all). If anything is wrong with it (it died, a
+pipe broke), the caller renders the essays itself, as without it.
+"""
+
+import os
+import pickle
+import threading
+from pathlib import Path
+
+from .memorows import dumps  # a Path as its string: the links name a thousand essay files
+
+
+def worker_for(content_dir: Path, charts_dir: Path, last_inputs: dict | None, inputs: dict,
+               most: int) -> "Worker | None":
+    """A worker, when fewer than `most` essay files are new or changed since the last build
+    (by the input files' hashes lastbuild took, then and now) but some are; None otherwise,
+    or where forking is unsafe (another thread could hold a lock the child would wait on
+    forever)."""
+    if not last_inputs or not hasattr(os, "fork") or threading.active_count() > 1:
+        return None
+    folder = os.path.join(content_dir, "")
+    changed = sum(1 for path, now in inputs.items()
+                  if path.startswith(folder) and path.endswith((".md", ".markdown"))
+                  and last_inputs.get(path, (None, None))[1] != now[1])
+    return Worker(content_dir, charts_dir) if 0 < changed < most else None
+
+
+class Worker:
+    """The forked worker: rendered() hands it the essays once; close() ends it (safe to
+    repeat)."""
+
+    def __init__(self, content_dir: Path, charts_dir: Path):
+        jobs_read, jobs_write = os.pipe()
+        results_read, results_write = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:
+            os.close(jobs_write)
+            os.close(results_read)
+            os._exit(_work(jobs_read, results_write, content_dir, charts_dir))
+        os.close(jobs_read)
+        os.close(results_write)
+        self.jobs, self.results = os.fdopen(jobs_write, "wb"), os.fdopen(results_read, "rb")
+
+    def rendered(self, essays: list, shared: tuple) -> list | None:
+        """pipeline._rendered_or_error(essay, *shared) of each essay, or None if the worker
+        could not give them."""
+        try:
+            self.jobs.write(dumps((essays, shared)))
+            self.jobs.close()
+            outcomes = pickle.loads(self.results.read())
+        except Exception:  # noqa: BLE001 — whatever went wrong, the caller renders them
+            outcomes = None
+        self.close()
+        return outcomes if type(outcomes) is list and len(outcomes) == len(essays) else None
+
+    def close(self) -> None:
+        for pipe in (self.jobs, self.results):
+            pipe.close()
+        if self.pid:
+            os.waitpid(self.pid, 0)  # it leaves once its jobs pipe is closed
+            self.pid = 0
+
+
+def _work(jobs: int, results: int, content_dir: Path, charts_dir: Path) -> int:
+    """The worker's life: warm up, render what it is sent (nothing if the pipe closes
+    empty), send back the outcomes; the exit status."""
+    try:
+        from .markdown import warmed
+        warmed(content_dir, charts_dir)
+        with os.fdopen(jobs, "rb") as source:
+            job = source.read()
+        if not job:
+            return 0
+        from .pipeline import _rendered_or_error
+        essays, shared = pickle.loads(job)
+        outcomes = [_rendered_or_error(essay, *shared) for essay in essays]
+        with os.fdopen(results, "wb") as sink:
+            sink.write(dumps(outcomes))
+        return 0
+    except BaseException:  # noqa: BLE001 — the parent sees an empty answer and renders
+        return 1

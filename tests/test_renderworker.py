@@ -1,0 +1,83 @@
+"""longform/renderworker.py: an edit's essays are rendered by a worker forked as the build
+starts (the main process never sets up Markdown), with the same output as a cold build's; an
+error comes back as its one line; a worker that died leaves the rendering to the build."""
+
+import os
+import shutil
+import signal
+
+from conftest import REPO, Project, build_process, imported_after
+
+from longform import pipeline, renderworker
+from longform.config import load_config
+
+# (Python-Markdown's core comes in with the links; a site with charts reads its memo's chart
+# records with pymdown's fences too.)
+MARKDOWN_STACK = ("longform.markdown", "pymdownx.superfences", "pygments")
+
+
+def edit(project: Project, name: str, line: str) -> None:
+    essay = project.root / "content" / name
+    essay.write_text(essay.read_text("utf-8") + f"\n{line}\n", "utf-8")
+
+
+def test_an_edit_renders_in_the_worker_with_a_cold_builds_output(make_project, tmp_path):
+    project = make_project("allfeatures")
+    assert build_process(project).status == 0
+    edit(project, "is-pretraining-over.md", "With `code` and a [link](https://example.com/).")
+    assert " 1 rendered" in build_process(project).out
+    clean = Project(tmp_path / "clean")
+    shutil.copytree(project.root, clean.root,
+                    ignore=shutil.ignore_patterns("site", ".longform-cache"))
+    assert build_process(clean).status == 0
+    assert project.files() == clean.files()
+
+
+def test_the_main_process_leaves_markdown_to_the_worker(make_project):
+    project = make_project("basic")
+    assert build_process(project).status == 0
+    edit(project, "third-rail.md", "```python\nprint('code')\n```")
+    assert imported_after(["--root", str(project.root)], REPO, " 1 rendered",
+                          MARKDOWN_STACK) == set()
+    assert "print" in project.page("essays/third-rail/index.html")
+    project.write("content/a-new-one.md", "---\ntitle: A New One\ndate: 2024-05-01\n---\n\nNew.\n")
+    assert imported_after(["--root", str(project.root)], REPO, " 1 rendered",
+                          MARKDOWN_STACK) == set()
+    assert "New." in project.page("essays/a-new-one/index.html")
+
+
+def test_an_error_in_an_edited_essay_comes_back_as_its_one_line(make_project):
+    project = make_project("basic")
+    assert build_process(project).status == 0
+    good = project.files()
+    edit(project, "third-rail.md", "```chart\ntitle: T\nkind: pie\nx: a\ny: b\n"
+                                   "data: [{a: x, b: 1}]\n```")
+    failed = build_process(project)
+    assert failed.status == 1 and "Traceback" not in failed.err
+    assert failed.err.splitlines()[0] == ("content/third-rail.md:14: unknown kind 'pie'; use "
+                                          "bar, line, point, area")
+    assert project.files() == good
+
+
+def test_a_dead_worker_leaves_the_rendering_to_the_build(make_project):
+    project = make_project("basic")
+    config = load_config(project.root)
+    before = pipeline.build(config)
+    worker = renderworker.Worker(config.content_dir, config.charts_dir)
+    os.kill(worker.pid, signal.SIGKILL)
+    edit(project, "third-rail.md", "One more line.")
+    rebuilt = pipeline.build(config, before.memo, worker=worker)
+    assert rebuilt.rendered == 1
+    assert "One more line." in rebuilt.files["essays/third-rail/index.html"].decode()
+    assert worker.pid == 0  # waited for
+
+
+def test_no_worker_without_a_last_build_or_for_many_changed_essays(tmp_path):
+    content = tmp_path / "content"
+    inputs = {f"{content}/e{i}.md": (None, f"h{i}") for i in range(30)}
+    assert renderworker.worker_for(content, tmp_path, None, inputs, 24) is None
+    changed = {**inputs, **{path: (None, "other") for path in list(inputs)[:24]}}
+    assert renderworker.worker_for(content, tmp_path, inputs, changed, 24) is None
+    # A changed chart module or template is no essay file: nothing for a worker to render.
+    assert renderworker.worker_for(content, tmp_path, inputs,
+                                   {**inputs, f"{tmp_path}/charts/c.py": (None, "x")}, 24) is None
