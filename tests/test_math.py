@@ -155,15 +155,21 @@ def test_a_rebuild_converts_only_new_math(make_project, build, monkeypatch):
     monkeypatch.setattr(longform_math, "_memory", {})  # a fresh process: nothing converted yet
     assert build(project).status == 0
     assert (project.root / ".longform-cache" / longform_math.CACHE_FILE).is_file()
-    calls = []
+    # Noted in a file: the edited essay may be rendered in a forked worker (renderworker.py).
+    calls = project.root.parent / "conversions.txt"
     real = latex2mathml.converter.convert_to_element
-    monkeypatch.setattr("longform.mathml.convert_to_element",
-                        lambda latex, **kw: calls.append(latex) or real(latex, **kw))
+
+    def counted(latex, **kw):
+        with calls.open("a", encoding="utf-8") as log:
+            log.write(latex + "\n")
+        return real(latex, **kw)
+
+    monkeypatch.setattr("longform.mathml.convert_to_element", counted)
     monkeypatch.setattr(longform_math, "_memory", {})  # the next build: another process
     source = project.root / "content" / "attention-by-hand.md"
     source.write_text(source.read_text("utf-8") + "\nOne new symbol: $\\zeta_{new}$.\n", "utf-8")
     assert build(project).status == 0
-    assert calls == ["\\zeta_{new}"]
+    assert calls.read_text("utf-8").splitlines() == ["\\zeta_{new}"]
     assert "zeta_{new}</annotation>" in project.page(ESSAY)
 
 
