@@ -15,7 +15,7 @@ from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 from . import htmlscan
 from .content import Essay
 from .errors import ContentError
-from .math import shielded
+from .mathtext import shielded
 from .publish import Copied, file_bytes
 from .urls import page_path
 

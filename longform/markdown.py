@@ -13,7 +13,18 @@ import markdown
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
-from . import blocks, blocktests, dialects, highlight, images, inline, math, treepasses, typography
+from . import (
+    blocks,
+    blocktests,
+    dialects,
+    highlight,
+    images,
+    inline,
+    math,
+    mathtext,
+    treepasses,
+    typography,
+)
 from .cache import file_hash
 from .content import Essay, body_line
 from .dialects.essays import essay_named
@@ -38,13 +49,13 @@ def rendered(essay: Essay, links: Links, charts_dir: Path,
     math.store_new(md.longform_math)
     deps = tuple(translation.deps) + tuple(
         ("file", str(path), file_hash(path)) for path in getattr(state, "files_read", ()))
-    without_math, maths = math.shielded(html)
+    without_math, maths = mathtext.shielded(html)
     return replace(
         essay,
         html=html,
-        feed_html=math.unshielded(blocks.feed_html(without_math), maths),
+        feed_html=mathtext.unshielded(blocks.feed_html(without_math), maths),
         # Where the writer placed the contents list ({:toc}, [TOC]), the theme's would repeat it.
-        toc=() if '<div class="toc">' in html else tuple(math.toc_names(md.toc_tokens)),
+        toc=() if '<div class="toc">' in html else tuple(mathtext.toc_names(md.toc_tokens)),
         words=word_count(html),
         images=html.count("<img") + len(state.charts),
         charts=tuple(state.charts),
@@ -138,7 +149,7 @@ def word_count(html: str) -> int:
     """Words a reader reads: text and code, not markup; charts count as images instead, and an
     expression as a few words."""
     # Entities are characters: "&ndash;" or a footnote's "&#8617;" is not a word.
-    text = unescape(_TAG.sub(" ", _CHART_FIGURE.sub(" ", math.counted_as_words(html))))
+    text = unescape(_TAG.sub(" ", _CHART_FIGURE.sub(" ", mathtext.counted_as_words(html))))
     return sum(1 for run in text.split() if run.isalnum() or _WORD_CHARACTER.search(run))
 
 

@@ -22,7 +22,7 @@ from .cache import Memo, digest
 from .content import Essay
 from .errors import ContentError
 from .indexer import BUNDLE, RunFailed, Runs, pagefind_version
-from .math import searchable
+from .mathtext import searchable
 from .site import Site, human_date
 from .urls import page_path
 
@@ -110,7 +110,7 @@ def index_document(essay: Essay, site: Site) -> bytes:
                 f'<p data-pagefind-ignore><span data-pagefind-meta="date">'
                 f"{human_date(essay.date)}</span>{marks}</p>\n"
                 f"{essay.html}\n</article>\n</body>\n</html>\n").encode()
-    return searchable(document)  # each expression an ellipsis (math.searchable)
+    return searchable(document)  # each expression an ellipsis (mathtext.searchable)
 
 
 class Indexing:

@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from longform import math as longform_math
+from longform import mathtext
 from longform.content import load_essay
 from longform.errors import ContentError, ContentWarning
 from longform.markdown import Links, rendered
@@ -138,7 +139,7 @@ def test_read_time_counts_an_expression_as_a_few_words():
                        + "Ten words of prose sit here, and then a formula: "
                        + " ".join([r"$\sum_{i=1}^{n} \alpha_i \hat{y}_i^2 + \frac{a}{b}$"] * 20))
     result, _ = rendered(essay, Links({}, frozenset(), Path("/tmp"), "/"), Path("/tmp"), None)
-    assert result.words == 10 + 20 * longform_math.WORDS_PER_EXPRESSION
+    assert result.words == 10 + 20 * mathtext.WORDS_PER_EXPRESSION
 
 
 def test_a_heading_with_math_is_named_by_the_math_in_the_table_of_contents():
