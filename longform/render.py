@@ -185,30 +185,56 @@ PAGE_POOL_THRESHOLD = 200  # below this many pages, forking workers costs more t
 
 def rendered_pages(site: Site, assets: dict[str, str], pages: list[Page]) -> list[bytes]:
     """Each page's bytes, in order; many pages render across the machine's cores."""
+    env = environment(site, assets)
     workers = os.cpu_count() or 1
     if len(pages) < PAGE_POOL_THRESHOLD or workers < 2:
-        env = environment(site, assets)
         return [render_page(env, page) for page in pages]
-    # fork: the workers inherit the site and the pages instead of unpickling them.
+    # Loaded (after a template edit, compiled) here, once, not in each worker.
+    _loaded(env, {page.template for page in pages})
+    # fork: the workers inherit the environment and the pages instead of unpickling them.
+    # This process renders too, instead of waiting: one worker fewer to start, and its
+    # pages need no pickling.
     from concurrent.futures import ProcessPoolExecutor
     from multiprocessing import get_context
-    # Eight slices a worker, not one: each slice comes back as one pickle, held whole while it
-    # is read (5,000 pages in two slices meant two 45 MB buffers at the build's peak).
+    # Eight slices a process, not one: each slice comes back as one pickle, held whole while
+    # it is read (5,000 pages in two slices meant two 45 MB buffers at the build's peak); and
+    # this process takes the slices no worker has taken yet, from the last one back.
     slices = workers * 8
-    with ProcessPoolExecutor(workers, mp_context=get_context("fork"), initializer=_adopt,
-                             initargs=(site, assets, pages)) as pool:
+    ours: dict[int, list[bytes] | ContentError] = {}
+    with ProcessPoolExecutor(workers - 1, mp_context=get_context("fork"), initializer=_adopt,
+                             initargs=(env, pages)) as pool:
+        futures = [pool.submit(_render_slice, start, slices) for start in range(slices)]
+        for start in reversed(range(slices)):
+            if not futures[start].cancel():
+                break
+            try:
+                ours[start] = [render_page(env, page) for page in pages[start::slices]]
+            except ContentError as err:
+                ours[start] = err
         result = [b""] * len(pages)
-        for start, rendered in enumerate(pool.map(_render_slice, range(slices),
-                                                  [slices] * slices)):
+        # The first slice's error, as a worker or this process met it.
+        for start, future in enumerate(futures):
+            rendered = ours[start] if start in ours else future.result()
+            if isinstance(rendered, ContentError):
+                raise rendered
             result[start::slices] = rendered
     return result
+
+
+def _loaded(env: jinja2.Environment, names: set[str]) -> None:
+    """Each template loaded into env; one that fails is left for its page to report."""
+    for name in sorted(names):
+        try:
+            env.get_template(name)
+        except jinja2.TemplateError:
+            pass
 
 
 _adopted: dict = {}  # what one page-rendering worker process was handed when it started
 
 
-def _adopt(site: Site, assets: dict, pages: list[Page]) -> None:
-    _adopted.update(env=environment(site, assets), pages=pages)
+def _adopt(env: jinja2.Environment, pages: list[Page]) -> None:
+    _adopted.update(env=env, pages=pages)
 
 
 def _render_slice(start: int, step: int) -> list[bytes]:

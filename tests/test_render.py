@@ -6,6 +6,7 @@ import xml.etree.ElementTree as ET
 from datetime import date
 
 import feedparser
+import pytest
 from conftest import BASE_URL, Document, broken_links, build_process
 
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -222,3 +223,41 @@ def test_special_characters_survive_in_pages_feed_and_sitemap(make_project, buil
     assert "Body &amp; more." in feed.entries[0].content[0].value
     ET.fromstring((project.out / "sitemap.xml").read_bytes())
     assert broken_links(project.out) == []
+
+
+def _with_many_essays(project, count: int):
+    """The project with `count` more essays: enough pages for render.py's page pool."""
+    for n in range(count):
+        project.write(f"content/many-{n:03}.md",
+                      f"---\ntitle: Note {n}\ndate: 2023-0{n % 9 + 1}-1{n % 10}\n"
+                      f"tags: [Batch {n % 7}]\n---\n\n## First\n\nNote {n} on the batch.\n\n"
+                      "## Second\n\nMore.\n\n## Third\n\nThe end.\n")
+    return project
+
+
+def test_pages_rendered_by_the_pool_are_the_ones_one_process_renders(make_project, build,
+                                                                    monkeypatch):
+    pooled = _with_many_essays(make_project("basic"), 230)
+    alone = _with_many_essays(make_project("basic"), 230)
+    assert build(pooled).status == 0
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)  # one core: no pool
+    assert build(alone).status == 0
+    assert pooled.files() == alone.files()
+    assert '<a href="#first">First</a>' in pooled.page("essays/many-007/")
+
+
+@pytest.mark.parametrize("slug", ["many-000", "many-150", "many-229"])
+def test_a_template_error_on_one_page_of_many_names_that_page(make_project, build, slug):
+    # Whichever process renders the page (a worker or the build's own), the error is the same.
+    project = _with_many_essays(make_project("basic"), 230)
+    essay = project.root / "templates/essay.html"
+    essay.write_text(essay.read_text("utf-8").replace(
+        "{% block content %}\n",
+        "{% block content %}\n{% if essay.slug == '" + slug + "' %}{{ 1 // 0 }}{% endif %}\n", 1),
+        "utf-8")
+    result = build(project)
+    assert result.status == 1
+    assert result.err.startswith(f"templates/essay.html:38: template error while rendering "
+                                 f"essays/{slug}/index.html: ZeroDivisionError: integer "
+                                 "division or modulo by zero\n")
+    assert not project.out.exists()
