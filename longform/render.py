@@ -12,7 +12,7 @@ import jinja2
 from .cards import image_url
 from .errors import ContentError
 from .site import Site, author_url, category_url, human_date, tag_url
-from .templating import BytecodeCache, Environment
+from .templating import BytecodeCache, Environment, striptags
 from .urls import page_path
 
 FEED_SIZE = 20
@@ -124,6 +124,7 @@ def _environment(templates_dir: Path, cache_dir: Path | None = None) -> jinja2.E
         auto_reload=False,
     )
     env.filters["human_date"] = human_date
+    env.filters["striptags"] = striptags
     return env
 
 

@@ -14,8 +14,10 @@ from functools import _lru_cache_wrapper
 
 import jinja2
 from jinja2.compiler import CodeGenerator
+from jinja2.filters import do_striptags
+from jinja2.nodes import EvalContext
 from jinja2.runtime import Context, Macro
-from markupsafe import escape
+from markupsafe import Markup, escape
 
 try:
     from markupsafe import _escape_inner  # MarkupSafe 3: escape() is this plus a Markup
@@ -38,6 +40,14 @@ class _Context(Context):
         kwargs.pop("_block_vars", None)
         kwargs.pop("_loop_vars", None)
         try:
+            # A macro given just its parameters, in order: what Macro.__call__ would do once
+            # it found nothing to sort out (no keywords, defaults, caller or extra arguments).
+            if type(__obj) is Macro and not kwargs and len(args) == __obj._argument_count \
+                    and not (__obj.caller or __obj.catch_kwargs or __obj.catch_varargs
+                             or __self.environment.is_async) \
+                    and not (args and isinstance(args[0], EvalContext)):
+                html = __obj._func(*args)
+                return Markup(html) if __obj._default_autoescape else html
             return __obj(*args, **kwargs)
         except StopIteration:
             return __self.environment.undefined("value was undefined because a callable raised "
@@ -65,6 +75,16 @@ def escaped(value) -> str:
     if hasattr(value, "__html__"):
         return value.__html__()
     return _escape_inner(str(value))
+
+
+def striptags(value) -> str:
+    """Jinja's striptags filter, for a text with no tag and no entity (a contents entry, most
+    often) without making two Markups and looking for tags and comments: its words, one space
+    apart, which is what the filter gives it."""
+    text = str(value.__html__() if hasattr(value, "__html__") else value)
+    if "<" not in text and "&" not in text:
+        return " ".join(text.split())
+    return do_striptags(value)
 
 
 class BytecodeCache(jinja2.FileSystemBytecodeCache):
