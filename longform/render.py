@@ -4,7 +4,7 @@ import json
 import os
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
 import jinja2
@@ -181,65 +181,24 @@ def environment(site: Site, assets: dict[str, str]) -> jinja2.Environment:
     return env
 
 
-PAGE_POOL_THRESHOLD = 200  # below this many pages, forking workers costs more than it saves
+PAGE_POOL_THRESHOLD = 200  # below this many pages, forking helpers costs more than it saves
 
 
 def rendered_pages(site: Site, assets: dict[str, str], pages: list[Page]) -> list[bytes]:
     """Each page's bytes, in order; many pages render across the machine's cores."""
     env = environment(site, assets)
-    workers = os.cpu_count() or 1
-    if len(pages) < PAGE_POOL_THRESHOLD or workers < 2:
+    helpers = (os.cpu_count() or 1) - 1
+    if len(pages) < PAGE_POOL_THRESHOLD or helpers < 1 or not hasattr(os, "fork"):
         return [render_page(env, page) for page in pages]
-    # Loaded (after a template edit, compiled) here, once, not in each worker.
-    _loaded(env, {page.template for page in pages})
-    # fork: the workers inherit the environment and the pages instead of unpickling them.
-    # This process renders too, instead of waiting: one worker fewer to start, and its
-    # pages need no pickling.
-    from concurrent.futures import ProcessPoolExecutor
-    from multiprocessing import get_context
-    # Eight slices a process, not one: each slice comes back as one pickle, held whole while
-    # it is read (5,000 pages in two slices meant two 45 MB buffers at the build's peak); and
-    # this process takes the slices no worker has taken yet, from the last one back.
-    slices = workers * 8
-    ours: dict[int, list[bytes] | ContentError] = {}
-    with ProcessPoolExecutor(workers - 1, mp_context=get_context("fork"), initializer=_adopt,
-                             initargs=(env, pages)) as pool:
-        futures = [pool.submit(_render_slice, start, slices) for start in range(slices)]
-        for start in reversed(range(slices)):
-            if not futures[start].cancel():
-                break
-            try:
-                ours[start] = [render_page(env, page) for page in pages[start::slices]]
-            except ContentError as err:
-                ours[start] = err
-        result = [b""] * len(pages)
-        # The first slice's error, as a worker or this process met it.
-        for start, future in enumerate(futures):
-            rendered = ours[start] if start in ours else future.result()
-            if isinstance(rendered, ContentError):
-                raise rendered
-            result[start::slices] = rendered
-    return result
-
-
-def _loaded(env: jinja2.Environment, names: set[str]) -> None:
-    """Each template loaded into env; one that fails is left for its page to report."""
-    for name in sorted(names):
+    from .pagepool import rendered_across
+    # Loaded (after a template edit, compiled) here, once, not in each helper; they inherit
+    # the environment and the pages.
+    for name in sorted({page.template for page in pages}):
         try:
             env.get_template(name)
         except jinja2.TemplateError:
-            pass
-
-
-_adopted: dict = {}  # what one page-rendering worker process was handed when it started
-
-
-def _adopt(env: jinja2.Environment, pages: list[Page]) -> None:
-    _adopted.update(env=env, pages=pages)
-
-
-def _render_slice(start: int, step: int) -> list[bytes]:
-    return [render_page(_adopted["env"], page) for page in _adopted["pages"][start::step]]
+            pass  # left for its pages to report
+    return rendered_across(partial(render_page, env), pages, helpers)
 
 
 def render_page(env: jinja2.Environment, page: Page) -> bytes:
