@@ -22,11 +22,17 @@ def rendered_across(render: Callable, pages: list, helpers: int) -> list:
     raises ContentError for a page it cannot render: the error of the first slice (the pages
     `start::slices`) met is raised, once every slice has rendered."""
     slices = min((helpers + 1) * SLICES_EACH, len(pages), 4096)
-    with tempfile.TemporaryDirectory(prefix="longform-pages-") as folder:
+    try:
+        folder_made = tempfile.TemporaryDirectory(prefix="longform-pages-")
+    except OSError:  # nowhere to put a helper's slices: this process renders them all
+        return [render(page) for page in pages]
+    with folder_made as folder:
         claims = _claims(slices)
-        children = []
+        children: list[int] = []
         try:
-            children = [_forked(render, pages, slices, claims, folder) for _ in range(helpers)]
+            for _ in range(helpers):
+                if pid := _forked(render, pages, slices, claims, folder):
+                    children.append(pid)
             ours = {start: _slice(render, pages, start, slices)
                     for start in _claimed(claims)}
         finally:
@@ -70,9 +76,14 @@ def _slice(render: Callable, pages: list, start: int, slices: int):
         return err
 
 
-def _forked(render: Callable, pages: list, slices: int, claims: int, folder: str) -> int:
-    """A helper process (its id) rendering the slices it claims into folder, a file each."""
-    pid = os.fork()
+def _forked(render: Callable, pages: list, slices: int, claims: int, folder: str
+            ) -> int | None:
+    """A helper process (its id) rendering the slices it claims into folder, a file each;
+    None if the system would start no more processes (this one renders their share)."""
+    try:
+        pid = os.fork()
+    except OSError:
+        return None
     if pid:
         return pid
     try:  # the helper: it leaves by os._exit, running none of the parent's exit handlers

@@ -2,6 +2,7 @@
 the first slice's error, and a helper that dies leaves its slices to the build's process."""
 
 import os
+import tempfile
 import time
 
 import pytest
@@ -41,3 +42,10 @@ def test_a_helper_that_dies_leaves_its_slices_to_this_process():
             os._exit(9)  # killed as it renders its first page
         return page.encode()
     assert rendered_across(render, PAGES, 2) == [p.encode() for p in PAGES]
+
+
+def test_without_a_temporary_folder_this_process_renders_every_page(monkeypatch, tmp_path):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "gone"))  # a folder that is not there
+    parent = os.getpid()
+    pages = rendered_across(lambda page: f"{page} by {os.getpid()}".encode(), PAGES, 2)
+    assert pages == [f"{p} by {parent}".encode() for p in PAGES]
