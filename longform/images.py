@@ -8,6 +8,7 @@ per image content and kept in .longform-cache/images/; publish copies them to si
 import hashlib
 import os
 import re
+import time
 import xml.etree.ElementTree as etree
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,6 +17,7 @@ from urllib.parse import unquote, urlsplit
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
+from .cache import RACY_NS, stat_signature
 from .content import body_line
 from .errors import ContentError
 
@@ -41,9 +43,12 @@ class _ImageProcessor(Treeprocessor):
     def run(self, root: etree.Element) -> None:
         essay, links, _, problems = self.md.longform_links
         state = self.md.longform
+        found = list(root.iter("img"))
+        if not found:
+            return  # most essays: no walk mapping every element to its parent
         parents = {child: parent for parent in root.iter() for child in parent}
         first_blocks = set(list(root)[:2])
-        for number, img in enumerate(list(root.iter("img"))):
+        for number, img in enumerate(found):
             path = local_image(img.get("src") or "", essay.source, links.content_dir)
             if path is None or path.suffix.lower() not in RASTER:
                 continue  # another site's image, an SVG, or a missing file (the link check's)
@@ -82,17 +87,14 @@ def local_image(src: str, essay_source: Path, content_dir: Path) -> Path | None:
 def sized(img: etree.Element, path: Path, line: int, essay_path: Path, on_screen: bool,
           base_path: str, cache_dir: Path | None) -> list[Path]:
     """Set width, height, loading and srcset on an <img>; the variant files it points to."""
-    data = path.read_bytes()
-    content_hash = hashlib.sha256(data).hexdigest()[:16]
-    width, height, animated = _dimensions(data, content_hash, path, essay_path, line)
+    content_hash, (width, height, animated), made = _facts(path, line, essay_path, cache_dir)
     img.set("width", str(width))
     img.set("height", str(height))
     if not on_screen:
         img.set("loading", "lazy")
         img.set("decoding", "async")
-    if animated or width <= COLUMN or cache_dir is None:
+    if not made:
         return []
-    made = variants(data, content_hash, [w for w in VARIANT_WIDTHS if w < width], cache_dir)
     stem = re.sub(r"[^A-Za-z0-9_-]+", "-", path.stem).strip("-") or "image"
     img.set("srcset", ", ".join(f"{base_path}{OUTPUT_FOLDER}{stem}-{content_hash}-{w}.webp {w}w"
                                 for w in VARIANT_WIDTHS if w < width))
@@ -100,12 +102,65 @@ def sized(img: etree.Element, path: Path, line: int, essay_path: Path, on_screen
     return made
 
 
+def _facts(path: Path, line: int, essay_path: Path, cache_dir: Path | None) -> tuple:
+    """(content hash, (width, height, animated), variant files) of the image in a file. Its
+    bytes are read only for what this process does not know yet: a site's figures recur
+    across its essays, and reading one meant hashing it again in each."""
+    digest, data = known_digest(path), None
+    if digest is None or digest[:16] not in _measured:
+        data, digest = _read(path)
+    content_hash = digest[:16]
+    width, height, animated = _dimensions(data, content_hash, path, essay_path, line)
+    if animated or width <= COLUMN or cache_dir is None:
+        return content_hash, (width, height, animated), []
+    targets = {w: variant_cache_path(cache_dir, f"{content_hash}-{w}") for w in VARIANT_WIDTHS
+               if w < width}
+    if all(target.is_file() for target in targets.values()):
+        return content_hash, (width, height, animated), list(targets.values())
+    if data is None:
+        data, fresh = _read(path)
+        if fresh != digest:  # changed since it was hashed: start again from its new bytes
+            return _facts(path, line, essay_path, cache_dir)
+    return content_hash, (width, height, animated), variants(data, content_hash, targets)
+
+
+# Each file's sha256 while its stat signature holds, once a process (the memo the whole-build
+# check keeps, for the images and variants essays read); only for a file last changed RACY_NS
+# before it was read, as a save within a coarse clock's tick may keep its mtime.
+_digests: dict[Path, tuple[tuple, str]] = {}
+
+
+def _read(path: Path) -> tuple[bytes, str]:
+    """A file's bytes and their sha256, remembered under the signature it had before the read
+    (a change during the read gives a new signature: the digest is then never used)."""
+    signature = stat_signature(path)
+    data = path.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    if signature is not None and signature[0] < time.time_ns() - RACY_NS:
+        _digests[path] = (signature, digest)
+    return data, digest
+
+
+def known_digest(path: Path) -> str | None:
+    """The sha256 of a file read before whose signature still holds, else None."""
+    known = _digests.get(path)
+    return known[1] if known is not None and known[0] == stat_signature(path) else None
+
+
+def file_digest(path: Path) -> str | None:
+    """cache.file_hash (None for an unreadable file), without reading a file known already."""
+    try:
+        return known_digest(path) or _read(path)[1]
+    except OSError:
+        return None
+
+
 # Each image content's (width, height, animated), once a process: a site's figures recur across
 # its essays, and reading a JPEG's size means decoding it (Pillow checks it that way).
 _measured: dict[str, tuple[int, int, bool]] = {}
 
 
-def _dimensions(data: bytes, content_hash: str, path: Path, essay_path: Path,
+def _dimensions(data: bytes | None, content_hash: str, path: Path, essay_path: Path,
                 line: int) -> tuple[int, int, bool]:
     if content_hash in _measured:
         return _measured[content_hash]
@@ -126,19 +181,18 @@ def _dimensions(data: bytes, content_hash: str, path: Path, essay_path: Path,
                                          "save it again as PNG, JPEG, GIF or WebP")
 
 
-def variants(data: bytes, content_hash: str, widths: list[int], cache_dir: Path) -> list[Path]:
-    """The cached WebPs of the image at each width, made (from one decoding of the image) only
-    where no earlier build, nor another render worker, made them."""
-    targets = [variant_cache_path(cache_dir, f"{content_hash}-{w}") for w in widths]
-    if all(target.is_file() for target in targets):
-        return targets
-    targets[0].parent.mkdir(parents=True, exist_ok=True)
-    with _alone(targets[0].with_name(f".{content_hash}.lock")):
+def variants(data: bytes, content_hash: str, targets: dict[int, Path]) -> list[Path]:
+    """The cached WebPs of the image at each width (targets: their variant_cache_path), made
+    (from one decoding of the image) only where no earlier build, nor another render worker,
+    made them."""
+    first = next(iter(targets.values()))
+    first.parent.mkdir(parents=True, exist_ok=True)
+    with _alone(first.with_name(f".{content_hash}.lock")):
         # Looked at again once alone: a worker that waited finds what the other one made.
-        missing = [None if target.is_file() else target for target in targets]
+        missing = [None if target.is_file() else target for target in targets.values()]
         if any(missing):
-            _make(data, widths, missing)
-    return targets
+            _make(data, list(targets), missing)
+    return list(targets.values())
 
 
 def _make(data: bytes, widths: list[int], missing: list[Path | None]) -> None:

@@ -25,7 +25,6 @@ from . import (
     treepasses,
     typography,
 )
-from .cache import file_hash
 from .content import Essay, body_line
 from .dialects.essays import essay_named
 from .errors import ContentError, ContentWarning
@@ -48,7 +47,7 @@ def rendered(essay: Essay, links: Links, charts_dir: Path,
     blocks.raise_pending(state)
     math.store_new(md.longform_math)
     deps = tuple(translation.deps) + tuple(
-        ("file", str(path), file_hash(path)) for path in getattr(state, "files_read", ()))
+        ("file", str(path), images.file_digest(path)) for path in getattr(state, "files_read", ()))
     without_math, maths = mathtext.shielded(html)
     return replace(
         essay,

@@ -100,6 +100,25 @@ def test_a_rebuild_makes_no_variant_twice(make_project, build):
                                     for name in served)
 
 
+def test_an_image_replaced_under_its_old_date_is_read_again(make_project, build):
+    # A process (`serve`, these tests) keeps each image's hash while its stat signature holds;
+    # a file replaced by a tool that sets its old date back still has a new ctime and inode.
+    import os
+    project = publishing(make_project)
+    photo = project.root / "content/media/harbour.png"
+    os.utime(photo, (1_600_000_000, 1_600_000_000))
+    assert build(project).status == 0
+    before = images(project, HARBOUR)[0]
+    project.write("content/media/harbour.png", photo_bytes(1600, 1200, seed=40))
+    os.utime(photo, (1_600_000_000, 1_600_000_000))
+    assert build(project).status == 0
+    after = images(project, HARBOUR)[0]
+    assert after.attrs["srcset"] != before.attrs["srcset"]
+    for candidate in after.attrs["srcset"].split(", "):
+        url = candidate.split()[0]
+        assert (project.out / url.lstrip("/")).is_file()
+
+
 def test_an_unreadable_image_is_an_error_at_its_line(make_project, build):
     project = publishing(make_project)
     assert build(project).status == 0
