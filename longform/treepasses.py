@@ -39,12 +39,18 @@ class _MarkerSkippingToc(TocTreeprocessor):
         pass over the empty ones: a paragraph holding just the marker is never empty."""
         if not self._marked:
             return
-        for parent, child in self.iterparent(root):
-            if child.text and child.text.strip() == self.marker and len(child) == 0:
-                for index in range(len(parent)):
-                    if parent[index] == child:
-                        parent[index] = elem
-                        break
+        # Python-Markdown walks with a recursive generator (a frame an element); the same
+        # elements (none inside a heading, pre or code) are looked at here, from a list.
+        parents = [root]
+        while parents:
+            parent = parents.pop()
+            for index, child in enumerate(parent):
+                if self.header_rgx.match(child.tag) or child.tag in ("pre", "code"):
+                    continue
+                if child.text and child.text.strip() == self.marker and len(child) == 0:
+                    parent[index] = elem
+                else:
+                    parents.append(child)
 
     def build_toc_div(self, toc_list: list) -> etree.Element:
         # Without a marker the list is never shown: md.toc is then an empty <div>.
