@@ -54,33 +54,96 @@ def protected_spans(text: str) -> Protected:
 def _code_blocks(text: str) -> list[tuple[int, int]]:
     """Fenced blocks (to their closing fence, or the end) and indented code blocks (not the
     indented paragraphs of a list item)."""
-    spans: list[tuple[int, int]] = []
-    offset, fence, start = 0, None, 0
-    indented, blank, last_prose = False, True, ""
-    for line in text.split("\n"):
+    reading = _CodeReading()
+    position = 0  # where the lines not read yet start
+    for start in _code_line_starts(text):
+        if start > position:  # some other lines: no code starts or ends there
+            reading.others(text, position, start - 1)
+        position = reading.line(text, start)
+    if position <= len(text):  # split("\n")'s last line, even an empty one
+        reading.others(text, position, len(text))
+    if reading.fence:
+        reading.spans.append((reading.start, len(text)))
+    return reading.spans
+
+
+# A line _FENCE or _INDENTED matches: only these are read one by one. Between them, a run of
+# other lines can only end an indented block and give the last line of prose.
+_CODE_LINE = re.compile(r"[ \t]*(?:>[ \t]*)*(?:`{3}|~{3})| {4}|\t")
+_NOT_SPACE = re.compile(r"\S")
+
+
+def _code_line_starts(text: str) -> list[int]:
+    """Where the lines _CODE_LINE matches start, in order: found by str.find of a character
+    they must hold (a backtick, a tilde, a tab) or of a line break and four spaces. A regex
+    with ^ and re.M would be tried at every position of the text."""
+    starts = {0} if _CODE_LINE.match(text) else set()
+    for mark, skip in (("`", 1), ("~", 1), ("\t", 1), ("\n    ", 0)):
+        at = text.find(mark)
+        while at >= 0:
+            line = text.rfind("\n", 0, at + 1 - skip) + 1
+            if line not in starts and _CODE_LINE.match(text, line):
+                starts.add(line)
+            line_break = text.find("\n", at + 1)  # the next line's: this one is read
+            at = text.find(mark, line_break + skip) if line_break >= 0 else -1
+    return sorted(starts)
+
+
+class _CodeReading:
+    """Where _code_blocks is in a text: an open fence, an indented block still open (the last
+    span), whether the line before was blank, and the last line of prose (a list item's
+    indented paragraph is no code)."""
+
+    def __init__(self):
+        self.spans: list[tuple[int, int]] = []
+        self.fence, self.start = None, 0
+        self.indented, self.blank, self.last_prose = False, True, ""
+
+    def line(self, text: str, offset: int) -> int:
+        """Read the line at offset (a fence's or an indented one); where the next one starts."""
+        stop = text.find("\n", offset)
+        line = text[offset:] if stop < 0 else text[offset:stop]
         end = offset + len(line) + 1
         opener = _FENCE.match(line)
-        if fence:
-            if opener and opener.group(1)[0] == fence[0] and len(opener.group(1)) >= len(fence):
-                spans.append((start, end))
-                fence = None
-        elif indented and (not line.strip() or _INDENTED.match(line)):
-            spans[-1] = (spans[-1][0], end)
+        if self.fence:
+            if opener and opener.group(1)[0] == self.fence[0] and \
+                    len(opener.group(1)) >= len(self.fence):
+                self.spans.append((self.start, end))
+                self.fence = None
+        elif self.indented and (not line.strip() or _INDENTED.match(line)):
+            self.spans[-1] = (self.spans[-1][0], end)
         else:
-            indented = False
+            self.indented = False
             if opener:
-                fence, start = opener.group(1), offset
-            elif line.strip() and _INDENTED.match(line) and blank and not (
-                    _LIST_ITEM.match(last_prose) or _INDENTED.match(last_prose)):
-                spans.append((offset, end))
-                indented = True
+                self.fence, self.start = opener.group(1), offset
+            elif line.strip() and _INDENTED.match(line) and self.blank and not (
+                    _LIST_ITEM.match(self.last_prose) or _INDENTED.match(self.last_prose)):
+                self.spans.append((offset, end))
+                self.indented = True
             elif line.strip():
-                last_prose = line
-        blank = not line.strip()
-        offset = end
-    if fence:
-        spans.append((start, len(text)))
-    return spans
+                self.last_prose = line
+        self.blank = not line.strip()
+        return end
+
+    def others(self, text: str, offset: int, stop: int) -> None:
+        """Read the lines of text[offset:stop], none a fence's nor indented, all at once:
+        blank ones extend an open indented block, the first other one ends it, and the last
+        non-blank one is the last line of prose."""
+        first = _NOT_SPACE.search(text, offset, stop)
+        if not self.fence:
+            if self.indented:
+                # Each blank line's end is where the next line starts.
+                reach = stop + 1 if first is None else text.rfind("\n", offset, first.start()) + 1
+                if reach > offset:
+                    self.spans[-1] = (self.spans[-1][0], reach)
+                self.indented = first is None
+            if first is not None:
+                last = len(text[offset:stop].rstrip()) + offset - 1
+                line_stop = text.find("\n", last, stop)
+                self.last_prose = text[max(offset, text.rfind("\n", offset, last) + 1):
+                                       stop if line_stop < 0 else line_stop]
+        last_line = text.rfind("\n", offset, stop) + 1
+        self.blank = _NOT_SPACE.search(text, max(last_line, offset), stop) is None
 
 
 def _spans_outside(pattern: re.Pattern, text: str, taken: list) -> list[tuple[int, int]]:
