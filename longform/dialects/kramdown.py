@@ -19,6 +19,7 @@ _LEADING_IAL = re.compile(r"^[ \t]*\{:(?![:/])[ \t]*([^}\n]*?)[ \t]*\}[ \t]*(?:\
 _ALD = re.compile(r"^[ \t]*\{:[\w-]+:[^}\n]*\}[ \t]*$")
 _TOC_ITEM = re.compile(r"^[ \t]*(?:[*+-]|\d+\.)[ \t]+TOC[ \t]*$")
 _ATX = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)")
+_ATX_LINE = re.compile(r" {0,3}#{1,6}(?:[ \t\n]|$)")  # _ATX, at a line's start in a text
 _TABLE_ROW = re.compile(r"^[ \t]*\|")
 _FENCE_CLOSE = re.compile(r"^[ \t]*(`{3,}|~{3,})[ \t]*$")
 _EXTENSION = re.compile(r"\{::(comment|nomarkdown)\}(.*?)\{:/(?:\1)?\}|\{::options[^}]*/\}",
@@ -100,7 +101,7 @@ def _extensions(text: str, ctx: Context) -> str:
 def _headings_with_lists(text: str) -> str:
     """`# Heading` then `{: #id .c}` on the next line: the list joins the heading's line (where
     attr_list reads it) and its own line stays, blank."""
-    if "{:" not in text:
+    if not _after_a_heading(text):
         return text
     lines = text.split("\n")
     code = _code_lines(text)
@@ -111,6 +112,18 @@ def _headings_with_lists(text: str) -> str:
             lines[index - 1] = f"{lines[index - 1].rstrip()} {{: {ial.group(1)}}}"
             lines[index] = ""
     return "\n".join(lines)
+
+
+def _after_a_heading(text: str) -> bool:
+    """Whether some "{:" sits on a line after a heading's: most texts' is a {:toc} or a span's
+    list, and reading every line for a heading's costs more than finding each "{:"."""
+    at = text.find("{:")
+    while at >= 0:
+        start = text.rfind("\n", 0, at) + 1
+        if start and _ATX_LINE.match(text, text.rfind("\n", 0, start - 1) + 1):
+            return True
+        at = text.find("{:", at + 2)
+    return False
 
 
 class BlockLists(Treeprocessor):
