@@ -14,9 +14,9 @@ from hashlib import sha256
 
 from . import publish
 from .cache import Memo, digest
-from .images import variant_files
 from .redirects import redirect_files
 from .site import Site
+from .variants import variant_files
 
 
 def output_files(site: Site, pages: list, old: Memo, new: Memo, out: tuple = (None, {}, {})

@@ -326,8 +326,8 @@ def _rendered_or_error(essay: Essay, *shared):
     Scanning the HTML here, while the worker holds it, spreads the link check's and the
     warnings' parsing over the workers instead of leaving it to the main process after them;
     so does drawing the essay's social card into the cache, where card_files then finds it."""
-    from .images import variant_names
     from .markdown import rendered
+    from .variants import variant_names
     try:
         result, deps = rendered(essay, *shared)
     except ContentError as err:
