@@ -11,9 +11,8 @@ from conftest import REPO, Project, build_process, imported_after
 from longform import pipeline, renderworker
 from longform.config import load_config
 
-# (Python-Markdown's core comes in with the links; a site with charts reads its memo's chart
-# records with pymdown's fences too.)
-MARKDOWN_STACK = ("longform.markdown", "pymdownx.superfences", "pygments")
+# (A site with charts reads its memo's chart records with pymdown's fences, and Markdown.)
+MARKDOWN_STACK = ("markdown", "longform.markdown", "pymdownx.superfences", "pygments")
 
 
 def edit(project: Project, name: str, line: str) -> None:
