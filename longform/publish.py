@@ -311,10 +311,26 @@ def _same_copy(path: Path, data: Copied, info: os.stat_result) -> bool:
 
 def _write(target: Path, data: "bytes | Copied") -> None:
     if isinstance(data, Copied):
+        if data.cached and _linked(data.path, target):
+            return
         shutil.copyfile(data.path, target)
         os.utime(target, ns=(data.mtime_ns, data.mtime_ns))
     else:
         target.write_bytes(data)
+
+
+def _linked(source: str, target: Path) -> bool:
+    """Whether target is now a hard link to source (a file of .longform-cache/, never written
+    in place: the cache replaces a file by renaming a new one over it, and so does publish).
+    A card or an image variant then costs site/ no file of its own: making a file was most
+    of what copying one cost (on ext4 without a journal, a new inode is looked for past every
+    one freed in the last minutes, and a cold build follows the deletion of the last one's
+    thousands)."""
+    try:
+        os.link(source, target)
+    except OSError:  # another file system, one without hard links, a leftover at target
+        return False
+    return True
 
 
 def _place(target: Path, old: Path, data: "bytes | Copied", unchanged: bool) -> bool:

@@ -1,9 +1,11 @@
 """longform/publish.py: the only stage that writes. site/ is replaced whole or not at all."""
 
+import os
+
 import pytest
 
 from longform.errors import ContentError, Problems
-from longform.publish import content_media, fingerprinted, publish, static_assets
+from longform.publish import Copied, content_media, fingerprinted, publish, static_assets
 
 
 def tree(folder):
@@ -145,6 +147,38 @@ def test_pending_files_are_waited_for_before_an_update_in_place(tmp_path):
     assert tree(out) == {**edited, "pagefind/same.pf": b"same", "pagefind/new.pf": b"new"}
     after = (out / "pagefind/same.pf").stat()  # the old index file no longer made is gone
     assert (after.st_ino, after.st_mtime_ns) == (same.st_ino, same.st_mtime_ns)
+
+
+def test_cached_files_are_linked_into_the_site_and_the_cache_never_changes(tmp_path):
+    cache, out = tmp_path / "cache", tmp_path / "site"
+    cache.mkdir()
+    (cache / "a.png").write_bytes(b"card a")
+    (cache / "b.png").write_bytes(b"card b")
+    mine = tmp_path / "photo.jpg"  # a writer's own file: copied, never linked
+    mine.write_bytes(b"photo")
+    files = {**FILES, "essays/a/card.png": Copied.of(cache / "a.png", cached=True),
+             "photo.jpg": Copied.of(mine)}
+    publish(dict(files), out)
+    assert tree(out) == {**FILES, "essays/a/card.png": b"card a", "photo.jpg": b"photo"}
+    assert (out / "essays/a/card.png").stat().st_ino == (cache / "a.png").stat().st_ino
+    assert (out / "photo.jpg").stat().st_ino != mine.stat().st_ino
+    # A new card replaces the site's file; the cache's old card keeps its bytes.
+    assert publish({**files, "essays/a/card.png": Copied.of(cache / "b.png", cached=True)},
+                   out) == 1
+    assert (out / "essays/a/card.png").read_bytes() == b"card b"
+    assert (cache / "a.png").read_bytes() == b"card a"
+
+
+def test_a_cached_file_is_copied_where_it_cannot_be_linked(tmp_path, monkeypatch):
+    def no_links(source, target):
+        raise OSError(18, "Invalid cross-device link")
+    monkeypatch.setattr(os, "link", no_links)
+    (tmp_path / "a.png").write_bytes(b"card a")
+    card = Copied.of(tmp_path / "a.png", cached=True)
+    publish({**FILES, "essays/a/card.png": card}, tmp_path / "site")
+    copy = (tmp_path / "site/essays/a/card.png").stat()
+    assert (tmp_path / "site/essays/a/card.png").read_bytes() == b"card a"
+    assert copy.st_mtime_ns == card.mtime_ns  # copies keep the mtime, as rsync's do
 
 
 def test_a_failing_pending_leaves_the_old_site_and_no_staging_folder(tmp_path):
