@@ -65,6 +65,8 @@ class Runs:
             else workspace
         self.pool = ThreadPoolExecutor(LANES, thread_name_prefix="pagefind")
         self.jobs: dict[str, Future] = {}
+        # Bundle files as Pagefind wrote them (site path → the file here), until cancel().
+        self.written: dict[str, str] = {}
         self.running: set[subprocess.Popen] = set()
         self.lock = threading.Lock()
         self.stopped = False
@@ -115,10 +117,16 @@ class Runs:
                    shared: bool) -> dict[str, bytes]:
         out = self.folder / name / "bundle"
         self._finished(process)
-        files = {f"{BUNDLE}/{prefix}{rel}": path.read_bytes()
-                 for path in sorted(out.rglob("*")) if path.is_file()
-                 and _served(rel := path.relative_to(out).as_posix(), shared)}
-        return steady(files, f"{BUNDLE}/{prefix}")
+        paths = {f"{BUNDLE}/{prefix}{rel}": path for path in sorted(out.rglob("*"))
+                 if path.is_file() and _served(rel := path.relative_to(out).as_posix(), shared)}
+        read = {name: path.read_bytes() for name, path in paths.items()}
+        files = steady(read, f"{BUNDLE}/{prefix}")
+        # What steady() left as Pagefind wrote it (all but the filters, the metadata and the
+        # entry file) can be published as the file itself.
+        with self.lock:
+            self.written.update((name, str(paths[name])) for name, data in files.items()
+                                if name in read and read[name] == data)
+        return files
 
     def _started(self, site: Path, out: Path) -> "subprocess.Popen | RunFailed":
         """Pagefind at work on site/ into out/, or why it could not start (raised by

@@ -144,6 +144,19 @@ class Indexing:
         files[SHARDS_FILE] = (json.dumps({"shards": merged}) + "\n").encode("utf-8")
         return files
 
+    def files_to_publish(self) -> dict:
+        """result(), each bundle file that Pagefind wrote as it goes out standing for itself
+        (a publish.Copied from the cache, linked into site/ rather than written again, which
+        spares a cold build of 1,000 essays a thousand new files). For a publish before
+        cancel(): that removes a temporary folder's files."""
+        from .publish import Copied
+        files = self.result()
+        written = self.runs.written if self.runs is not None else {}
+        for name, path in written.items():
+            if name in files:
+                files[name] = Copied.of(path, cached=True)
+        return files
+
     def kept_paths(self) -> list[str]:
         """The files of the shards kept from the last build: the same bytes it published."""
         return [path for _, _, files in self.shards if files is not None for path in files]

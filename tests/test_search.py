@@ -76,6 +76,28 @@ def test_the_index_is_rebuilt_only_when_an_essay_page_changes(make_project, buil
     assert "slate board" in project.page("essays/tide-tables/")
 
 
+def test_the_bundle_pagefind_wrote_is_linked_into_the_site_and_outlives_a_re_index(
+        make_project, build):
+    project = publishing(make_project)
+    assert build(project).status == 0
+    bundle = project.root / ".longform-cache/search/shard-0/bundle"
+    site = project.out / "pagefind"
+    fragments = sorted(p.name for p in (site / "fragment").iterdir())
+    assert fragments and all((site / "fragment" / name).stat().st_ino ==
+                             (bundle / "fragment" / name).stat().st_ino for name in fragments)
+    # The files steady() re-encodes are written: Pagefind's own have other names and bytes.
+    assert not (bundle / "pagefind-entry.json").samefile(site / "pagefind-entry.json")
+    before = project.files()
+    essay = project.root / "content/tide-tables.md"
+    essay.write_text(essay.read_text().replace("chalk slate", "slate board"))
+    assert build(project).status == 0  # the shard's folder is made afresh; site/ keeps its
+    after = project.files()
+    assert [p for p in before if p.startswith("pagefind/") and p in after
+            and before[p] != after[p]] == ["pagefind/pagefind-entry.json"]
+    essay.write_text(essay.read_text().replace("slate board", "chalk slate"))
+    assert build(project).status == 0 and project.files() == before
+
+
 @pytest.mark.parametrize("change", ["one essay edited", "every page changed"])
 def test_a_failing_indexer_is_one_line_and_leaves_the_site(make_project, build, tmp_path,
                                                            monkeypatch, change):
