@@ -191,14 +191,24 @@ def rendered_pages(site: Site, assets: dict[str, str], pages: list[Page]) -> lis
     if len(pages) < PAGE_POOL_THRESHOLD or helpers < 1 or not hasattr(os, "fork"):
         return [render_page(env, page) for page in pages]
     from .pagepool import rendered_across
-    # Loaded (after a template edit, compiled) here, once, not in each helper; they inherit
-    # the environment and the pages.
-    for name in sorted({page.template for page in pages}):
+    # Loaded (after a template edit, compiled) here, once, not in each helper, with what they
+    # extend, include and import; they inherit the environment and the pages.
+    _load(env, {page.template for page in pages})
+    return rendered_across(partial(render_page, env), pages, helpers)
+
+
+def _load(env: jinja2.Environment, names: set[str]) -> None:
+    """The templates into env's cache, with those they extend, include or import."""
+    todo, seen = sorted(names), set()
+    while todo:
+        name = todo.pop()
+        seen.add(name)
         try:
             env.get_template(name)
+            source = env.loader.get_source(env, name)[0]
         except jinja2.TemplateError:
-            pass  # left for its pages to report
-    return rendered_across(partial(render_page, env), pages, helpers)
+            continue  # a broken or missing template: render_page reports it, at its page
+        todo += sorted(_references(source) - seen - set(todo))
 
 
 def render_page(env: jinja2.Environment, page: Page) -> bytes:

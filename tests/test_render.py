@@ -261,3 +261,24 @@ def test_a_template_error_on_one_page_of_many_names_that_page(make_project, buil
                                  f"essays/{slug}/index.html: ZeroDivisionError: integer "
                                  "division or modulo by zero\n")
     assert not project.out.exists()
+
+
+def test_pages_rendered_in_worker_processes_are_the_same_and_name_a_broken_template(
+        make_project, build, monkeypatch):
+    import shutil
+
+    from longform import render
+    project = make_project("basic")
+    assert build(project).status == 0
+    alone = project.files()
+    # Every page through the pool, from a cold cache: the workers use the templates the
+    # main process loaded, the macros and base.html they import and extend included.
+    monkeypatch.setattr(render, "PAGE_POOL_THRESHOLD", 1)
+    shutil.rmtree(project.root / ".longform-cache")
+    assert build(project).status == 0
+    assert project.files() == alone
+    macros = project.root / "templates/_macros.html"
+    macros.write_text(macros.read_text() + "\n{% if %}\n")
+    result = build(project)
+    assert result.status == 1 and "templates/_macros.html:" in result.err
+    assert project.files() == alone
