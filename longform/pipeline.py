@@ -298,6 +298,7 @@ def _render_all(essays: list[Essay], links, config: SiteConfig, worker=None):
     from concurrent.futures import ProcessPoolExecutor
     from multiprocessing import get_context
 
+    from . import cardimage  # noqa: F401 — Pillow, imported once here, not in each worker
     from .markdown import warmed
     # The workers inherit a Markdown instance built and run once here, instead of each
     # building its own; and the patterns compiled meanwhile are this process's, which keeps
