@@ -154,7 +154,7 @@ class Indexing:
         written = self.runs.written if self.runs is not None else {}
         for name, path in written.items():
             if name in files:
-                files[name] = Copied.of(path, cached=True)
+                files[name] = Copied.of(path, cached=True, linkable=True)
         return files
 
     def kept_paths(self) -> list[str]:
