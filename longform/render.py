@@ -128,7 +128,6 @@ def _environment(templates_dir: Path, cache_dir: Path | None = None) -> jinja2.E
     return env
 
 
-@lru_cache(maxsize=4096)
 def _bytecode_cache(cache_dir: Path | None):
     if cache_dir is None:
         return None

@@ -2,6 +2,7 @@
 
 import math
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from .cache import digest
 from .config import SiteConfig
@@ -72,8 +73,10 @@ def read_time(words: int, images: int, words_per_minute: int) -> int:
     return max(1, math.ceil(seconds / 60))
 
 
+@lru_cache(maxsize=4096)
 def human_date(day) -> str:
-    """3 March 2024, as pages and the search index show a date."""
+    """3 March 2024, as pages and the search index show a date. Remembered: listings show the
+    same dates on page after page."""
     return f"{day.day} {day:%B %Y}"
 
 
