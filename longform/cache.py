@@ -67,7 +67,9 @@ class Memo:
     rendered: dict = field(default_factory=dict)  # source path → (inputs, deps, rendered Essay)
     related: object = None  # related.Scores: the last scoring, for the next to build on
     pages: dict = field(default_factory=dict)  # output path → (fingerprint, bytes)
-    scans: dict = field(default_factory=dict)  # sha256 of HTML → links.Found, for link checks
+    scans: dict = field(default_factory=dict)  # check results; sha256 of HTML → links.Found
+    # This build's scans of pages whose ids no link needs: for its own review, not saved.
+    scanned: dict = field(default_factory=dict, repr=False, compare=False)
     summaries: dict = field(default_factory=dict)  # (essay key, read time) → listing summary
     placed: dict = field(default_factory=dict)  # (essay key, words a minute) → placed Essay
     search: tuple = ()  # (name, key, files) of each shard of the Pagefind bundle, in order

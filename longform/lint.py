@@ -166,11 +166,11 @@ def essay_review(essay: Essay) -> tuple:
     return html_hash, found, tuple(essay_warnings(essay, found))
 
 
-def remember_review(scans: dict, key: str, reviewed: tuple) -> None:
+def remember_review(memo, key: str, reviewed: tuple) -> None:
     """Keep an essay_review for review(), as if its Scanner had made it."""
     html_hash, found, warnings = reviewed
-    scans[html_hash] = found
-    scans[("essay-warnings", key)] = warnings
+    memo.scanned[html_hash] = found
+    memo.scans[("essay-warnings", key)] = warnings
 
 
 def _remembered_warnings(essay: Essay, scanner: Scanner) -> tuple[ContentWarning, ...]:

@@ -103,8 +103,9 @@ def build(config: SiteConfig, memo: Memo | None = None, progress=None,
         listed = files_below(str(out[0])) if out[0] is not None else None
         files, pages_rendered = output_files(site, pages, old, new, (*out, listed or {}))
         files.update(card_files(site.essays, config))
+        scanner = Scanner(old.scans, new.scans, new.scanned)
         broken, reviewed = review(essays, site, with_stand_ins(files, problems, links),
-                                  pages, every_page, Scanner(old.scans, new.scans))
+                                  pages, every_page, scanner)
         problems += link_problems(broken, config) + reviewed
         if not problems_in(problems) and not search_later:
             files.update(indexing.result())
@@ -229,7 +230,7 @@ def render_essays(essays: list[Essay], links, config: SiteConfig, old: Memo, new
         # The worker's copy of the text is dropped for ours: one copy a body, not two.
         reusable[essay.source] = (inputs[essay.source], deps,
                                   replace(result, key=key, body_md=essay.body_md))
-        remember_review(new.scans, key, reviewed)
+        remember_review(new, key, reviewed)
     new.rendered.update((e.source, reusable[e.source]) for e in essays if e.source in reusable)
     return [reusable[e.source][2] for e in essays if e.source in reusable], len(misses)
 

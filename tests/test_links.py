@@ -127,9 +127,13 @@ def test_fragments_resolve_against_the_whole_page():
     assert "old-anchor" in index.ids("b/index.html")
 
 
-def test_scans_are_reused_by_content_hash():
-    previous = {}
-    Scanner(kept=previous)("<a href='/x/'>x</a>")
+def test_scans_are_reused_by_content_hash_and_kept_only_when_asked():
+    previous, made = {}, {}
+    first = Scanner(kept=previous, made=made)
+    first("<a href='/x/'>x</a>")
+    assert previous == {} and len(made) == 1  # a page's links: their check's result is kept
+    first("<a href='/x/'>x</a>", keep=True)  # a page whose ids a link needs
+    assert list(previous) == list(made)
     reused = Scanner(previous, {})
     (key,) = previous
     previous[key] = marker = scan("<p id='marker'></p>")
