@@ -219,7 +219,7 @@ def full_build(config, out_dir: Path, record: dict, manifest: dict, hashed: dict
         if early:
             save_memo(config.cache_dir, result.memo, previous, ("entries",))
             saved.append("entries")
-        return result.search.files_to_publish()
+        return result.search.result()
 
     try:  # the rest of site/ is written while Pagefind finishes the search index
         changed = publish(result.files, out_dir, {path: left[path] for path in result.kept

@@ -1,34 +1,35 @@
-"""Pagefind runs: one shard's index documents in, its bundle's files out, the same bytes for
-the same documents.
+"""Pagefind at work: one shard's index documents in, its bundle's files out, the same bytes
+for the same documents.
 
-Pagefind's Python API answers one page per 0.1 s poll, so its command line indexes each
-shard's folder in one run. Runs go on in threads (each only waits on its process) while the
-build goes on; at most LANES at once, since Pagefind spreads one run over the cores itself.
-
-Each document needs a folder of its own (Pagefind's URL for essays/x/index.html is
-essays/x/), and on ext4 making and removing a thousand folders costs 0.5–3 s. So the shards'
-documents live on in the cache (.longform-cache/search/), where a run rewrites only the
-documents that changed and removes those of essays gone. A second build running at the same
-time, or a system without file locks, works in a temporary folder instead.
+Pagefind runs as a service (`pagefind --service`): each request a base64 JSON message ended by
+a comma on its stdin, each answer the same on its stdout. Its Python package speaks that
+protocol too, but reads one answer per 0.1 s poll (a thousand pages: a hundred seconds), so the
+few lines here speak it. The documents go through the pipe: none is written to disk, where a
+cold build of 1,000 essays made 3,400 files and folders for them (on ext4 without a journal a
+new inode is looked for past every one freed in the last minutes). The service answers its
+requests one at a time, in the order sent, so a shard's pages are numbered in the order of its
+documents, and the bundle's bytes follow from them. At most LANES services at once, since
+Pagefind spreads its work over the cores itself; shards queue for them in threads, which only
+wait on pipes while the build goes on.
 """
 
+import base64
 import gzip
 import hashlib
 import json
 import os
 import re
-import shutil
 import subprocess
 import tempfile
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
-from pathlib import Path
+from queue import SimpleQueue
 
 BUNDLE = "pagefind"  # site/pagefind/: the script, the WebAssembly, the shards' indexes
 # Inside the indexed body but not its text: the "#" of heading anchors, footnotes' back
 # arrows, a chart's data table and spec (its title and caption stay).
-EXCLUDED = ".headerlink, .footnote-backref, .chart__data, .chart__spec"
+EXCLUDED = [".headerlink", ".footnote-backref", ".chart__data", ".chart__spec"]
 # Pagefind's own UI bundles (300 KB) go unused: the theme has its own search page; the index
 # for undetected languages too: the documents all carry the site's language.
 UNUSED = re.compile(r"^pagefind-(component-ui|modular-ui|ui|highlight)\.|^wasm\.unknown\.")
@@ -51,40 +52,36 @@ def pagefind_executable() -> str:
     return str(get_executable())
 
 
-class Runs:
-    """Pagefind at work on some shards in a temporary folder; bundle(name) waits for one and
-    returns its files (under pagefind/ + prefix), or raises RunFailed with Pagefind's last
-    line. cancel() stops what still runs and removes the folder (safe to repeat)."""
+Documents = Iterable[tuple[str, Callable[[], bytes]]]  # (site path, a function making its HTML)
 
-    def __init__(self, language: str, workspace: Path | None = None):
+
+class Runs:
+    """Pagefind at work on some shards; bundle(name) waits for one and returns its files
+    (under pagefind/ + prefix), or raises RunFailed with Pagefind's last line. cancel() stops
+    what still runs (safe to repeat)."""
+
+    def __init__(self, language: str):
         self.executable = pagefind_executable()  # here, not in a thread: imports lock
         self.language = language.split("-")[0].lower()
-        self.lock_file = _locked(workspace) if workspace is not None else None
-        self.temporary = self.lock_file is None
-        self.folder = Path(tempfile.mkdtemp(prefix="longform-search-")) if self.temporary \
-            else workspace
         self.pool = ThreadPoolExecutor(LANES, thread_name_prefix="pagefind")
+        self.idle: SimpleQueue[Service] = SimpleQueue()
+        self.services: list[Service] = []
         self.jobs: dict[str, Future] = {}
-        # Bundle files as Pagefind wrote them (site path → the file here), until cancel().
-        self.written: dict[str, str] = {}
-        self.running: set[subprocess.Popen] = set()
         self.lock = threading.Lock()
         self.stopped = False
 
-    def start(self, name: str, documents: Iterable[tuple[str, str, Callable[[], bytes]]],
-              prefix: str, shared: bool) -> None:
-        """Index documents ((site path, key, a function making its HTML): the same key, the
-        same HTML) as shard `name`; its files go under pagefind/prefix, with the script and
-        WebAssembly only if `shared`. The run's thread makes the documents its folder does not
-        hold yet, one at a time, so a big site's documents are never all in memory.
-        The first run is started from here, before this returns: an edit's one run is the
-        longest part of the rebuild, and a thread preparing it gets the interpreter only
-        between the build's own 5 ms turns (its 10 ms of Python took 45 ms)."""
+    def start(self, name: str, documents: Documents, prefix: str, shared: bool) -> None:
+        """Index documents as shard `name`; its files go under pagefind/prefix, with the
+        script and WebAssembly only if `shared`. The first shard's service is started and its
+        documents made from here, before this returns: an edit's one shard is the longest
+        part of the rebuild, and a thread doing it gets the interpreter only between the
+        build's own 5 ms turns (its 10 ms of Python took 45 ms). Later shards' documents are
+        made by their thread, one shard at a time, so a big site's are never all in memory."""
         if self.jobs:
-            self.jobs[name] = self.pool.submit(self._bundle, name, documents, prefix, shared)
+            self.jobs[name] = self.pool.submit(self._bundle, documents, prefix, shared)
             return
-        process = self._started(*self._prepared(name, documents))
-        self.jobs[name] = self.pool.submit(self._collected, name, process, prefix, shared)
+        service, requests = self._service(), self._requests(documents)
+        self.jobs[name] = self.pool.submit(self._indexed, service, requests, prefix, shared)
 
     def bundle(self, name: str) -> dict[str, bytes]:
         return self.jobs[name].result()
@@ -92,129 +89,123 @@ class Runs:
     def cancel(self) -> None:
         with self.lock:
             self.stopped = True
-            for process in self.running:
-                process.kill()
+            for service in self.services:
+                service.stop()
         self.pool.shutdown(wait=True, cancel_futures=True)
-        if self.temporary:
-            shutil.rmtree(self.folder, ignore_errors=True)
-        elif self.lock_file is not None:
-            self.lock_file.close()  # which releases the lock
-            self.lock_file = None
 
-    def _bundle(self, name: str, documents: Iterable[tuple[str, str, Callable[[], bytes]]],
-                prefix: str, shared: bool) -> dict[str, bytes]:
-        process = self._started(*self._prepared(name, documents))
-        return self._collected(name, process, prefix, shared)
+    def _bundle(self, documents: Documents, prefix: str, shared: bool) -> dict[str, bytes]:
+        return self._indexed(self._service(), self._requests(documents), prefix, shared)
 
-    def _prepared(self, name: str, documents) -> tuple[Path, Path]:
-        """The shard's folder of documents, up to date, and its bundle folder, emptied."""
-        site, out = self.folder / name / "site", self.folder / name / "bundle"
-        _write_documents(site, self.folder / name / "documents.json", documents)
-        shutil.rmtree(out, ignore_errors=True)
-        return site, out
+    def _requests(self, documents: Documents) -> list[dict]:
+        return [{"type": "AddFile", "file_path": path, "url": None,
+                 "file_contents": make().decode("utf-8")} for path, make in documents]
 
-    def _collected(self, name: str, process: "subprocess.Popen | RunFailed", prefix: str,
-                   shared: bool) -> dict[str, bytes]:
-        out = self.folder / name / "bundle"
-        self._finished(process)
-        paths = {f"{BUNDLE}/{prefix}{rel}": path for path in sorted(out.rglob("*"))
-                 if path.is_file() and _served(rel := path.relative_to(out).as_posix(), shared)}
-        read = {name: path.read_bytes() for name, path in paths.items()}
-        files = steady(read, f"{BUNDLE}/{prefix}")
-        # What steady() left as Pagefind wrote it (all but the filters, the metadata and the
-        # entry file) can be published as the file itself.
-        with self.lock:
-            self.written.update((name, str(paths[name])) for name, data in files.items()
-                                if name in read and read[name] == data)
-        return files
-
-    def _started(self, site: Path, out: Path) -> "subprocess.Popen | RunFailed":
-        """Pagefind at work on site/ into out/, or why it could not start (raised by
-        _finished, in the thread that waits for the run)."""
-        # One index in the site's language: Pagefind would otherwise split it by lang.
-        command = [self.executable, "--site", str(site), "--output-path", str(out),
-                   "--force-language", self.language, "--silent",
-                   "--exclude-selectors", EXCLUDED]
+    def _service(self) -> "Service | RunFailed":
+        """An idle service, or a new one while fewer than LANES run (or why none started)."""
         with self.lock:
             if self.stopped:
                 return RunFailed("stopped")
+            if not self.idle.empty():
+                return self.idle.get()
             try:
-                process = subprocess.Popen(command, stdout=subprocess.PIPE,
-                                           stderr=subprocess.STDOUT, text=True)
+                service = Service(self.executable)
             except OSError as err:
                 return RunFailed(str(err))
-            self.running.add(process)
-        return process
+            self.services.append(service)
+            return service
 
-    def _finished(self, process: "subprocess.Popen | RunFailed") -> None:
-        if isinstance(process, RunFailed):
-            raise process
+    def _indexed(self, service: "Service | RunFailed", requests: list[dict], prefix: str,
+                 shared: bool) -> dict[str, bytes]:
+        if isinstance(service, RunFailed):
+            raise service
+        config = {"force_language": self.language, "exclude_selectors": EXCLUDED}
+        index = service.ask([{"type": "NewIndex", "config": config}])[0]["index_id"]
+        for request in requests:
+            request["index_id"] = index
+        answers = service.ask([*requests, {"type": "GetFiles", "index_id": index},
+                               {"type": "DeleteIndex", "index_id": index}])
+        self.idle.put(service)
+        read = {f"{BUNDLE}/{prefix}{file['path']}": base64.b64decode(file["content"])
+                for file in answers[-2]["files"] if _served(file["path"], shared)}
+        return steady(dict(sorted(read.items())), f"{BUNDLE}/{prefix}")
+
+
+class Service:
+    """One `pagefind --service` process. ask() sends requests and waits for their answers;
+    a thread reads them as they come, so neither pipe fills while the other is written."""
+
+    def __init__(self, executable: str):
+        self.errors = tempfile.TemporaryFile()  # what Pagefind says when it fails
+        self.process = subprocess.Popen([executable, "--service"], stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, stderr=self.errors)
+        self.last_id = 0
+        self.waiting: dict[int, Future] = {}
+        self.lock = threading.Lock()
+        threading.Thread(target=self._read, daemon=True, name="pagefind-answers").start()
+
+    def ask(self, payloads: list[dict]) -> list[dict]:
+        """The answers' payloads, in order; RunFailed for an error or a process gone."""
+        with self.lock:
+            futures = []
+            for payload in payloads:
+                self.last_id += 1
+                futures.append(self.waiting.setdefault(self.last_id, Future()))
+            first = self.last_id - len(payloads) + 1
+        message = b"".join(base64.b64encode(json.dumps(
+            {"message_id": first + n, "payload": payload}).encode()) + b","
+            for n, payload in enumerate(payloads))
         try:
-            output = process.communicate(timeout=TIMEOUT)[0]
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+            self.process.stdin.write(message)
+            self.process.stdin.flush()
+        except (BrokenPipeError, OSError, ValueError):
+            pass  # the reader fails the futures, with what Pagefind said
+        try:
+            return [future.result(timeout=TIMEOUT) for future in futures]
+        except TimeoutError:
+            self.stop()
             raise RunFailed("Pagefind took over ten minutes") from None
-        finally:
-            with self.lock:
-                self.running.discard(process)
-        if process.returncode != 0:
-            lines = (output or "").strip().splitlines() or ["no output"]
-            raise RunFailed(lines[-1])
 
+    def stop(self) -> None:
+        self.process.kill()
 
-def _locked(workspace: Path):
-    """The workspace's lock file, held (closing it lets go), or None when another build holds
-    it or the system has no such locks."""
-    try:
-        import fcntl
-        workspace.mkdir(parents=True, exist_ok=True)
-        lock_file = open(workspace / "lock", "w")  # noqa: SIM115 — held until cancel()
-    except (ImportError, OSError):
-        return None
-    try:
-        fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        lock_file.close()
-        return None
-    return lock_file
+    def _read(self) -> None:
+        parts: list[bytes] = []  # of an answer still coming (a bundle's: megabytes)
+        stream = self.process.stdout
+        while chunk := stream.read1(1 << 20):
+            if b"," not in chunk:
+                parts.append(chunk)
+                continue
+            first, *answers, rest = chunk.split(b",")
+            for answer in (b"".join([*parts, first]), *answers):
+                self._answered(json.loads(base64.b64decode(answer)))
+            parts = [rest]
+        self.process.wait()
+        self.errors.seek(0)
+        lines = self.errors.read().decode("utf-8", "replace").strip().splitlines()
+        failed = RunFailed(lines[-1] if lines else f"Pagefind stopped ({self.process.returncode})")
+        with self.lock:
+            waiting, self.waiting = self.waiting, {}
+        for future in waiting.values():
+            future.set_exception(failed)
 
+    def _answered(self, answer: dict) -> None:
+        payload = answer.get("payload") or {}
+        with self.lock:
+            future = self.waiting.pop(answer.get("message_id"), None)
+            if future is None and payload.get("type") == "Error":
+                # A message it could not read comes back without its id: all wait for naught.
+                futures, self.waiting = list(self.waiting.values()), {}
+            else:
+                futures = [future] if future is not None else []
+        for future in futures:
+            self._settled(future, payload)
 
-def _write_documents(site: Path, listing: Path,
-                     documents: Iterable[tuple[str, str, Callable[[], bytes]]]) -> None:
-    """Make site/ hold exactly these documents, making and writing only those whose key
-    differs from the listing's (path → key). The listing is removed while the folder changes:
-    a run killed meanwhile leaves none, and the next starts the folder afresh."""
-    try:
-        known = json.loads(listing.read_text("utf-8"))
-        listing.unlink()
-    except (OSError, ValueError):
-        known = None
-    if not isinstance(known, dict):
-        shutil.rmtree(site, ignore_errors=True)
-        known = {}
-    now = {}
-    for path, key, make in documents:
-        now[path] = key
-        if known.get(path) != key:
-            target = site / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(make())
-    for path in set(known) - set(now):
-        (site / path).unlink(missing_ok=True)
-        _remove_empty(site / path, site)
-    site.mkdir(parents=True, exist_ok=True)
-    listing.write_text(json.dumps(now, sort_keys=True), "utf-8")
-
-
-def _remove_empty(path: Path, root: Path) -> None:
-    folder = path.parent
-    while folder != root and root in folder.parents:
-        try:
-            folder.rmdir()
-        except OSError:
-            return  # not empty
-        folder = folder.parent
+    @staticmethod
+    def _settled(future: Future, payload: dict) -> None:
+        if payload.get("type") == "Error":
+            future.set_exception(RunFailed(str(payload.get("message", "error"))))
+        else:
+            future.set_result(payload)
 
 
 class RunFailed(Exception):

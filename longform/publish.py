@@ -23,15 +23,11 @@ class Copied:
     size: int
     mtime_ns: int
     cached: bool = False  # a file of .longform-cache/, whose mtime Longform may set
-    # A file no later build reads (a Pagefind bundle's: the memo keeps its bytes), which
-    # site/ may therefore take as a hard link. Not a card: a tool that rewrote site/'s copy
-    # in place would change the cached card that later builds publish.
-    linkable: bool = False
 
     @classmethod
-    def of(cls, path: "str | Path", cached: bool = False, linkable: bool = False) -> "Copied":
+    def of(cls, path: "str | Path", cached: bool = False) -> "Copied":
         info = os.stat(path)
-        return cls(os.fspath(path), info.st_size, info.st_mtime_ns, cached, linkable)
+        return cls(os.fspath(path), info.st_size, info.st_mtime_ns, cached)
 
     def read(self) -> bytes:
         with open(self.path, "rb") as file:
@@ -315,24 +311,10 @@ def _same_copy(path: Path, data: Copied, info: os.stat_result) -> bool:
 
 def _write(target: Path, data: "bytes | Copied") -> None:
     if isinstance(data, Copied):
-        if data.linkable and _linked(data.path, target):
-            return
         shutil.copyfile(data.path, target)
         os.utime(target, ns=(data.mtime_ns, data.mtime_ns))
     else:
         target.write_bytes(data)
-
-
-def _linked(source: str, target: Path) -> bool:
-    """Whether target is now a hard link to source, which nothing writes in place (publish
-    replaces a file by renaming a new one over it). Making a file was most of what copying
-    one cost: on ext4 without a journal, a new inode is looked for past every one freed in
-    the last minutes, and a cold build follows the deletion of the last one's thousands."""
-    try:
-        os.link(source, target)
-    except OSError:  # another file system, one without hard links, a leftover at target
-        return False
-    return True
 
 
 def _place(target: Path, old: Path, data: "bytes | Copied", unchanged: bool) -> bool:

@@ -53,9 +53,8 @@ def start_search(site: Site, old: Memo, new: Memo) -> "Indexing":
     for number, (bucket, paths) in enumerate(sharded(essays).items()):
         name, prefix = f"shard-{bucket}", "" if number == 0 else f"shard-{bucket}/"
         # A document follows from the site's language, the essay's key (everything rendering
-        # read), its URL and its author's name and page: Pagefind's folder keeps each
-        # document under those (a string: a hash per essay cost 15 ms of every edit at 1,000
-        # essays), and a shard's key hashes them all, cheaper than making the documents.
+        # read), its URL and its author's name and page: a shard's key hashes those, cheaper
+        # than making the documents.
         keys = {path: f"{site.config.language}\0{essays[path].key}\0{author.name}\0{author.url}"
                 for path in paths for author in [site.author_of(essays[path])]}
         key = digest(*facts, prefix, *(f"{path}\0{line}" for path, line in keys.items()))
@@ -64,10 +63,9 @@ def start_search(site: Site, old: Memo, new: Memo) -> "Indexing":
         else:
             # Result URLs are site-relative (essays/x/ for essays/x/index.html, a .html
             # permalink as itself); the search script prefixes the base path. Documents
-            # are made only where the folder lacks their key (an edit makes one), by the
-            # run's thread (5,000 essays' documents at once would be some 60 MB).
-            indexing.index(name, key, [(path, keys[path], _maker(essays[path], site))
-                                       for path in paths], prefix)
+            # are made a shard at a time (5,000 essays' at once would be some 60 MB).
+            indexing.index(name, key, [(path, _maker(essays[path], site)) for path in paths],
+                           prefix)
     return indexing
 
 
@@ -127,8 +125,7 @@ class Indexing:
 
     def index(self, name: str, key: str, documents, prefix: str) -> None:
         if self.runs is None:
-            self.runs = Runs(self.site.config.language,
-                             self.site.config.cache_dir / "search")
+            self.runs = Runs(self.site.config.language)
         self.runs.start(name, documents, prefix, shared=not prefix)
         self.shards.append((name, key, None))
 
@@ -142,19 +139,6 @@ class Indexing:
         files = {path: data for _, _, bundle in done for path, data in bundle.items()}
         merged = [f"{name}/" for name, _, _ in done[1:]]
         files[SHARDS_FILE] = (json.dumps({"shards": merged}) + "\n").encode("utf-8")
-        return files
-
-    def files_to_publish(self) -> dict:
-        """result(), each bundle file that Pagefind wrote as it goes out standing for itself
-        (a publish.Copied from the cache, linked into site/ rather than written again, which
-        spares a cold build of 1,000 essays a thousand new files). For a publish before
-        cancel(): that removes a temporary folder's files."""
-        from .publish import Copied
-        files = self.result()
-        written = self.runs.written if self.runs is not None else {}
-        for name, path in written.items():
-            if name in files:
-                files[name] = Copied.of(path, cached=True, linkable=True)
         return files
 
     def kept_paths(self) -> list[str]:

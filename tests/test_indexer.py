@@ -1,12 +1,13 @@
-"""longform/indexer.py: Pagefind's hash-map-ordered files re-encoded in one order, under any
-shard's folder."""
+"""longform/indexer.py: Pagefind's service indexing shards through its pipes, its failures as
+its last line, and its hash-map-ordered files re-encoded in one order, under any shard's
+folder."""
 
+import base64
 import json
 
 import pytest
-from test_images import publishing
 
-from longform.indexer import _cbor_bytes, _decoded, _encoded, steady
+from longform.indexer import RunFailed, Runs, _cbor_bytes, _decoded, _encoded, steady
 
 
 @pytest.mark.parametrize("base", ["pagefind/", "pagefind/shard-3/"])
@@ -36,56 +37,63 @@ def test_filters_and_metadata_come_out_in_one_order_whatever_order_pagefind_used
     assert _cbor_bytes(300) == b"\x19\x01\x2c" and _cbor_bytes("é") == b"\x62\xc3\xa9"
 
 
-# --- The shards' documents, kept in the cache between builds --------------------------------------
+# --- Pagefind's service -----------------------------------------------------------------------
 
-def documents_of(project):
-    """Each shard's documents in .longform-cache/search: site path → (bytes, mtime)."""
-    return {path.relative_to(project.root / ".longform-cache/search").as_posix():
-            (path.read_bytes(), path.stat().st_mtime_ns)
-            for path in (project.root / ".longform-cache/search").glob("shard-*/site/**/*.html")}
-
-
-def test_an_edit_rewrites_one_document_and_a_removed_essay_takes_its_own(make_project, build):
-    project = publishing(make_project)
-    assert build(project).status == 0
-    before = documents_of(project)
-    assert len(before) == len(list((project.root / "content").glob("*.md")))
-    essay = project.root / "content/tide-tables.md"
-    essay.write_text(essay.read_text().replace("chalk slate", "slate board"))
-    assert build(project).status == 0
-    after = documents_of(project)
-    changed = sorted(path for path in after if after[path] != before[path])
-    assert [path.split("/site/")[1] for path in changed] == ["essays/tide-tables/index.html"]
-    assert b"slate board" in after[changed[0]][0]
-    essay.unlink()
-    assert build(project).status == 0
-    assert sorted(documents_of(project)) == sorted(set(before) - set(changed))
-    assert not list((project.root / ".longform-cache/search").glob("*/site/essays/tide-tables"))
+def test_the_same_documents_give_the_same_bundle_however_the_shards_queue():
+    documents = [(f"essays/e{n}/index.html", lambda n=n: (
+        f'<html lang="en"><body><article data-pagefind-body><h1>Essay {n}</h1>'
+        f'<p>{"tide " * n}harbour {n}</p><span data-pagefind-filter="tag">t{n % 3}</span>'
+        f"</article></body></html>").encode()) for n in range(40)]
+    bundles = []
+    for order in (range(4), reversed(range(4))):
+        runs = Runs("en-GB")
+        try:
+            for shard in order:
+                runs.start(f"shard-{shard}", documents[shard::4], f"shard-{shard}/" * (shard > 0),
+                           shared=shard == 0)
+            bundles.append({shard: runs.bundle(f"shard-{shard}") for shard in range(4)})
+        finally:
+            runs.cancel()
+    assert bundles[0] == bundles[1]
+    assert "pagefind/pagefind.js" in bundles[0][0] and "pagefind/shard-1/pagefind.js" \
+        not in bundles[0][1]
+    entry = json.loads(bundles[0][2]["pagefind/shard-2/pagefind-entry.json"])
+    assert entry["languages"]["en"]["page_count"] == 10
 
 
-def test_a_damaged_listing_or_a_held_lock_still_gives_the_same_index(make_project, build):
-    import fcntl
-    project = publishing(make_project)
-    assert build(project).status == 0
-    index = {p: d for p, d in project.files().items() if p.startswith("pagefind/")}
-    search = project.root / ".longform-cache/search"
-    [listing] = search.glob("*/documents.json")
-    listing.write_text("{not json")
-    stray = listing.parent / "site/essays/left-over/index.html"
-    stray.parent.mkdir(parents=True)
-    stray.write_text("<html><body><p>A document no essay has.</p></body></html>")
-    essay = project.root / "content/tide-tables.md"
-    essay.write_text(essay.read_text() + "\nOne more line.\n")
-    assert build(project).status == 0
-    assert not stray.exists()  # the folder was made afresh
-    edited = {p: d for p, d in project.files().items() if p.startswith("pagefind/")}
-    # Another build holding the workspace: this one indexes in a folder of its own.
-    essay.write_text(essay.read_text().replace("\nOne more line.\n", "\n"))
-    with open(search / "lock", "w") as held:
-        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        assert build(project).status == 0
-    assert {p: d for p, d in project.files().items() if p.startswith("pagefind/")} == index
-    assert edited != index
+def test_an_error_pagefind_answers_without_a_message_id_fails_the_run(tmp_path, monkeypatch):
+    # What Pagefind's service says of a message it cannot read: no id to match it by.
+    script = tmp_path / "pagefind"
+    answer = base64.b64encode(json.dumps({"message_id": None, "payload": {
+        "type": "Error", "message": "unreadable message"}}).encode()).decode()
+    script.write_text(f"#!/bin/sh\nhead -c 1 >/dev/null\nprintf '{answer},'\nsleep 5\n")
+    script.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(script))
+    runs = Runs("en")
+    try:
+        runs.start("shard-0", [("essays/a/index.html", lambda: b"<html></html>")], "", True)
+        with pytest.raises(RunFailed, match="^unreadable message$"):
+            runs.bundle("shard-0")
+    finally:
+        runs.cancel()
+
+
+def test_pagefind_gone_mid_run_fails_it_with_its_last_line(tmp_path, monkeypatch):
+    script = tmp_path / "pagefind"
+    script.write_text("#!/bin/sh\nhead -c 10 >/dev/null\necho 'panicked at fossick' >&2\n"
+                      "exit 101\n")
+    script.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(script))
+    runs = Runs("en")
+    try:
+        runs.start("shard-0", [("essays/a/index.html", lambda: b"<html></html>")], "", True)
+        runs.start("shard-1", [("essays/b/index.html", lambda: b"<html></html>")], "shard-1/",
+                   False)
+        for shard in ("shard-0", "shard-1"):
+            with pytest.raises(RunFailed, match="^panicked at fossick$"):
+                runs.bundle(shard)
+    finally:
+        runs.cancel()
 
 
 @pytest.mark.parametrize("given", [None, "/opt/pagefind/bin/pagefind"])

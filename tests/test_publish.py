@@ -1,6 +1,5 @@
 """longform/publish.py: the only stage that writes. site/ is replaced whole or not at all."""
 
-import os
 
 import pytest
 
@@ -149,36 +148,16 @@ def test_pending_files_are_waited_for_before_an_update_in_place(tmp_path):
     assert (after.st_ino, after.st_mtime_ns) == (same.st_ino, same.st_mtime_ns)
 
 
-def test_linkable_files_are_linked_into_the_site_and_others_copied(tmp_path):
+def test_a_cached_file_goes_in_as_a_copy_keeping_its_mtime(tmp_path):
     cache, out = tmp_path / "cache", tmp_path / "site"
     cache.mkdir()
-    (cache / "a.pf").write_bytes(b"index a")
-    (cache / "b.pf").write_bytes(b"index b")
     (cache / "card.png").write_bytes(b"card")
-    files = {**FILES, "pagefind/a.pf": Copied.of(cache / "a.pf", cached=True, linkable=True),
-             # A card: a tool rewriting site/'s copy in place must not reach the cache.
-             "essays/a/card.png": Copied.of(cache / "card.png", cached=True)}
-    publish(dict(files), out)
-    assert tree(out) == {**FILES, "pagefind/a.pf": b"index a", "essays/a/card.png": b"card"}
-    assert (out / "pagefind/a.pf").samefile(cache / "a.pf")
+    card = Copied.of(cache / "card.png", cached=True)
+    publish({**FILES, "essays/a/card.png": card}, out)
+    assert tree(out) == {**FILES, "essays/a/card.png": b"card"}
+    # A tool rewriting site/'s copy in place must not reach the card later builds publish.
     assert not (out / "essays/a/card.png").samefile(cache / "card.png")
-    # A new file replaces the site's, by a rename: the old one's bytes stay where they were.
-    assert publish({**files, "pagefind/a.pf": Copied.of(cache / "b.pf", linkable=True)},
-                   out) == 1
-    assert (out / "pagefind/a.pf").read_bytes() == b"index b"
-    assert (cache / "a.pf").read_bytes() == b"index a"
-
-
-def test_a_linkable_file_is_copied_where_it_cannot_be_linked(tmp_path, monkeypatch):
-    def no_links(source, target):
-        raise OSError(18, "Invalid cross-device link")
-    monkeypatch.setattr(os, "link", no_links)
-    (tmp_path / "a.pf").write_bytes(b"index a")
-    index = Copied.of(tmp_path / "a.pf", cached=True, linkable=True)
-    publish({**FILES, "pagefind/a.pf": index}, tmp_path / "site")
-    copy = (tmp_path / "site/pagefind/a.pf").stat()
-    assert (tmp_path / "site/pagefind/a.pf").read_bytes() == b"index a"
-    assert copy.st_mtime_ns == index.mtime_ns  # copies keep the mtime, as rsync's do
+    assert (out / "essays/a/card.png").stat().st_mtime_ns == card.mtime_ns  # as rsync's do
 
 
 def test_a_failing_pending_leaves_the_old_site_and_no_staging_folder(tmp_path):

@@ -76,17 +76,12 @@ def test_the_index_is_rebuilt_only_when_an_essay_page_changes(make_project, buil
     assert "slate board" in project.page("essays/tide-tables/")
 
 
-def test_the_bundle_pagefind_wrote_is_linked_into_the_site_and_outlives_a_re_index(
-        make_project, build):
+def test_the_index_is_made_through_pagefind_s_pipes_and_an_undo_restores_it(make_project,
+                                                                           build):
     project = publishing(make_project)
     assert build(project).status == 0
-    bundle = project.root / ".longform-cache/search/shard-0/bundle"
-    site = project.out / "pagefind"
-    fragments = sorted(p.name for p in (site / "fragment").iterdir())
-    assert fragments and all((site / "fragment" / name).stat().st_ino ==
-                             (bundle / "fragment" / name).stat().st_ino for name in fragments)
-    # The files steady() re-encodes are written: Pagefind's own have other names and bytes.
-    assert not (bundle / "pagefind-entry.json").samefile(site / "pagefind-entry.json")
+    # The documents went to Pagefind's service, not to files: the cache holds none.
+    assert not (project.root / ".longform-cache/search").exists()
     before = project.files()
     essay = project.root / "content/tide-tables.md"
     essay.write_text(essay.read_text().replace("chalk slate", "slate board"))
