@@ -1,12 +1,14 @@
-"""longform/indexer.py: Pagefind's service indexing shards through its pipes, its failures as
-its last line, and its hash-map-ordered files re-encoded in one order, under any shard's
+"""longform/indexer.py: Pagefind's runs in a scratch folder in memory, their failures as their
+last line, and Pagefind's hash-map-ordered files re-encoded in one order, under any shard's
 folder."""
 
-import base64
 import json
+import os
+from pathlib import Path
 
 import pytest
 
+from longform import indexer
 from longform.indexer import RunFailed, Runs, _cbor_bytes, _decoded, _encoded, steady
 
 
@@ -61,26 +63,26 @@ def test_the_same_documents_give_the_same_bundle_however_the_shards_queue():
     assert entry["languages"]["en"]["page_count"] == 10
 
 
-def test_an_error_pagefind_answers_without_a_message_id_fails_the_run(tmp_path, monkeypatch):
-    # What Pagefind's service says of a message it cannot read: no id to match it by.
-    script = tmp_path / "pagefind"
-    answer = base64.b64encode(json.dumps({"message_id": None, "payload": {
-        "type": "Error", "message": "unreadable message"}}).encode()).decode()
-    script.write_text(f"#!/bin/sh\nhead -c 1 >/dev/null\nprintf '{answer},'\nsleep 5\n")
-    script.chmod(0o755)
-    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(script))
+def test_runs_work_in_a_scratch_folder_in_memory_that_cancel_removes(monkeypatch):
     runs = Runs("en")
     try:
-        runs.start("shard-0", [("essays/a/index.html", lambda: b"<html></html>")], "", True)
-        with pytest.raises(RunFailed, match="^unreadable message$"):
-            runs.bundle("shard-0")
+        if os.path.isdir("/dev/shm"):
+            assert runs.folder.parent == Path("/dev/shm")
+        runs.start("shard-0", [("essays/a/index.html", lambda: b"<html lang='en'><body>"
+                                b"<p>Harbour lights.</p></body></html>")], "", True)
+        assert "pagefind/pagefind-entry.json" in runs.bundle("shard-0")
+        assert not (runs.folder / "shard-0").exists()  # read back and gone, run by run
     finally:
         runs.cancel()
+    assert not runs.folder.exists()
+    # Without a writable /dev/shm (macOS), the system's temporary folder.
+    monkeypatch.setattr(indexer, "SCRATCH", "/nonexistent/shm")
+    assert indexer.scratch_dir() is None
 
 
-def test_pagefind_gone_mid_run_fails_it_with_its_last_line(tmp_path, monkeypatch):
+def test_pagefind_failing_fails_each_run_with_its_last_line(tmp_path, monkeypatch):
     script = tmp_path / "pagefind"
-    script.write_text("#!/bin/sh\nhead -c 10 >/dev/null\necho 'panicked at fossick' >&2\n"
+    script.write_text("#!/bin/sh\necho 'Running Pagefind'\necho 'panicked at fossick' >&2\n"
                       "exit 101\n")
     script.chmod(0o755)
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(script))

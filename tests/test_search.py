@@ -76,11 +76,10 @@ def test_the_index_is_rebuilt_only_when_an_essay_page_changes(make_project, buil
     assert "slate board" in project.page("essays/tide-tables/")
 
 
-def test_the_index_is_made_through_pagefind_s_pipes_and_an_undo_restores_it(make_project,
-                                                                           build):
+def test_the_index_leaves_no_files_in_the_cache_and_an_undo_restores_it(make_project, build):
     project = publishing(make_project)
     assert build(project).status == 0
-    # The documents went to Pagefind's service, not to files: the cache holds none.
+    # Pagefind's documents and bundle were scratch files in memory: the cache holds none.
     assert not (project.root / ".longform-cache/search").exists()
     before = project.files()
     essay = project.root / "content/tide-tables.md"
