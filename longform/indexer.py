@@ -84,6 +84,10 @@ class Runs:
         process = self._started(self._written(name, documents))
         self.jobs[name] = self.pool.submit(self._collected, name, process, prefix, shared)
 
+    def prepare(self, name: str, documents: Documents) -> None:
+        """Write some of shard `name`'s documents ahead of its start()."""
+        self._written(name, documents)
+
     def bundle(self, name: str) -> dict[str, bytes]:
         return self.jobs[name].result()
 

@@ -27,7 +27,7 @@ from .lint import (
     review,
     with_stand_ins,
 )
-from .search import search_of
+from .search import Early, search_of
 from .site import Site, assemble_site, newest_first, place, summary
 from .urls import Links, address_map, essay_url
 
@@ -83,17 +83,20 @@ def build(config: SiteConfig, memo: Memo | None = None, progress=None,
     links = essay_links(essays, published, config, failed)
     if old.texts is not None:
         old.texts.recover = functools.partial(text_again, links=links, config=config)
-    rendered, fresh = render_essays(published, links, config, old, new, progress, problems,
-                                    hashed, worker)
-    problems += [p for e in rendered for p in e.problems]
-    indexing, handed_over, listed = None, False, None
+    early, indexing, handed_over, listed = None, None, False, None
     try:
+        authors = load_authors(config.content_dir)
+        if config.search:
+            early = Early(config, published, links, authors)
+        rendered, fresh = render_essays(published, links, config, old, new, progress, problems,
+                                        hashed, worker, early)
+        problems += [p for e in rendered for p in e.problems]
         placed = placed_in_order(rendered, config, old, new, links)
-        site = assemble_site(placed, load_authors(config.content_dir), {}, config,
+        site = assemble_site(placed, authors, {}, config,
                              summaries(placed, old, new))
         # Pagefind indexes the essays (from their records) meanwhile, on the other core:
         # started before the related scoring, as an edit's shard takes longest of all.
-        indexing = search_of(site, old, new)
+        indexing = search_of(site, old, new, early)
         # Jinja and the page stages are imported only now, beside Pagefind: its re-indexing
         # of an edited essay's shard is the longest part of an edit, and starts 25 ms sooner.
         from .outputs import output_files
@@ -118,6 +121,8 @@ def build(config: SiteConfig, memo: Memo | None = None, progress=None,
         # Pagefind's runs and folder go, unless the caller takes them to wait for.
         if indexing is not None and not handed_over:
             indexing.cancel()
+        if early is not None:
+            early.cancel()
     problems_found(problems)
     # The search index's folder has its own rule in _headers: one of its paths stands for it.
     files["_headers"] = publish.host_headers({**files, **dict.fromkeys(indexing.promised())})
@@ -201,9 +206,10 @@ def essay_links(essays: list[Essay], published: list[Essay], config: SiteConfig,
 
 def render_essays(essays: list[Essay], links, config: SiteConfig, old: Memo, new: Memo,
                   progress=None, problems: list | None = None, hashed: dict | None = None,
-                  worker=None) -> tuple[list[Essay], int]:
+                  worker=None, early=None) -> tuple[list[Essay], int]:
     """Rendered essays in input order, reusing every cached rendering whose inputs still hold.
-    An essay that fails goes into problems and is left out (without problems, it raises)."""
+    An essay that fails goes into problems and is left out (without problems, it raises).
+    `early`: a search.Early, handed the essays around their rendering."""
     # Where the file lies is an input too: the slug and a Jekyll date come from its name, media
     # links resolve from its folder, and the key stands for the whole Essay in page
     # fingerprints, so a renamed or moved essay must get a new key.
@@ -215,6 +221,8 @@ def render_essays(essays: list[Essay], links, config: SiteConfig, old: Memo, new
     reusable = {e.source: old.rendered[e.source] for e in essays
                 if still.valid(old.rendered.get(e.source), inputs[e.source])}
     misses = [with_text(e) for e in essays if e.source not in reusable]
+    if early is not None:
+        early.prepare({source: rendering[2] for source, rendering in reusable.items()}, misses)
     results = _render_all(misses, links, config, worker)
     for done, (essay, outcome) in enumerate(zip(misses, results, strict=True), 1):
         if progress:
@@ -232,6 +240,8 @@ def render_essays(essays: list[Essay], links, config: SiteConfig, old: Memo, new
                                   replace(result, key=key, body_md=essay.body_md))
         remember_review(new, key, reviewed)
     new.rendered.update((e.source, reusable[e.source]) for e in essays if e.source in reusable)
+    if early is not None:
+        early.launch([reusable[e.source][2] for e in misses if e.source in reusable])
     return [reusable[e.source][2] for e in essays if e.source in reusable], len(misses)
 
 

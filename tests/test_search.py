@@ -197,6 +197,42 @@ def test_an_edit_re_indexes_one_shard_and_a_template_edit_none(make_project, bui
     assert sum(added[name] != after[name] for name in after) == 1
 
 
+def test_an_edit_s_shard_is_indexed_from_its_rendering_with_a_cold_build_s_bytes(
+        make_project, build, tmp_path, monkeypatch):
+    from longform import search
+    project = with_notes(publishing(make_project), NOTES)
+    runs = counting_pagefind(project, tmp_path, monkeypatch)
+    assert build(project).status == 0 and runs() == 2
+    taken = []
+    take_over = search.Early.taken_over
+    monkeypatch.setattr(search.Early, "taken_over",
+                        lambda early, keys: taken.append(take_over(early, keys)) or taken[-1])
+    note = project.root / "content/field-note-007.md"
+    note.write_text(note.read_text().replace("Note 7:", "Note 7, rewritten:"))
+    assert build(project).status == 0
+    # Started before the site was put together, and taken over: one run, not a second.
+    assert runs() == 3 and len(taken) == 1 and taken[0] is not None
+    # Its documents made in two goes, the index is a cold build's, byte for byte.
+    edited = project.files()
+    shutil.rmtree(project.root / ".longform-cache")
+    shutil.rmtree(project.out)
+    assert build(project).status == 0 and project.files() == edited
+
+
+def test_an_early_run_whose_essay_fails_is_stopped_and_leaves_no_scratch_files(
+        make_project, build):
+    import glob
+    project = with_notes(publishing(make_project), NOTES)
+    assert build(project).status == 0
+    before, scratch = project.files(), set(glob.glob("/dev/shm/longform-search-*"))
+    note = project.root / "content/field-note-007.md"
+    note.write_text(note.read_text().replace("Note 7:", "Note 7 ![gone](missing.png):"))
+    result = build(project)
+    assert result.status == 1 and "missing.png" in result.err
+    assert project.files() == before
+    assert set(glob.glob("/dev/shm/longform-search-*")) <= scratch
+
+
 def test_shards_double_and_an_essay_keeps_its_shard_while_their_number_holds():
     assert [shard_count(n) for n in (0, 1, 64, 65, 128, 129, 256, 257, 1000, 1025, 5000)] == \
         [1, 1, 1, 2, 2, 4, 4, 8, 16, 16, 16]
