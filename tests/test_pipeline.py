@@ -1,0 +1,37 @@
+"""longform/pipeline.py: a new site's essay files parsed in two processes give the records,
+the pages and the errors that parsing them in one does."""
+
+import shutil
+
+from longform import pipeline
+
+
+def test_a_new_site_parsed_in_two_processes_builds_the_same_site(make_project, build,
+                                                                   monkeypatch):
+    project = make_project("allfeatures")
+    monkeypatch.setattr(pipeline, "LOAD_POOL_THRESHOLD", 10_000)
+    assert build(project).status == 0
+    alone = project.files()
+    shutil.rmtree(project.root / ".longform-cache")
+    shutil.rmtree(project.out)
+    forked = []
+    parsed_in_two = pipeline._parsed_in_two
+    monkeypatch.setattr(pipeline, "LOAD_POOL_THRESHOLD", 2)
+    monkeypatch.setattr(pipeline, "_parsed_in_two",
+                        lambda paths: forked.append(len(paths)) or parsed_in_two(paths))
+    assert build(project).status == 0
+    assert forked and forked[0] >= 2 and project.files() == alone
+
+
+def test_an_essay_that_fails_to_parse_in_the_other_process_is_its_one_line(make_project,
+                                                                          build, monkeypatch):
+    project = make_project("allfeatures")
+    bad = sorted((project.root / "content").glob("*.md"))[-1]  # in the forked half
+    bad.write_text("---\ntitle: [unclosed\ndate: 2024-01-01\n---\n\nText.\n", "utf-8")
+    monkeypatch.setattr(pipeline, "LOAD_POOL_THRESHOLD", 10_000)
+    alone = build(project)
+    monkeypatch.setattr(pipeline, "LOAD_POOL_THRESHOLD", 2)
+    forked = build(project)
+    assert forked.status == alone.status == 1
+    assert forked.err == alone.err and f"content/{bad.name}:" in forked.err
+    assert not (project.out).exists()
