@@ -15,7 +15,6 @@ at once, since Pagefind spreads one run over the cores itself.
 
 import gzip
 import hashlib
-import json
 import os
 import re
 import shutil

@@ -23,7 +23,7 @@ from .content import Essay
 from .errors import ContentError
 from .indexer import BUNDLE, RunFailed, Runs, pagefind_version
 from .mathtext import searchable
-from .site import Site, human_date
+from .site import Site, human_date, site_authors
 from .urls import page_path
 
 # A reader's query loads, from every shard, the index chunk holding the word (≈25 KB): so few
@@ -104,11 +104,11 @@ class Early:
     MOST = 8  # essays rendered: an edit, a few saves, not a new site
 
     def __init__(self, config, essays: list[Essay], links, authors: dict):
-        from .site import _authors
         self.language = config.language
         self.base = len(config.base_path)
         self.links = links
-        lookup = Site(config, (), _authors(essays, authors, config), (), (), {})
+        lookup = Site(config=config, essays=(), authors=site_authors(essays, authors, config),
+                      tags=(), categories=(), related={})
         self.author_of = lookup.author_of
         self.facts = (pagefind_version(), config.language)
         self.runs: Runs | None = None
@@ -139,7 +139,7 @@ class Early:
                 # An empty file where the rendered essay's will go: Pagefind numbers the pages
                 # in the order the scratch folder lists them, which on a memory file system
                 # is the order they were made in, and a cold build makes them in path order.
-                documents.append((path, bytes))
+                documents.append((path, lambda: b""))
                 continue
             author = self.author_of(essay)
             self.shard[3][path] = document_line(self.language, essay, author)

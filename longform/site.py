@@ -111,7 +111,7 @@ def assemble_site(placed: list[Essay], authors: dict, related: dict, config: Sit
     return Site(
         config=config,
         essays=tuple(placed),
-        authors=_authors(placed, authors, config),
+        authors=site_authors(placed, authors, config),
         tags=_taxonomies("tag", [(t, e) for e in placed for t in e.tags], tag_url),
         categories=_taxonomies("category", [(e.category, e) for e in placed if e.category],
                                category_url),
@@ -134,7 +134,7 @@ def place(essay: Essay, config: SiteConfig, url: str | None = None) -> Essay:
     return placed
 
 
-def _authors(essays: list[Essay], known: dict, config: SiteConfig) -> dict:
+def site_authors(essays: list[Essay], known: dict, config: SiteConfig) -> dict:
     """Known authors plus any named in essays but missing from authors.yaml (name only)."""
     keys = {e.author or config.default_author for e in essays} - {None, ""}
     merged = {key: known.get(key) or Author(key=key, name=key) for key in keys}
