@@ -35,6 +35,7 @@ UNUSED = re.compile(r"^pagefind-(component-ui|modular-ui|ui|highlight)\.|^wasm\.
 LANES = max(1, min(2, os.cpu_count() or 1))
 TIMEOUT = 600
 SCRATCH = "/dev/shm"  # a file system in memory, where the system has one
+PREFIX = "longform-search-"  # + the build's process id + a unique part
 
 
 def pagefind_executable() -> str:
@@ -63,7 +64,9 @@ class Runs:
     def __init__(self, language: str):
         self.executable = pagefind_executable()  # here, not in a thread: imports lock
         self.language = language.split("-")[0].lower()
-        self.folder = Path(tempfile.mkdtemp(prefix="longform-search-", dir=scratch_dir()))
+        where = scratch_dir()
+        remove_abandoned(Path(where or tempfile.gettempdir()))
+        self.folder = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-", dir=where))
         self.pool = ThreadPoolExecutor(LANES, thread_name_prefix="pagefind")
         self.jobs: dict[str, Future] = {}
         self.running: set[subprocess.Popen] = set()
@@ -148,6 +151,30 @@ class Runs:
 def scratch_dir() -> str | None:
     """Where a run's files go: memory, where the system has a file system there."""
     return SCRATCH if os.path.isdir(SCRATCH) and os.access(SCRATCH, os.W_OK) else None
+
+
+def remove_abandoned(where: Path) -> None:
+    """Remove the scratch folders of builds that were killed (a build removes its own as it
+    ends, but not when it is killed outright): in memory, they would stay until a reboot.
+    A folder's name carries its build's process id."""
+    try:
+        names = [name for name in os.listdir(where) if name.startswith(PREFIX)]
+    except OSError:
+        return
+    for name in names:
+        pid = name[len(PREFIX):].split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(where / name, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process: alive
+        return True
+    return True
 
 
 def _finished(process: "subprocess.Popen | RunFailed", lock: threading.Lock,

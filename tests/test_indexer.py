@@ -80,6 +80,27 @@ def test_runs_work_in_a_scratch_folder_in_memory_that_cancel_removes(monkeypatch
     assert indexer.scratch_dir() is None
 
 
+def test_a_killed_build_s_scratch_folder_goes_with_the_next_build_s_runs(tmp_path,
+                                                                        monkeypatch):
+    import subprocess
+    import sys
+    monkeypatch.setattr(indexer, "SCRATCH", str(tmp_path))
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    killed = tmp_path / f"longform-search-{gone}-abc123"
+    (killed / "shard-0/site").mkdir(parents=True)
+    running = tmp_path / f"longform-search-{os.getpid()}-def456"  # a build still at work
+    running.mkdir()
+    runs = Runs("en")
+    try:
+        assert runs.folder.parent == tmp_path
+        assert runs.folder.name.startswith(f"longform-search-{os.getpid()}-")
+        assert not killed.exists() and running.exists()
+    finally:
+        runs.cancel()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [running.name]
+
+
 def test_pagefind_failing_fails_each_run_with_its_last_line(tmp_path, monkeypatch):
     script = tmp_path / "pagefind"
     script.write_text("#!/bin/sh\necho 'Running Pagefind'\necho 'panicked at fossick' >&2\n"
