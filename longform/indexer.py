@@ -138,7 +138,7 @@ class Runs:
                    shared: bool) -> dict[str, bytes]:
         out = self.folder / name / "bundle"
         try:
-            _finished(process, self.lock, self.running)
+            self._finished(process)
             read = {f"{BUNDLE}/{prefix}{rel}": path.read_bytes()
                     for path in sorted(out.rglob("*"))
                     if path.is_file() and _served(rel := path.relative_to(out).as_posix(),
@@ -147,6 +147,22 @@ class Runs:
             shutil.rmtree(self.folder / name, ignore_errors=True)
         return steady(read, f"{BUNDLE}/{prefix}")
 
+
+    def _finished(self, process: "subprocess.Popen | RunFailed") -> None:
+        if isinstance(process, RunFailed):
+            raise process
+        try:
+            output = process.communicate(timeout=TIMEOUT)[0]
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+            raise RunFailed("Pagefind took over ten minutes") from None
+        finally:
+            with self.lock:
+                self.running.discard(process)
+        if process.returncode != 0:
+            lines = (output or "").strip().splitlines() or ["no output"]
+            raise RunFailed(lines[-1])
 
 def scratch_dir() -> str | None:
     """Where a run's files go: memory, where the system has a file system there."""
@@ -175,24 +191,6 @@ def _alive(pid: int) -> bool:
     except OSError:  # another user's process: alive
         return True
     return True
-
-
-def _finished(process: "subprocess.Popen | RunFailed", lock: threading.Lock,
-              running: set) -> None:
-    if isinstance(process, RunFailed):
-        raise process
-    try:
-        output = process.communicate(timeout=TIMEOUT)[0]
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-        raise RunFailed("Pagefind took over ten minutes") from None
-    finally:
-        with lock:
-            running.discard(process)
-    if process.returncode != 0:
-        lines = (output or "").strip().splitlines() or ["no output"]
-        raise RunFailed(lines[-1])
 
 
 class RunFailed(Exception):

@@ -55,7 +55,7 @@ def start_search(site: Site, old: Memo, new: Memo, early: "Early | None" = None)
     indexing = Indexing(site, new)
     shards = []
     for number, (bucket, paths) in enumerate(sharded(essays).items()):
-        name, prefix = f"shard-{bucket}", "" if number == 0 else f"shard-{bucket}/"
+        name, prefix = shard_name(number, bucket)
         key = shard_key(facts, prefix, {path: document_line(site.config.language, essays[path],
                                                              site.author_of(essays[path]))
                                         for path in paths})
@@ -74,6 +74,12 @@ def start_search(site: Site, old: Memo, new: Memo, early: "Early | None" = None)
             indexing.index(name, key, [(path, _maker(essays[path], site.author_of(
                 essays[path]), site.config.language)) for path in paths], prefix)
     return indexing
+
+
+def shard_name(number: int, bucket: int) -> tuple[str, str]:
+    """A shard's name and the folder of pagefind/ its files go in: the first shard's at its
+    root (the script and WebAssembly all shards share), the others' in their own."""
+    return f"shard-{bucket}", "" if number == 0 else f"shard-{bucket}/"
 
 
 def document_line(language: str, essay: Essay, author) -> str:
@@ -104,13 +110,11 @@ class Early:
     MOST = 8  # essays rendered: an edit, a few saves, not a new site
 
     def __init__(self, config, essays: list[Essay], links, authors: dict):
+        self.config, self.essays, self.authors = config, essays, authors
         self.language = config.language
         self.base = len(config.base_path)
         self.links = links
-        lookup = Site(config=config, essays=(), authors=site_authors(essays, authors, config),
-                      tags=(), categories=(), related={})
-        self.author_of = lookup.author_of
-        self.facts = (pagefind_version(), config.language)
+        self.author_of = None  # made by prepare(), for a rebuild it starts a run for
         self.runs: Runs | None = None
         self.shard: tuple | None = None  # (name, prefix, paths, lines so far)
         self.key = ""  # the started shard's
@@ -129,7 +133,10 @@ class Early:
         if len(touched) != 1:
             return
         number, bucket, shard = touched[0]
-        name, prefix = f"shard-{bucket}", "" if number == 0 else f"shard-{bucket}/"
+        name, prefix = shard_name(number, bucket)
+        lookup = Site(config=self.config, essays=(), authors=site_authors(
+            self.essays, self.authors, self.config), tags=(), categories=(), related={})
+        self.author_of = lookup.author_of
         self.runs = Runs(self.language)
         self.shard = (name, prefix, shard, {})
         documents = []
@@ -161,7 +168,8 @@ class Early:
             self.cancel()
             return
         self.runs.start(name, documents, prefix, shared=not prefix)
-        self.key = shard_key(self.facts, prefix, {path: lines[path] for path in shard})
+        self.key = shard_key((pagefind_version(), self.language), prefix,
+                             {path: lines[path] for path in shard})
 
     def taken_over(self, keys: dict[str, str]) -> "Runs | None":
         """The runs, handed over, when the started shard's key is the site's; else None."""
