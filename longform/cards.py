@@ -2,10 +2,11 @@
 first chart), the picture a link shows when shared; cardimage.py draws it. An `image:` in the
 frontmatter wins.
 
-Cards are kept in .longform-cache/cards/ under a hash of everything drawn on them, so an essay
-edit redraws only that essay's card. The render workers draw an essay's card right after the
-essay (cache_card), so a cold build's cards are drawn in parallel with the rest of the
-rendering; card_files, after rendering, hands publish references to the cached files.
+Cards are kept in .longform-cache/cards.sqlite under a hash of everything drawn on them, so an
+essay edit redraws only that essay's card (a table, not a file a card: see cachedb.py). The
+render workers draw an essay's card right after the essay (cache_card), so a cold build's cards
+are drawn in parallel with the rest of the rendering; card_files, after rendering, hands
+publish references to the cached cards.
 """
 
 from __future__ import annotations
@@ -14,10 +15,14 @@ import functools
 import hashlib
 import os
 import re
+import sqlite3
+import time
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from .cache import version
+from .cachedb import LOCK, connection, forget
 from .cardfonts import installed_fonts
 from .config import SiteConfig
 from .content import Essay, read_text
@@ -27,6 +32,12 @@ from .urls import page_path
 
 CARD_VERSION = "3"  # bump when the same essay would draw a different card
 CARD_NAME = "card.png"
+CARDS_FILE = "cards.sqlite"  # in .longform-cache/: key (a hash of what is drawn) → the PNG
+# mtime: when the card was stored, or the mtime site/'s copy of the same bytes has (adopt).
+# The index covers the facts a build lists (key, size, mtime) without the pictures' pages.
+SCHEMA = ("CREATE TABLE IF NOT EXISTS cards (key TEXT PRIMARY KEY, size INTEGER NOT NULL, "
+          "mtime INTEGER NOT NULL, png BLOB NOT NULL);"
+          "CREATE INDEX IF NOT EXISTS card_facts ON cards (key, size, mtime);")
 POOL_THRESHOLD = 32  # cards to draw before worker processes pay for their start-up
 WEB = re.compile(r"^https?://", re.I)
 
@@ -55,10 +66,10 @@ def card_path(essay: Essay) -> str:
 
 
 def card_files(essays: list[Essay], config: SiteConfig) -> dict:
-    """site/ESSAY-URL/card.png for each essay without an image of its own, copied from the
-    cache (never read: publish compares sizes and mtimes). The render workers drew the cards
-    of the essays they rendered; any other card the cache lacks is drawn here."""
-    from .publish import Copied
+    """site/ESSAY-URL/card.png for each essay without an image of its own, as cards.sqlite
+    holds it (read only to be written: publish compares what site/ has by size and mtime).
+    The render workers drew the cards of the essays they rendered; any other card the cache
+    lacks is drawn here."""
     wanted = {}
     host = urlsplit(config.base_url).netloc
     for essay in essays:
@@ -67,21 +78,64 @@ def card_files(essays: list[Essay], config: SiteConfig) -> dict:
         else:
             wanted[card_path(essay)] = card_parts(essay, config, host)
     keys = {path: card_key(parts) for path, parts in wanted.items()}
-    folder = os.path.join(config.cache_dir, "cards", "")
-    cards = {path: _cached(folder, key) for path, key in keys.items()}
-    missing = [path for path, card in cards.items() if card is None]
-    for path, png in zip(missing, drawn([wanted[p] for p in missing]), strict=True):
-        store_card(config.cache_dir, keys[path], png)
-        cards[path] = Copied.of(card_file(config.cache_dir, keys[path]), cached=True)
-    return cards
+    known = _stored_facts(config.cache_dir)
+    cards = {path: _stored(config.cache_dir, key, known[key])
+             for path, key in keys.items() if key in known}
+    missing = [path for path in keys if path not in cards]
+    pngs = drawn([wanted[path] for path in missing])
+    stored = _store(config.cache_dir, [(keys[path], png)
+                                       for path, png in zip(missing, pngs, strict=True)])
+    for path, png in zip(missing, pngs, strict=True):
+        # Stored: read back when written, as the others (5,000 new cards are 100 MB).
+        cards[path] = _stored(config.cache_dir, keys[path], stored[keys[path]]) \
+            if keys[path] in stored else png
+    return {path: cards[path] for path in keys}
 
 
-def _cached(folder: str, key: str):
-    from .publish import Copied
+def _stored(cache_dir: Path, key: str, facts: tuple[int, int]):
+    from .publish import Stored
+    return Stored(*facts, key, CardTable(cache_dir))
+
+
+def _stored_facts(cache_dir: Path) -> dict[str, tuple[int, int]]:
+    """The cached cards' keys, sizes and mtimes (the pictures stay on disk until written)."""
+    database = connection(cache_dir, CARDS_FILE, SCHEMA)
+    if database is None:
+        return {}
     try:
-        return Copied.of(f"{folder}{key}.png", cached=True)
-    except OSError:
-        return None
+        return {key: (size, mtime) for key, size, mtime
+                in database.execute("SELECT key, size, mtime FROM cards")}
+    except sqlite3.Error:
+        forget(cache_dir, CARDS_FILE)
+        return {}
+
+
+@dataclass(frozen=True)
+class CardTable:
+    """cards.sqlite as publish reads it: a card's PNG, and site/'s mtime for the same bytes."""
+
+    cache_dir: Path
+
+    def read(self, key: str) -> bytes:
+        database = connection(self.cache_dir, CARDS_FILE, SCHEMA)
+        try:
+            with LOCK:  # publish's writer threads share this process's connection
+                row = database.execute("SELECT png FROM cards WHERE key = ?", (key,)
+                                       ).fetchone() if database is not None else None
+        except sqlite3.Error:
+            row = None
+        if row is None:
+            raise ContentError(self.cache_dir / CARDS_FILE, 1, "the cached social cards "
+                               "changed during the build (was the cache deleted?); build again")
+        return row[0]
+
+    def adopt(self, key: str, mtime_ns: int) -> None:
+        database = connection(self.cache_dir, CARDS_FILE, SCHEMA)
+        try:
+            with LOCK, database:
+                database.execute("UPDATE cards SET mtime = ? WHERE key = ?", (mtime_ns, key))
+        except (sqlite3.Error, AttributeError):  # AttributeError: no database
+            pass  # the next build compares the bytes again: time, not output
 
 
 def check_image(essay: Essay, config: SiteConfig) -> None:
@@ -118,9 +172,17 @@ def cache_card(essay: Essay, config: SiteConfig) -> None:
         return
     parts = card_parts(essay, config)
     key = card_key(parts)
-    if not card_file(config.cache_dir, key).exists():
+    database = connection(config.cache_dir, CARDS_FILE, SCHEMA)
+    if database is None:
+        return  # no cache: card_files draws it
+    try:
+        known = database.execute("SELECT 1 FROM cards WHERE key = ?", (key,)).fetchone()
+    except sqlite3.Error:
+        forget(config.cache_dir, CARDS_FILE)
+        return
+    if not known:
         from .cardimage import card_png  # Pillow: only to draw
-        store_card(config.cache_dir, key, card_png(*parts))
+        _store(config.cache_dir, [(key, card_png(*parts))])
 
 
 def card_key(parts: tuple[str, ...]) -> str:
@@ -142,13 +204,20 @@ def _drawing_versions() -> tuple[str, ...]:
     return (CARD_VERSION, version("Pillow"), version("vl-convert-python"), *installed_fonts())
 
 
-def card_file(cache_dir: Path, key: str) -> Path:
-    return cache_dir / "cards" / f"{key}.png"
-
-
-def store_card(cache_dir: Path, key: str, png: bytes) -> None:
-    from .charts import write_atomic  # charts.py and its imports cost 0.25 s: only to draw
-    write_atomic(card_file(cache_dir, key), png)
+def _store(cache_dir: Path, cards: list[tuple[str, bytes]]) -> dict[str, tuple[int, int]]:
+    """Keep the cards (key, PNG) in the cache: the size and mtime of each it could keep."""
+    database = connection(cache_dir, CARDS_FILE, SCHEMA)
+    if database is None:
+        return {}
+    now = time.time_ns()
+    try:
+        with database:
+            database.executemany("INSERT OR REPLACE INTO cards VALUES (?, ?, ?, ?)",
+                                 [(key, len(png), now, png) for key, png in cards])
+    except sqlite3.Error:
+        forget(cache_dir, CARDS_FILE)
+        return {}
+    return {key: (len(png), now) for key, png in cards}
 
 
 def drawn(jobs: list[tuple[str, ...]]) -> list[bytes]:

@@ -16,7 +16,7 @@ from . import htmlscan
 from .content import Essay
 from .errors import ContentError
 from .mathtext import shielded
-from .publish import Copied, file_bytes
+from .publish import Deferred, file_bytes
 from .urls import page_path
 
 LINK_ATTRIBUTES = {("a", "href"), ("area", "href"), ("link", "href"), ("img", "src"),
@@ -299,7 +299,7 @@ def _pages_to_check(pages, files: dict[str, bytes], every_page: bool) -> list:
 
 
 def _size(data) -> int:
-    return data.size if isinstance(data, Copied) else len(data)
+    return data.size if isinstance(data, Deferred) else len(data)
 
 
 def _unique(errors: list[ContentError]) -> list[ContentError]:

@@ -9,7 +9,6 @@ when no space stands before it and no digit after it: "$5 and $10" and "US$3" st
 `\\$` is a dollar sign. Code spans and code blocks are parsed first, so they never hold math.
 """
 
-import os
 import re
 import sqlite3
 import xml.etree.ElementTree as etree
@@ -24,6 +23,7 @@ from markdown.inlinepatterns import InlineProcessor
 from markdown.util import AtomicString
 
 from .cache import digest
+from .cachedb import connection, forget
 from .errors import ContentWarning
 
 INLINE = re.compile(
@@ -157,8 +157,8 @@ def custom_fences() -> list[dict]:
 # process pool each read it and write what they converted when their essay is done.
 
 CACHE_FILE = "math.sqlite"
+SCHEMA = "CREATE TABLE IF NOT EXISTS math (key TEXT PRIMARY KEY, html TEXT NOT NULL, reason TEXT)"
 _memory: dict[str, tuple[str, str | None]] = {}
-_connections: dict[tuple[int, str], sqlite3.Connection | None] = {}
 
 
 def _converted(latex: str, display: bool, state: MathState) -> tuple[str, str | None]:
@@ -187,7 +187,7 @@ def _code_version() -> str:
 
 def store_new(state: MathState) -> None:
     """Write the expressions this essay converted for the first time to the cache file."""
-    database = _database(state.cache_dir) if state.fresh else None
+    database = connection(state.cache_dir, CACHE_FILE, SCHEMA) if state.fresh else None
     if database is None:
         return
     try:
@@ -196,42 +196,17 @@ def store_new(state: MathState) -> None:
                                  [(key, html, reason) for key, (html, reason)
                                   in state.fresh.items()])
     except sqlite3.Error:
-        _connections[(os.getpid(), str(state.cache_dir))] = None
+        forget(state.cache_dir, CACHE_FILE)
     state.fresh.clear()
 
 
 def _stored(key: str, cache_dir: Path | None) -> tuple[str, str | None] | None:
-    database = _database(cache_dir)
+    database = connection(cache_dir, CACHE_FILE, SCHEMA)
     if database is None:
         return None
     try:
         row = database.execute("SELECT html, reason FROM math WHERE key = ?", (key,)).fetchone()
     except sqlite3.Error:
-        _connections[(os.getpid(), str(cache_dir))] = None
+        forget(cache_dir, CACHE_FILE)
         return None
     return (row[0], row[1]) if row else None
-
-
-def _database(cache_dir: Path | None) -> sqlite3.Connection | None:
-    """This process's connection to the cache file (a forked worker opens its own); None when
-    there is no cache folder or the file is unusable: then everything converts afresh."""
-    if cache_dir is None:
-        return None
-    slot = (os.getpid(), str(cache_dir))
-    if slot not in _connections:
-        _connections[slot] = _opened(cache_dir)
-    return _connections[slot]
-
-
-def _opened(cache_dir: Path) -> sqlite3.Connection | None:
-    try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        database = sqlite3.connect(cache_dir / CACHE_FILE, timeout=30)
-        database.execute("PRAGMA journal_mode=WAL")
-        database.execute("PRAGMA synchronous=OFF")  # a cache: a lost write costs only time
-        with database:
-            database.execute("CREATE TABLE IF NOT EXISTS math "
-                             "(key TEXT PRIMARY KEY, html TEXT NOT NULL, reason TEXT)")
-        return database
-    except (sqlite3.Error, OSError):
-        return None

@@ -4,8 +4,9 @@ import hashlib
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from .errors import ContentError, Problems
 
@@ -33,9 +34,40 @@ class Copied:
         with open(self.path, "rb") as file:
             return file.read()
 
+    def adopt(self, mtime_ns: int) -> None:
+        """Take site/'s mtime for the same bytes (see _same_copy)."""
+        if self.cached:
+            os.utime(self.path, ns=(mtime_ns, mtime_ns))
 
-def file_bytes(data: "bytes | Copied") -> bytes:
-    return data.read() if isinstance(data, Copied) else data
+
+@dataclass(frozen=True)
+class Stored:
+    """A file whose bytes wait in a cache table (a social card in cards.sqlite): read only to
+    be written. Like a Copied file it has an mtime (when it was stored) that site/'s copy
+    keeps, so a copy with its size and mtime is taken as unchanged without reading either."""
+
+    size: int
+    mtime_ns: int
+    key: str
+    table: "StoredTable" = field(compare=False, repr=False)
+
+    def read(self) -> bytes:
+        return self.table.read(self.key)
+
+    def adopt(self, mtime_ns: int) -> None:
+        self.table.adopt(self.key, mtime_ns)
+
+
+class StoredTable(Protocol):
+    def read(self, key: str) -> bytes: ...
+    def adopt(self, key: str, mtime_ns: int) -> None: ...
+
+
+Deferred = (Copied, Stored)  # read only when written: each has size, mtime_ns, read(), adopt()
+
+
+def file_bytes(data: "bytes | Copied | Stored") -> bytes:
+    return data.read() if isinstance(data, Deferred) else data
 
 
 def fingerprinted(name: str, data: bytes) -> str:
@@ -209,7 +241,7 @@ def _changed(files: dict, out_dir: Path, existing: dict, known: dict) -> list[st
             if seen is not None:
                 if info.st_size == seen[0] and info.st_mtime_ns == seen[1]:
                     continue
-            elif type(data) is Copied and info.st_size == data.size and \
+            elif type(data) in Deferred and info.st_size == data.size and \
                     info.st_mtime_ns == data.mtime_ns:
                 continue
         if not _unchanged(out_dir, rel, data, info, seen if info is not None else None):
@@ -276,8 +308,8 @@ def _existing_files(out_dir: Path) -> dict:
     return files_below(str(out_dir))
 
 
-def _unchanged(out_dir: Path, rel: str, data: "bytes | Copied", info: os.stat_result | None,
-               left: tuple | None = None) -> bool:
+def _unchanged(out_dir: Path, rel: str, data: "bytes | Copied | Stored",
+               info: os.stat_result | None, left: tuple | None = None) -> bool:
     """Whether the file at out_dir/rel (whose stat is info; None: there is none) holds
     data. (The Path is made only when the file must be read: a rebuild asks for each of
     thousands of files.)"""
@@ -287,14 +319,14 @@ def _unchanged(out_dir: Path, rel: str, data: "bytes | Copied", info: os.stat_re
         return True
     path = out_dir / rel
     try:
-        if isinstance(data, Copied):
+        if isinstance(data, Deferred):
             return _same_copy(path, data, info)
         return info.st_size == len(data) and path.read_bytes() == data
     except OSError:
         return False
 
 
-def _same_copy(path: Path, data: Copied, info: os.stat_result) -> bool:
+def _same_copy(path: Path, data: "Copied | Stored", info: os.stat_result) -> bool:
     if info.st_size != data.size:
         return False
     if info.st_mtime_ns == data.mtime_ns:
@@ -304,20 +336,20 @@ def _same_copy(path: Path, data: Copied, info: os.stat_result) -> bool:
     # The same bytes made again (a deleted cache redrew a card): site/ keeps its file, so an
     # rsync uploads nothing, and the cache takes the site's mtime so the next build reads
     # neither.
-    if data.cached:
-        os.utime(data.path, ns=(info.st_mtime_ns, info.st_mtime_ns))
+    data.adopt(info.st_mtime_ns)
     return True
 
 
-def _write(target: Path, data: "bytes | Copied") -> None:
+def _write(target: Path, data: "bytes | Copied | Stored") -> None:
     if isinstance(data, Copied):
         shutil.copyfile(data.path, target)
-        os.utime(target, ns=(data.mtime_ns, data.mtime_ns))
     else:
-        target.write_bytes(data)
+        target.write_bytes(file_bytes(data))
+    if isinstance(data, Deferred):
+        os.utime(target, ns=(data.mtime_ns, data.mtime_ns))
 
 
-def _place(target: Path, old: Path, data: "bytes | Copied", unchanged: bool) -> bool:
+def _place(target: Path, old: Path, data: "bytes | Copied | Stored", unchanged: bool) -> bool:
     if unchanged:
         try:
             os.link(old, target)
@@ -371,7 +403,7 @@ def _write_in_place(out_dir: Path, changed: dict[str, bytes], removed: list[str]
         _remove_empty_folders((out_dir / relative).parent, out_dir)
 
 
-def _replace(target: Path, data: "bytes | Copied") -> None:
+def _replace(target: Path, data: "bytes | Copied | Stored") -> None:
     """target holds data, by an atomic rename: a reader sees the old file or the new one."""
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(f".{target.name}.tmp")

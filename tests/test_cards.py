@@ -4,6 +4,7 @@ only the edited essay's card."""
 
 import io
 import re
+import sqlite3
 import struct
 
 import pytest
@@ -22,6 +23,12 @@ def meta(html: str, key: str) -> str | None:
 def png_size(data: bytes) -> tuple[int, int]:
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR"
     return struct.unpack(">II", data[16:24])
+
+
+def cached_cards(root) -> dict[str, int]:
+    """The cache's cards: key → the mtime it records (a table, not a file a card)."""
+    with sqlite3.connect(root / ".longform-cache" / "cards.sqlite") as database:
+        return dict(database.execute("SELECT key, mtime FROM cards"))
 
 
 @pytest.fixture
@@ -74,36 +81,38 @@ def test_cards_lost_from_the_cache_are_drawn_again_the_same(built, build_process
     """The essays' renderings come from the cache, so no render worker draws their cards:
     card_files draws them after rendering, the same bytes."""
     before = built.files()
-    for card in (built.root / ".longform-cache" / "cards").iterdir():
-        card.unlink()
+    with sqlite3.connect(built.root / ".longform-cache" / "cards.sqlite") as database:
+        database.execute("DELETE FROM cards")
     again = built.root / "again"  # another output folder: a whole build, not "nothing changed"
     result = build_process(built, "--out", str(again))
     assert result.status == 0 and " 0 rendered" in result.out
     assert built.files(again) == before
-    assert len(list((built.root / ".longform-cache" / "cards").iterdir())) == len(ESSAYS)
+    assert len(cached_cards(built.root)) == len(ESSAYS)
 
 
 def test_editing_one_essay_redraws_only_its_card(built, build):
-    cards = built.root / ".longform-cache" / "cards"
-    before = {p.name: p.stat().st_mtime_ns for p in cards.iterdir()}
+    before = cached_cards(built.root)
     site_before = {slug: (built.out / "essays" / slug / "card.png").read_bytes()
                    for slug in ESSAYS}
+    other_card = built.out / "essays" / "bringing-your-own-charts" / "card.png"
+    other_mtime = other_card.stat().st_mtime_ns
     assert len(before) == 2
     essay = built.root / "content" / "words-only.md"
     essay.write_text(essay.read_text().replace("title: Words only", "title: Words alone"))
     assert build(built).status == 0
-    after = {p.name: p.stat().st_mtime_ns for p in cards.iterdir()}
+    after = cached_cards(built.root)
     assert len(set(after) - set(before)) == 1  # one new card drawn
     assert {name: after[name] for name in before} == before  # no other card touched
     card = (built.out / "essays" / "words-only" / "card.png").read_bytes()
     assert card != site_before["words-only"] and png_size(card) == (1200, 630)
     other = (built.out / "essays" / "bringing-your-own-charts" / "card.png").read_bytes()
     assert other == site_before["bringing-your-own-charts"]
+    assert other_card.stat().st_mtime_ns == other_mtime  # not written again
     # A body edit changes nothing drawn on the card: no card is drawn at all, and Pillow is
     # not even imported (main() as build.py calls it, in a process of its own).
     essay.write_text(essay.read_text() + "\nOne more sentence.\n")
     assert imported_after(["--root", str(built.root)], REPO, " 1 rendered", ("PIL",)) == set()
-    assert len(list(cards.iterdir())) == len(after)
+    assert len(cached_cards(built.root)) == len(after)
 
 
 @pytest.mark.parametrize("image, expected", [
