@@ -332,7 +332,8 @@ def _render_all(essays: list[Essay], links, config: SiteConfig, worker=None):
     """(rendered essay, deps, its lint.essay_review) or the error, for each essay, in order."""
     cache_dir = config.cache_dir
     if worker is not None and 0 < len(essays) < POOL_THRESHOLD:
-        outcomes = worker.rendered(essays, (links, config.charts_dir, cache_dir))
+        outcomes = worker.rendered(essays, (links, config.charts_dir, cache_dir),
+                                   meanwhile=_page_modules)
         if outcomes is not None:
             yield from outcomes
             return
@@ -354,6 +355,13 @@ def _render_all(essays: list[Essay], links, config: SiteConfig, worker=None):
     with ProcessPoolExecutor(os.cpu_count(), mp_context=get_context("fork"), initializer=_adopt,
                              initargs=(links, config.charts_dir, cache_dir)) as pool:
         yield from pool.map(_render_job, essays, chunksize=max(1, min(16, len(essays) // 64)))
+
+
+def _page_modules() -> None:
+    """Import what renders the pages (Jinja among it, some 40 ms) while the worker renders the
+    essays: after them, the imports would hold up the pages, which Pagefind's run on the other
+    core is racing by then."""
+    from . import outputs, render  # noqa: F401
 
 
 _adopted: tuple = ()  # what one rendering worker process was handed when it started

@@ -47,12 +47,14 @@ class Worker:
         os.close(results_write)
         self.jobs, self.results = os.fdopen(jobs_write, "wb"), os.fdopen(results_read, "rb")
 
-    def rendered(self, essays: list, shared: tuple) -> list | None:
+    def rendered(self, essays: list, shared: tuple, meanwhile=None) -> list | None:
         """pipeline._rendered_or_error(essay, *shared) of each essay, or None if the worker
-        could not give them."""
+        could not give them; `meanwhile()`, if given, runs here while the worker renders."""
         try:
             self.jobs.write(dumps((essays, shared)))
             self.jobs.close()
+            if meanwhile is not None:
+                meanwhile()
             outcomes = pickle.loads(self.results.read())
         except Exception:  # noqa: BLE001 — whatever went wrong, the caller renders them
             outcomes = None

@@ -80,3 +80,17 @@ def test_no_worker_without_a_last_build_or_for_many_changed_essays(tmp_path):
     # A changed chart module or template is no essay file: nothing for a worker to render.
     assert renderworker.worker_for(content, tmp_path, inputs,
                                    {**inputs, f"{tmp_path}/charts/c.py": (None, "x")}, 24) is None
+
+
+def test_the_caller_works_meanwhile_and_still_gets_the_worker_s_renderings(make_project):
+    project = make_project("basic")
+    config = load_config(project.root)
+    before = pipeline.build(config)
+    essay = next(e for e in before.site.essays if e.slug == "third-rail")
+    worker = renderworker.Worker(config.content_dir, config.charts_dir)
+    links = pipeline.essay_links(before.site.essays, before.site.essays, config, set())
+    calls = []
+    outcomes = worker.rendered([essay], (links, config.charts_dir, config.cache_dir),
+                               meanwhile=lambda: calls.append(worker.pid))
+    assert calls and calls[0] > 0  # called once the job was sent, the worker still there
+    assert len(outcomes) == 1 and "third-rail" in outcomes[0][0].url
