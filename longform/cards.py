@@ -15,6 +15,7 @@ import functools
 import hashlib
 import os
 import re
+import shutil
 import sqlite3
 import time
 from dataclasses import dataclass
@@ -79,6 +80,8 @@ def card_files(essays: list[Essay], config: SiteConfig) -> dict:
             wanted[card_path(essay)] = card_parts(essay, config, host)
     keys = {path: card_key(parts) for path, parts in wanted.items()}
     known = _stored_facts(config.cache_dir)
+    if (config.cache_dir / "cards").is_dir():  # a cache from before cards.sqlite's
+        shutil.rmtree(config.cache_dir / "cards", ignore_errors=True)
     cards = {path: _stored(config.cache_dir, key, known[key])
              for path, key in keys.items() if key in known}
     missing = [path for path in keys if path not in cards]

@@ -146,3 +146,12 @@ def test_a_missing_frontmatter_image_is_an_error_at_its_line(project, build, ima
     assert result.status == 1
     assert result.err.strip().splitlines()[0].startswith("content/words-only.md:4: " + message)
     assert project.files() == before  # the previous site stays
+
+
+def test_a_cache_from_before_loses_its_folder_of_card_files(project, build):
+    old = project.root / ".longform-cache" / "cards"
+    old.mkdir(parents=True)
+    (old / "0123abcd.png").write_bytes(b"\x89PNG\r\n\x1a\nan old card")
+    assert build(project).status == 0
+    assert not old.exists()
+    assert len(cached_cards(project.root)) == len(ESSAYS)
