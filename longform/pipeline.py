@@ -97,8 +97,9 @@ def build(config: SiteConfig, memo: Memo | None = None, progress=None,
         # Pagefind indexes the essays (from their records) meanwhile, on the other core:
         # started before the related scoring, as an edit's shard takes longest of all.
         indexing = search_of(site, old, new, early)
-        # Jinja and the page stages are imported only now, beside Pagefind: its re-indexing
-        # of an edited essay's shard is the longest part of an edit, and starts 25 ms sooner.
+        # Jinja and the page stages are imported only now, after Pagefind has started (its
+        # re-indexing of an edited essay's shard is the longest part of an edit), unless a
+        # render worker gave the time to import them while it rendered (_page_modules).
         from .outputs import output_files
         from .render import site_pages
         site = replace(site, related=related(placed, old, new))
