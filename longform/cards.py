@@ -80,7 +80,7 @@ def card_files(essays: list[Essay], config: SiteConfig) -> dict:
             wanted[card_path(essay)] = card_parts(essay, config, host)
     keys = {path: card_key(parts) for path, parts in wanted.items()}
     known = _stored_facts(config.cache_dir)
-    if (config.cache_dir / "cards").is_dir():  # a cache from before cards.sqlite's
+    if (config.cache_dir / "cards").is_dir():  # card files of a cache from before the table
         shutil.rmtree(config.cache_dir / "cards", ignore_errors=True)
     cards = {path: _stored(config.cache_dir, key, known[key])
              for path, key in keys.items() if key in known}
@@ -96,7 +96,7 @@ def card_files(essays: list[Essay], config: SiteConfig) -> dict:
 
 
 def _stored(cache_dir: Path, key: str, facts: tuple[int, int]):
-    from .publish import Stored
+    from .sitefiles import Stored
     return Stored(*facts, key, CardTable(cache_dir))
 
 

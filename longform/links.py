@@ -16,7 +16,7 @@ from . import htmlscan
 from .content import Essay
 from .errors import ContentError
 from .mathtext import shielded
-from .publish import Deferred, file_bytes
+from .sitefiles import Deferred, file_bytes
 from .urls import page_path
 
 LINK_ATTRIBUTES = {("a", "href"), ("area", "href"), ("link", "href"), ("img", "src"),

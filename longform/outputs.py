@@ -16,6 +16,7 @@ from . import publish
 from .cache import Memo, digest
 from .redirects import redirect_files
 from .site import Site
+from .sitefiles import Copied
 from .variants import variant_files
 
 
@@ -73,7 +74,7 @@ def _left_page(path: str, out: tuple):
     size, mtime_ns = left[path]
     if info.st_size != size or info.st_mtime_ns != mtime_ns:
         return None
-    return publish.Copied(os.path.join(out_dir, path), size, mtime_ns)
+    return Copied(os.path.join(out_dir, path), size, mtime_ns)
 
 
 def page_keys(parts: list[tuple], contexts: list) -> list[str]:

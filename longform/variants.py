@@ -30,7 +30,7 @@ def variant_names(html: str) -> tuple[str, ...]:
 def variant_files(essays, cache_dir: Path) -> dict:
     """site/static/images/… for every variant an essay's HTML names (Essay.variants), copied
     from the cache."""
-    from .publish import Copied
+    from .sitefiles import Copied
     files = {}
     for essay in essays:
         for name in essay.variants:

@@ -4,7 +4,8 @@
 import pytest
 
 from longform.errors import ContentError, Problems
-from longform.publish import Copied, content_media, fingerprinted, publish, static_assets
+from longform.publish import content_media, fingerprinted, publish, static_assets
+from longform.sitefiles import Copied
 
 
 def tree(folder):
