@@ -18,7 +18,7 @@ import re
 import shutil
 import sqlite3
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -82,22 +82,18 @@ def card_files(essays: list[Essay], config: SiteConfig) -> dict:
     known = _stored_facts(config.cache_dir)
     if (config.cache_dir / "cards").is_dir():  # card files of a cache from before the table
         shutil.rmtree(config.cache_dir / "cards", ignore_errors=True)
-    cards = {path: _stored(config.cache_dir, key, known[key])
-             for path, key in keys.items() if key in known}
+    from .sitefiles import Stored
+    table = CardTable(config.cache_dir, {keys[path]: parts for path, parts in wanted.items()})
+    cards = {path: Stored(*known[key], key, table) for path, key in keys.items() if key in known}
     missing = [path for path in keys if path not in cards]
     pngs = drawn([wanted[path] for path in missing])
     stored = _store(config.cache_dir, [(keys[path], png)
                                        for path, png in zip(missing, pngs, strict=True)])
     for path, png in zip(missing, pngs, strict=True):
         # Stored: read back when written, as the others (5,000 new cards are 100 MB).
-        cards[path] = _stored(config.cache_dir, keys[path], stored[keys[path]]) \
-            if keys[path] in stored else png
+        key = keys[path]
+        cards[path] = Stored(*stored[key], key, table) if key in stored else png
     return {path: cards[path] for path in keys}
-
-
-def _stored(cache_dir: Path, key: str, facts: tuple[int, int]):
-    from .sitefiles import Stored
-    return Stored(*facts, key, CardTable(cache_dir))
 
 
 def _stored_facts(cache_dir: Path) -> dict[str, tuple[int, int]]:
@@ -115,29 +111,33 @@ def _stored_facts(cache_dir: Path) -> dict[str, tuple[int, int]]:
 
 @dataclass(frozen=True)
 class CardTable:
-    """cards.sqlite as publish reads it: a card's PNG, and site/'s mtime for the same bytes."""
+    """cards.sqlite as publish reads it: a card's PNG (drawn again from what it shows, `parts`
+    by key, should the cache lose it meanwhile), and site/'s mtime for the same bytes."""
 
     cache_dir: Path
+    parts: dict = field(repr=False)
 
     def read(self, key: str) -> bytes:
         database = connection(self.cache_dir, CARDS_FILE, SCHEMA)
-        try:
-            with LOCK:  # publish's writer threads share this process's connection
-                row = database.execute("SELECT png FROM cards WHERE key = ?", (key,)
-                                       ).fetchone() if database is not None else None
-        except sqlite3.Error:
-            row = None
-        if row is None:
-            raise ContentError(self.cache_dir / CARDS_FILE, 1, "the cached social cards "
-                               "changed during the build (was the cache deleted?); build again")
-        return row[0]
+        row = None
+        if database is not None:
+            try:
+                with LOCK:  # publish's writer threads share this process's connection
+                    row = database.execute("SELECT png FROM cards WHERE key = ?", (key,)
+                                           ).fetchone()
+            except sqlite3.Error:
+                forget(self.cache_dir, CARDS_FILE)
+        # The cache deleted during the build: the same bytes again, as a cold build's.
+        return row[0] if row else _card_job(self.parts[key])
 
     def adopt(self, key: str, mtime_ns: int) -> None:
         database = connection(self.cache_dir, CARDS_FILE, SCHEMA)
+        if database is None:
+            return
         try:
             with LOCK, database:
                 database.execute("UPDATE cards SET mtime = ? WHERE key = ?", (mtime_ns, key))
-        except (sqlite3.Error, AttributeError):  # AttributeError: no database
+        except sqlite3.Error:
             pass  # the next build compares the bytes again: time, not output
 
 

@@ -155,3 +155,19 @@ def test_a_cache_from_before_loses_its_folder_of_card_files(project, build):
     assert build(project).status == 0
     assert not old.exists()
     assert len(cached_cards(project.root)) == len(ESSAYS)
+
+
+def test_a_card_the_cache_loses_during_the_build_is_drawn_again_the_same(built):
+    """card_files lists the cached cards; the cache deleted before publish reads one gives
+    the card drawn again, the same bytes, not an error."""
+    from longform import pipeline
+    from longform.cards import card_files
+    from longform.config import load_config
+    config = load_config(built.root)
+    essays = pipeline.build(config).site.essays
+    cards = card_files(list(essays), config)
+    with sqlite3.connect(built.root / ".longform-cache" / "cards.sqlite") as database:
+        database.execute("DELETE FROM cards")
+    for slug in ESSAYS:
+        card = cards[f"essays/{slug}/card.png"]
+        assert card.read() == (built.out / "essays" / slug / "card.png").read_bytes()
