@@ -31,7 +31,7 @@ from .errors import ContentError
 from .frontmatter import key_lines
 from .urls import page_path
 
-CARD_VERSION = "3"  # bump when the same essay would draw a different card
+CARD_VERSION = "4"  # bump when the same essay would draw a different card
 CARD_NAME = "card.png"
 CARDS_FILE = "cards.sqlite"  # in .longform-cache/: key (a hash of what is drawn) → the PNG
 # mtime: when the card was stored, or the mtime site/'s copy of the same bytes has (adopt).
@@ -204,7 +204,8 @@ def _versions_hashed():
 @functools.cache
 def _drawing_versions() -> tuple[str, ...]:
     """What else decides how a card looks: this code, the drawing libraries, the fonts."""
-    return (CARD_VERSION, version("Pillow"), version("vl-convert-python"), *installed_fonts())
+    return (CARD_VERSION, version("Pillow"), version("vl-convert-python"), version("isal"),
+            *installed_fonts())
 
 
 def _store(cache_dir: Path, cards: list[tuple[str, bytes]]) -> dict[str, tuple[int, int]]:
