@@ -30,8 +30,8 @@ def test_bare_and_inked_rows_in_any_order_make_one_valid_png():
     rows = [bytes(WIDTH) if rng.random() < 0.6 else
             bytes(rng.choice((0, 0, 0, 3, 9)) for _ in range(WIDTH)) for _ in range(HEIGHT)]
     indices = b"".join(rows)
-    png = cardimage.palette_png(Image.frombytes("L", (WIDTH, HEIGHT), indices),
-                                cardimage.palette())
+    canvas = Image.frombytes("L", (1 + WIDTH, HEIGHT), b"".join(b"\0" + row for row in rows))
+    png = cardimage.palette_png(canvas, cardimage.palette())
     # zlib reads ISA-L's stream and checks its Adler-32; each row starts with filter type 0
     assert zlib.decompress(idat(png)) == b"".join(b"\0" + row for row in rows)
     image = Image.open(io.BytesIO(png))
