@@ -82,9 +82,11 @@ print("hello")
 """
 
 
+@lru_cache(maxsize=4)
 def warmed(content_dir: Path, charts_dir: Path) -> None:
     """Render a small essay now, so that the process has built its Markdown instance and
-    compiled the extensions' patterns before a writer waits on the first save."""
+    compiled the extensions' patterns before a writer waits on the first save (once a
+    process and site)."""
     from .content import load_essay
     essay = load_essay(content_dir / "warm-up.md", "---\ntitle: Warm up\ndate: 2024-01-01\n"
                                                   "---\n" + WARM_UP)

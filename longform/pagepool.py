@@ -17,14 +17,19 @@ from collections.abc import Callable
 SLICES_EACH = 8  # slices a process: the pages shared out evenly, and no slice's file large
 
 
-def rendered_across(render: Callable, pages: list, helpers: int) -> list:
+def rendered_across(render: Callable, pages: list, helpers: int,
+                    first: Callable | None = None) -> list:
     """[render(page) for page in pages], shared with `helpers` forked processes. `render`
     raises ContentError for a page it cannot render: the error of the first slice (the pages
-    `start::slices`) met is raised, once every slice has rendered."""
+    `start::slices`) met is raised, once every slice has rendered. `first()`, if given, runs
+    in this process once the helpers are forked, before it claims a slice: the helpers take
+    more of the slices meanwhile."""
     slices = min((helpers + 1) * SLICES_EACH, len(pages), 4096)
     try:
         folder_made = tempfile.TemporaryDirectory(prefix="longform-pages-")
     except OSError:  # nowhere to put a helper's slices: this process renders them all
+        if first is not None:
+            first()
         return [render(page) for page in pages]
     with folder_made as folder:
         claims = _claims(slices)
@@ -33,6 +38,8 @@ def rendered_across(render: Callable, pages: list, helpers: int) -> list:
             for _ in range(helpers):
                 if pid := _forked(render, pages, slices, claims, folder):
                     children.append(pid)
+            if first is not None:
+                first()
             ours = {start: _slice(render, pages, start, slices)
                     for start in _claimed(claims)}
         finally:

@@ -7,6 +7,7 @@ changed; the Build it returns carries the Memo for the next run.
 import functools
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -73,7 +74,8 @@ def build(config: SiteConfig, memo: Memo | None = None, progress=None,
     old = memo if memo is not None and memo.version == version else Memo(version=version)
     new = Memo(version=version)
     problems: list = []
-    essays = load_essays(config.content_dir, old, new, problems)
+    warm = functools.partial(_warm_pool, config.content_dir, config.charts_dir)
+    essays = load_essays(config.content_dir, old, new, problems, meanwhile=warm)
     failed = {p.path for p in problems}  # left out, but links to them are not dead links
     today = date.today()
     published = [e for e in essays if e.source not in failed and
@@ -135,17 +137,18 @@ def build(config: SiteConfig, memo: Memo | None = None, progress=None,
                  indexing if search_later else None, listed)
 
 
-def load_essays(content_dir: Path, old: Memo, new: Memo, problems: list | None = None
-                ) -> list[Essay]:
+def load_essays(content_dir: Path, old: Memo, new: Memo, problems: list | None = None,
+                meanwhile: Callable | None = None) -> list[Essay]:
     """Every essay file as a record (re-parsed only when its bytes changed); slugs are unique.
-    With a problems list, an essay that fails is noted there and left out; else it raises."""
+    With a problems list, an essay that fails is noted there and left out; else it raises.
+    `meanwhile()`, if given, runs while a forked process parses a new site's files."""
     essays = []
     settled = time.time_ns() - RACY_NS
     paths = essay_files(content_dir, old.loaded)
     unknown = [path for path in paths if path not in old.loaded]
-    # A new site's files, parsed half here and half in a forked process (1.4 s at 5,000
-    # essays, before anything else can start); a known file is parsed only when it changed.
-    fresh = _parsed_in_two(unknown) if len(unknown) >= LOAD_POOL_THRESHOLD else {}
+    # A new site's files, parsed here and in a forked process (1.4 s at 5,000 essays, before
+    # anything else can start); a known file is parsed only when it changed.
+    fresh = _parsed_in_two(unknown, meanwhile) if len(unknown) >= LOAD_POOL_THRESHOLD else {}
     new.dirty |= bool(fresh)
     for path in paths:
         signature = stat_signature(path)
@@ -175,29 +178,31 @@ def load_essays(content_dir: Path, old: Memo, new: Memo, problems: list | None =
 LOAD_POOL_THRESHOLD = 400  # new essay files to parse before a second process pays for itself
 
 
-def _parsed_in_two(paths: list[Path]) -> dict:
-    """path → (text hash, essay, warnings), or the ContentError parsing it raised: the second
-    half parsed in a forked process while this one parses the first."""
+def _parsed_in_two(paths: list[Path], meanwhile: Callable | None = None) -> dict:
+    """path → (text hash, essay, warnings), or the ContentError parsing it raised: each of
+    this process and a forked one takes the next slice of the files (pagepool), this one
+    after running `meanwhile()`, if given."""
     if (os.cpu_count() or 1) < 2 or not hasattr(os, "fork"):
         return {}
-    from concurrent.futures import ProcessPoolExecutor
-    from multiprocessing import get_context
-    half = len(paths) // 2
-    with ProcessPoolExecutor(1, mp_context=get_context("fork")) as pool:
-        second = pool.submit(_parsed, paths[half:])
-        parsed = _parsed(paths[:half])
-        parsed.update(second.result())
-    return parsed
+    from .pagepool import rendered_across
+    return dict(zip(paths, rendered_across(_parsed, paths, 1, meanwhile), strict=True))
 
 
-def _parsed(paths: list[Path]) -> dict:
-    parsed = {}
-    for path in paths:
-        try:
-            parsed[path] = _loaded(path, None, Memo())
-        except ContentError as err:
-            parsed[path] = err
-    return parsed
+def _parsed(path: Path) -> tuple | ContentError:
+    try:
+        return _loaded(path, None, Memo())
+    except ContentError as err:
+        return err
+
+
+def _warm_pool(content_dir: Path, charts_dir: Path) -> None:
+    """What the render pool's workers inherit, made before they fork: Pillow imported (the
+    cards) and a Markdown instance built and run once, its patterns compiled, and those kept
+    for the next build (regexcache.py): a worker's would be lost with it. Run while a new
+    site's files are parsed (it takes 0.1 s), as it is what a new site's rendering waits on."""
+    from . import cardimage  # noqa: F401
+    from .markdown import warmed
+    warmed(content_dir, charts_dir)
 
 
 def _loaded(path: Path, known: tuple | None, new: Memo) -> tuple:
@@ -347,12 +352,7 @@ def _render_all(essays: list[Essay], links, config: SiteConfig, worker=None):
     from concurrent.futures import ProcessPoolExecutor
     from multiprocessing import get_context
 
-    from . import cardimage  # noqa: F401 — Pillow, imported once here, not in each worker
-    from .markdown import warmed
-    # The workers inherit a Markdown instance built and run once here, instead of each
-    # building its own; and the patterns compiled meanwhile are this process's, which keeps
-    # them for the next build (regexcache.py): a worker's would be lost with it.
-    warmed(config.content_dir, config.charts_dir)
+    _warm_pool(config.content_dir, config.charts_dir)  # done already, if load_essays did it
     with ProcessPoolExecutor(os.cpu_count(), mp_context=get_context("fork"), initializer=_adopt,
                              initargs=(links, config.charts_dir, cache_dir)) as pool:
         yield from pool.map(_render_job, essays, chunksize=max(1, min(16, len(essays) // 64)))

@@ -18,7 +18,8 @@ def test_a_new_site_parsed_in_two_processes_builds_the_same_site(make_project, b
     parsed_in_two = pipeline._parsed_in_two
     monkeypatch.setattr(pipeline, "LOAD_POOL_THRESHOLD", 2)
     monkeypatch.setattr(pipeline, "_parsed_in_two",
-                        lambda paths: forked.append(len(paths)) or parsed_in_two(paths))
+                        lambda paths, meanwhile: forked.append(len(paths))
+                        or parsed_in_two(paths, meanwhile))
     assert build(project).status == 0
     assert forked and forked[0] >= 2 and project.files() == alone
 
@@ -26,7 +27,7 @@ def test_a_new_site_parsed_in_two_processes_builds_the_same_site(make_project, b
 def test_an_essay_that_fails_to_parse_in_the_other_process_is_its_one_line(make_project,
                                                                           build, monkeypatch):
     project = make_project("allfeatures")
-    bad = sorted((project.root / "content").glob("*.md"))[-1]  # in the forked half
+    bad = sorted((project.root / "content").glob("*.md"))[-1]  # in either process's slices
     bad.write_text("---\ntitle: [unclosed\ndate: 2024-01-01\n---\n\nText.\n", "utf-8")
     monkeypatch.setattr(pipeline, "LOAD_POOL_THRESHOLD", 10_000)
     alone = build(project)
