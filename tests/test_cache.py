@@ -233,8 +233,10 @@ def test_an_unchanged_project_is_not_built_again_but_its_warnings_are_repeated(
     assert not (project.root / CACHE).exists()
 
 
-@pytest.mark.parametrize("tamper", ["edit", "delete", "add"])
+@pytest.mark.parametrize("tamper", ["edit", "delete", "add", "add below"])
 def test_a_touched_output_folder_is_built_again(make_project, build, tmp_path, tamper):
+    """The no-change check stats the files and folders the last build left rather than
+    listing them: a file added to a folder shows in the folder's mtime."""
     project = make_project("basic")
     assert build(project).status == 0
     good = project.files()
@@ -243,8 +245,10 @@ def test_a_touched_output_folder_is_built_again(make_project, build, tmp_path, t
         page.write_text("hand-edited", "utf-8")
     elif tamper == "delete":
         page.unlink()
-    else:
+    elif tamper == "add":
         (project.out / "stray.html").write_text("<p>stray</p>", "utf-8")
+    else:
+        (page.parent / "notes.txt").write_text("a stray file", "utf-8")
     assert build(project).status == 0
     assert project.files() == good
 
