@@ -203,9 +203,9 @@ def full_build(config, out_dir: Path, record: dict, manifest: dict, hashed: dict
                         POOL_THRESHOLD)
     try:
         previous = load_memo(config.cache_dir, code_version())
-        left = last_left(record, out_dir)
+        left, folders = last_left(record, out_dir)
         with progress_bar() as progress:
-            result = build(config, previous, progress, out=(out_dir.resolve(), left),
+            result = build(config, previous, progress, out=(out_dir.resolve(), left, folders),
                            search_later=True, hashed=hashed, worker=worker)
     finally:
         if worker is not None:

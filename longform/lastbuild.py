@@ -160,15 +160,38 @@ def intact(out_dir: Path, manifest: dict, folders: dict | None) -> bool:
         return manifest == output_manifest(out_dir)
     base = os.path.join(out_dir, "")
     try:
-        for path, mtime in folders.items():
-            if os.stat(base + path).st_mtime_ns != mtime:
-                return False
+        if not _folders_hold(base, folders):
+            return False
         for path, (size, mtime) in manifest.items():
             info = os.stat(base + path)
             if info.st_size != size or info.st_mtime_ns != mtime:
                 return False
     except OSError:
         return False
+    return True
+
+
+def files_now(out_dir: Path, manifest: dict, folders: dict | None) -> dict:
+    """Every file in out_dir → its stat, as files_below gives them. While no folder's mtime
+    has moved since the last build left `manifest` there (`folders`, as record_build noted
+    them), no file was added or removed: its files are stat-ed by name, without listing a
+    thousand folders (14 against 31 ms for 1,000 essays' site/, on an edit's longest path).
+    Otherwise out_dir is listed."""
+    if isinstance(folders, dict) and manifest:
+        base = os.path.join(out_dir, "")
+        try:
+            if _folders_hold(base, folders):
+                return {path: os.stat(base + path) for path in manifest}
+        except OSError:
+            pass  # one went since: list what there is
+    return files_below(str(out_dir))
+
+
+def _folders_hold(base: str, folders: dict) -> bool:
+    """Whether each folder below base (a path ending in "/") has the mtime noted."""
+    for path, mtime in folders.items():
+        if os.stat(base + path).st_mtime_ns != mtime:
+            return False
     return True
 
 
@@ -209,10 +232,14 @@ def last_build(record: dict, fingerprint_now: str, out_dir: Path) -> dict | None
     return None
 
 
-def last_left(record: dict, out_dir: Path) -> dict:
-    """{path: (size, mtime)} of each file the last build left in out_dir."""
-    manifest = record.get("manifest") if record.get("out") == str(out_dir.resolve()) else None
-    return manifest if isinstance(manifest, dict) else {}
+def last_left(record: dict, out_dir: Path) -> tuple[dict, dict | None]:
+    """{path: (size, mtime)} of each file the last build left in out_dir, and {folder: mtime}
+    of the folders holding them as it left them (None if not noted)."""
+    if record.get("out") != str(out_dir.resolve()):
+        return {}, None
+    manifest, folders = record.get("manifest"), record.get("folders")
+    return (manifest if isinstance(manifest, dict) else {},
+            folders if isinstance(folders, dict) else None)
 
 
 def record_build(root: Path, fingerprint_now: str, out_dir: Path, summary: dict,

@@ -13,12 +13,13 @@ from datetime import date
 from pathlib import Path
 
 from . import publish
-from .cache import RACY_NS, Memo, code_version, digest, file_hash, files_below, stat_signature
+from .cache import RACY_NS, Memo, code_version, digest, file_hash, stat_signature
 from .cards import cache_card, card_files
 from .config import SiteConfig
 from .content import Essay, essay_files, load_authors, load_essay, read_text, with_text
 from .errors import ContentError, ContentWarning, Problems, problems_found, problems_in
 from .frontmatter import key_lines
+from .lastbuild import files_now
 from .links import Scanner
 from .lint import (
     essay_review,
@@ -57,13 +58,13 @@ class Build:
 
 
 def build(config: SiteConfig, memo: Memo | None = None, progress=None,
-          every_page: bool = False, out: tuple = (None, {}), search_later: bool = False,
+          every_page: bool = False, out: tuple = (None, {}, None), search_later: bool = False,
           hashed: dict | None = None, worker=None) -> Build:
     """progress, if given, is called as progress(done, total) while essays render. Raises
     Problems with every error and warning of the run when there is any error. `out`:
-    (out_dir, {path: (size, mtime)} the last build left there), where a page whose inputs
-    did not change is taken from as it is, when the memo holds no bytes for it (the folder is
-    listed once, here: Build.listed).
+    (out_dir, {path: (size, mtime)} the last build left there, {folder: mtime} as it left
+    them or None), where a page whose inputs did not change is taken from as it is, when the
+    memo holds no bytes for it (what is in the folder is looked up once, here: Build.listed).
     search_later: the search index is left to Build.search (the caller waits for it while
     publishing the rest, and must stop it), not waited for here. `hashed`: the input files'
     (stat signature, sha256) as the whole-build check just took them (lastbuild), so that
@@ -106,8 +107,9 @@ def build(config: SiteConfig, memo: Memo | None = None, progress=None,
         from .render import site_pages
         site = replace(site, related=related(placed, old, new))
         pages = site_pages(site)
-        listed = files_below(str(out[0])) if out[0] is not None else None
-        files, pages_rendered = output_files(site, pages, old, new, (*out, listed or {}))
+        listed = files_now(*out) if out[0] is not None else None
+        files, pages_rendered = output_files(site, pages, old, new,
+                                             (*out[:2], listed or {}))
         files.update(card_files(site.essays, config))
         scanner = Scanner(old.scans, new.scans, new.scanned)
         broken, reviewed = review(essays, site, with_stand_ins(files, problems, links),

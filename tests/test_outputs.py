@@ -20,11 +20,12 @@ def cold_copy(project: Project, tmp_path, name: str) -> Project:
     return clean
 
 
-@pytest.mark.parametrize("tamper", ["edit", "same size", "delete", "add"])
+@pytest.mark.parametrize("tamper", ["edit", "same size", "delete", "add", "add below"])
 def test_a_page_touched_in_site_beside_an_essay_edit_is_put_right(make_project, build,
                                                                    tmp_path, tamper):
-    # The edit means a real rebuild (not the no-change check), which lists site/ once and
-    # takes each unchanged page from there only while its size and mtime are the last build's.
+    # The edit means a real rebuild (not the no-change check), which stats site/'s files by
+    # name while no folder's mtime moved (else lists it) and takes each unchanged page from
+    # there only while its size and mtime are the last build's.
     project = make_project("basic")
     assert build(project).status == 0
     page = project.out / "essays/first-light/index.html"
@@ -36,6 +37,8 @@ def test_a_page_touched_in_site_beside_an_essay_edit_is_put_right(make_project, 
         os.utime(page, ns=(page.stat().st_atime_ns, page.stat().st_mtime_ns + 1_000_000))
     elif tamper == "delete":
         page.unlink()
+    elif tamper == "add below":  # into a folder the last build left: its mtime moves
+        (page.parent / "notes.txt").write_text("a stray file", "utf-8")
     else:
         (project.out / "essays/stray/index.html").parent.mkdir()
         (project.out / "essays/stray/index.html").write_text("<p>stray</p>", "utf-8")
