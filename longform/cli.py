@@ -195,17 +195,19 @@ def full_build(config, out_dir: Path, record: dict, manifest: dict, hashed: dict
     sha256) the whole-build check took."""
     from .cache import code_version, load_memo, save_memo, whole_save
     from .lastbuild import last_left
-    from .pipeline import POOL_THRESHOLD, build
+    from .pipeline import build
     from .publish import publish
     from .renderworker import worker_for
-    # Forked first: it sets up Markdown on the other core while the memo is read.
+    out = (out_dir.resolve(), *last_left(record, out_dir))
+    # Forked first: it looks at out_dir and sets up Markdown on the other core while this one
+    # reads the memo. (Forked after the pipeline's imports, which it shares: forked before
+    # them, it would import them too, 30-40 ms more of its own, and finish later.)
     worker = worker_for(config.content_dir, config.charts_dir, record.get("inputs"), hashed,
-                        POOL_THRESHOLD)
+                        out=out)
     try:
         previous = load_memo(config.cache_dir, code_version())
-        left, folders = last_left(record, out_dir)
         with progress_bar() as progress:
-            result = build(config, previous, progress, out=(out_dir.resolve(), left, folders),
+            result = build(config, previous, progress, out=out,
                            search_later=True, hashed=hashed, worker=worker)
     finally:
         if worker is not None:
@@ -221,6 +223,7 @@ def full_build(config, out_dir: Path, record: dict, manifest: dict, hashed: dict
             saved.append("entries")
         return result.search.result()
 
+    left = out[1]
     try:  # the rest of site/ is written while Pagefind finishes the search index
         changed = publish(result.files, out_dir, {path: left[path] for path in result.kept
                                                   if path in left}, manifest,

@@ -29,11 +29,10 @@ from .lint import (
     review,
     with_stand_ins,
 )
+from .renderworker import POOL_THRESHOLD
 from .search import Early, search_of
 from .site import Site, assemble_site, newest_first, place, summary
 from .urls import Links, address_map, essay_url
-
-POOL_THRESHOLD = 24  # below this many essays to render, a process pool costs more than it saves
 
 
 @dataclass(frozen=True)
@@ -107,7 +106,7 @@ def build(config: SiteConfig, memo: Memo | None = None, progress=None,
         from .render import site_pages
         site = replace(site, related=related(placed, old, new))
         pages = site_pages(site)
-        listed = files_now(*out) if out[0] is not None else None
+        listed = _files_in(out, worker)
         files, pages_rendered = output_files(site, pages, old, new,
                                              (*out[:2], listed or {}))
         files.update(card_files(site.essays, config))
@@ -137,6 +136,15 @@ def build(config: SiteConfig, memo: Memo | None = None, progress=None,
                         if old.pages.get(path, ("",))[0] == key), *indexing.kept_paths()])
     return Build(site, files, warnings, new, fresh, pages_rendered, kept,
                  indexing if search_later else None, listed)
+
+
+def _files_in(out: tuple, worker) -> dict | None:
+    """What is in the output folder now, as lastbuild.files_now tells: seen by the render
+    worker, if there is one, on its core."""
+    if out[0] is None:
+        return None
+    seen = worker.files_there() if worker is not None else None
+    return seen if seen is not None else files_now(*out)
 
 
 def load_essays(content_dir: Path, old: Memo, new: Memo, problems: list | None = None,

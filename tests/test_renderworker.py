@@ -1,15 +1,18 @@
 """longform/renderworker.py: an edit's essays are rendered by a worker forked as the build
 starts (the main process never sets up Markdown), with the same output as a cold build's; an
-error comes back as its one line; a worker that died leaves the rendering to the build."""
+error comes back as its one line; a worker that died leaves the rendering to the build; what
+the worker sees in the output folder is what is there."""
 
 import os
 import shutil
 import signal
 
+import pytest
 from conftest import REPO, Project, build_process, imported_after
 
 from longform import pipeline, renderworker
 from longform.config import load_config
+from longform.lastbuild import files_now, last_left, last_record
 
 # (A site with charts reads its memo's chart records with pymdown's fences, and Markdown.)
 MARKDOWN_STACK = ("markdown", "longform.markdown", "pymdownx.superfences", "pygments")
@@ -94,3 +97,42 @@ def test_the_caller_works_meanwhile_and_still_gets_the_worker_s_renderings(make_
                                meanwhile=lambda: calls.append(worker.pid))
     assert calls and calls[0] > 0  # called once the job was sent, the worker still there
     assert len(outcomes) == 1 and "third-rail" in outcomes[0][0].url
+
+
+def tamper_with(project: Project, how: str | None) -> None:
+    page = project.out / "essays/first-light/index.html"
+    if how == "edit":  # in place: its folder's mtime stays
+        page.write_text("hand-edited", "utf-8")
+    elif how == "add below":  # into a folder the last build left
+        (page.parent / "notes.txt").write_text("a stray file", "utf-8")
+
+
+@pytest.mark.parametrize("how", [None, "edit", "add below"])
+def test_the_worker_sees_the_output_folder_as_it_is(make_project, how):
+    project = make_project("basic")
+    assert build_process(project).status == 0
+    out = (project.out.resolve(), *last_left(last_record(project.root), project.out))
+    tamper_with(project, how)
+    config = load_config(project.root)
+    worker = renderworker.Worker(config.content_dir, config.charts_dir, out)
+    assert worker.rendered([], (None, None, None)) == []
+    seen = worker.files_there()
+    assert seen == {path: (info.st_size, info.st_mtime_ns)
+                    for path, info in files_now(*out).items()}
+    page = "essays/first-light/index.html"
+    assert (list(seen[page]) == out[1][page]) == (how != "edit")
+    assert ("essays/first-light/notes.txt" in seen) == (how == "add below")
+
+
+@pytest.mark.parametrize("how", ["edit", "add below"])
+def test_an_edit_puts_right_what_the_worker_saw_touched(make_project, tmp_path, how):
+    project = make_project("basic")
+    assert build_process(project).status == 0
+    tamper_with(project, how)
+    edit(project, "third-rail.md", "One more line.")
+    assert " 1 rendered" in build_process(project).out
+    clean = Project(tmp_path / "clean")
+    shutil.copytree(project.root, clean.root,
+                    ignore=shutil.ignore_patterns("site", ".longform-cache"))
+    assert build_process(clean).status == 0
+    assert project.files() == clean.files()
