@@ -150,9 +150,13 @@ def _read_memo(db: sqlite3.Connection, version: str, texts: "Texts") -> Memo:
     return memo
 
 
-def _rows(memo: Memo, whole: bool) -> dict:
-    """The memo as the file stores it: table → key → value. Written whole, it leaves out the
-    essays read without their text (whose text rows are not in the file written)."""
+def _rows(memo: Memo, whole: bool, tables: tuple = TABLES) -> dict:
+    """The memo as the file stores it: table → key → value, for the tables named. Written
+    whole, it leaves out the essays read without their text (whose text rows are not in the
+    file written)."""
+    search = {"search": {name: files for name, _, files in memo.search}}
+    if tables == ("search",):  # saved last, after an edit's shard: its rows alone (2 ms less)
+        return search
     essays = {}
     for part in ESSAY_ROW:
         for key in getattr(memo, part):
@@ -166,8 +170,7 @@ def _rows(memo: Memo, whole: bool) -> dict:
             # fingerprint (24 MB less to read and write at 1,000 essays); the build takes
             # the page from the output folder while it is unchanged there, or renders it.
             "pages": {key: (value[0], None) for key, value in memo.pages.items()},
-            "scans": memo.scans, "summaries": memo.summaries,
-            "search": {name: files for name, _, files in memo.search}}
+            "scans": memo.scans, "summaries": memo.summaries, **search}
 
 
 def save_memo(cache_dir: Path, memo: Memo, previous: Memo | None = None,
@@ -214,7 +217,7 @@ def _write_memo(db: sqlite3.Connection, memo: Memo, previous: Memo | None, parts
     db.execute("BEGIN IMMEDIATE")
     tables = (TABLES[:-1] if "entries" in parts else ()) + \
         (("search",) if "search" in parts else ())
-    rows = _rows(memo, previous is None)
+    rows = _rows(memo, previous is None, tables)
     on_disk = previous.on_disk if previous is not None else {table: {} for table in TABLES}
     if previous is None:
         db.execute("DELETE FROM entries")
@@ -227,7 +230,8 @@ def _write_memo(db: sqlite3.Connection, memo: Memo, previous: Memo | None, parts
                    [table_row for table_row, keys in changed.items() if not keys])
     # A generator: each row is pickled as SQLite takes it, never all of them at once in memory.
     db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)",
-                   _changed_rows(rows, changed, rendered_by_key(memo.rendered)))
+                   _changed_rows(rows, changed, rendered_by_key(memo.rendered)
+                                 if "entries" in parts else {}))
     if "entries" in parts:
         db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (memo.version.encode(),))
         if previous is None or memo.related is not previous.related:
