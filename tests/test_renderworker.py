@@ -23,16 +23,21 @@ def edit(project: Project, name: str, line: str) -> None:
     essay.write_text(essay.read_text("utf-8") + f"\n{line}\n", "utf-8")
 
 
-def test_an_edit_renders_in_the_worker_with_a_cold_builds_output(make_project, tmp_path):
-    project = make_project("allfeatures")
-    assert build_process(project).status == 0
-    edit(project, "is-pretraining-over.md", "With `code` and a [link](https://example.com/).")
-    assert " 1 rendered" in build_process(project).out
+def assert_as_built_cold(project: Project, tmp_path) -> None:
+    """The project's output folder holds what a cold build of a copy of its sources makes."""
     clean = Project(tmp_path / "clean")
     shutil.copytree(project.root, clean.root,
                     ignore=shutil.ignore_patterns("site", ".longform-cache"))
     assert build_process(clean).status == 0
     assert project.files() == clean.files()
+
+
+def test_an_edit_renders_in_the_worker_with_a_cold_builds_output(make_project, tmp_path):
+    project = make_project("allfeatures")
+    assert build_process(project).status == 0
+    edit(project, "is-pretraining-over.md", "With `code` and a [link](https://example.com/).")
+    assert " 1 rendered" in build_process(project).out
+    assert_as_built_cold(project, tmp_path)
 
 
 def test_the_main_process_leaves_markdown_to_the_worker(make_project):
@@ -131,8 +136,4 @@ def test_an_edit_puts_right_what_the_worker_saw_touched(make_project, tmp_path, 
     tamper_with(project, how)
     edit(project, "third-rail.md", "One more line.")
     assert " 1 rendered" in build_process(project).out
-    clean = Project(tmp_path / "clean")
-    shutil.copytree(project.root, clean.root,
-                    ignore=shutil.ignore_patterns("site", ".longform-cache"))
-    assert build_process(clean).status == 0
-    assert project.files() == clean.files()
+    assert_as_built_cold(project, tmp_path)
