@@ -23,7 +23,7 @@ STAGES = {
     "longform.lastbuild": ["input_fingerprint", "last_build", "record_build"],
     "longform.cache": ["load_memo", "save_memo"],
     "longform.pipeline": ["load_essays", "essay_links", "_render_all", "placed_in_order",
-                          "related", "assemble_site", "files_below", "card_files", "review"],
+                          "related", "assemble_site", "_files_in", "card_files", "review"],
     "longform.render": ["site_pages"],
     "longform.outputs": ["output_files"],
     "longform.search": ["start_search", "Indexing.result"],
@@ -64,7 +64,7 @@ LABELS = {"_render_all": "render essays (pool)", "review": "link review",
           "start_search": "search: shard documents, Pagefind started",
           "Indexing.result": "search: waiting for Pagefind",
           "output_files": "pages (Jinja) and files", "card_files": "social cards",
-          "files_below": "output folder listed (for kept pages and publish)"}
+          "_files_in": "output folder looked at (for kept pages and publish)"}
 
 
 def main() -> None:
