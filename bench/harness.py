@@ -79,6 +79,21 @@ def machine(repo: Path = REPO) -> dict[str, str]:
     }
 
 
+def cpu_probe() -> float:
+    """Seconds a fixed pure-Python loop takes (the median of three): a shared machine's speed
+    moves by half from one hour to the next, and the tools' times with it, not always alike."""
+    import statistics
+    import time
+    times = []
+    for _ in range(3):
+        start = time.perf_counter()
+        total = 0
+        for step in range(3_000_000):
+            total += step
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
 def commit_of(repo: Path) -> str:
     """The checkout's commit, marked when its engine or theme differs from it."""
     commit = _git(repo, "rev-parse", "--short", "HEAD") or "unknown"

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import projects
-from harness import BENCH, REPO, WORK, Sample, corpus, machine, timed, version_of
+from harness import BENCH, REPO, WORK, Sample, corpus, cpu_probe, machine, timed, version_of
 
 LONGFORM = ("cold", "no change", "one essay edited", "one template edited")
 PEERS = ("hugo", "pelican")
@@ -30,10 +30,11 @@ def main() -> None:
     args = parse_args()
     repo = args.longform.resolve()
     facts = machine(repo) | tool_versions(repo)
-    load_before = os.getloadavg()[0]
+    load_before, probe_before = os.getloadavg()[0], cpu_probe()
     results = {n: bench_size(n, args.runs, repo, args.features) for n in args.sizes}
-    load_after = os.getloadavg()[0]
+    load_after, probe_after = os.getloadavg()[0], cpu_probe()
     facts["load"] = f"{load_before:.1f} before the run (other work), {load_after:.1f} at its end"
+    facts["probe"] = f"{probe_before:.2f} s before the run, {probe_after:.2f} s after"
     report = results_markdown(results, facts, args)
     print(report)
     (BENCH / ("results-features.md" if args.features else "results.md")).write_text(report)
@@ -159,6 +160,7 @@ def results_markdown(results: dict, facts: dict, args: argparse.Namespace) -> st
         f"- Machine: {facts['cores']} cores, {facts['cpu']}; Python {facts['python']}; "
         f"1-minute load average {facts['load']}",
         f"- Longform {facts['longform']}; {facts['hugo']}; Pelican {facts['pelican']}",
+        f"- CPU probe (a 3,000,000-step Python loop, harness.cpu_probe): {facts['probe']}",
         "",
         "Median wall seconds and median peak RSS (MB) of each build process, "
         f"{args.runs} interleaved runs. Hugo and Pelican columns are their full builds; ratios "
