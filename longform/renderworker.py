@@ -116,12 +116,9 @@ def _work(jobs: int, results: int, content_dir: Path, charts_dir: Path,
 
 
 def _seen(out: tuple):
-    """files_now(*out) as (size, mtime) pairs, or True when they are the manifest's own."""
-    from .lastbuild import files_now
-    manifest = out[1]
-    found = {path: (info.st_size, info.st_mtime_ns) for path, info in files_now(*out).items()}
-    if found.keys() == manifest.keys() and all(
-            manifest[path][0] == size and manifest[path][1] == mtime
-            for path, (size, mtime) in found.items()):
+    """True when out_dir holds just what the last build left (lastbuild.intact, the
+    no-change check's own test); else files_now(*out) as (size, mtime) pairs."""
+    from .lastbuild import files_now, intact
+    if intact(*out):
         return True
-    return found
+    return {path: (info.st_size, info.st_mtime_ns) for path, info in files_now(*out).items()}
