@@ -183,13 +183,14 @@ def save_memo(cache_dir: Path, memo: Memo, previous: Memo | None = None,
     """Write memo to the cache file in one transaction: only the entries that differ from
     `previous` (the memo read from the file this build) when there is one, else all of them.
     A build killed meanwhile leaves the file as it was (SQLite rolls the journal back).
-    `parts`: the essays' and pages' entries, the search shards, or both; saved apart (see
-    saved_in_parts), the two transactions each leave the file consistent, as a shard's row
-    is taken only while its key matches its essays."""
+    `parts`: the essays' and pages' entries, the search shards, or both; saved apart (the
+    entries while Pagefind finishes, cli.full_build), the two transactions each leave the
+    file consistent: a shard's row is taken only while its key matches its essays, and a
+    file written whole lists no shard until its search rows are in."""
     cache_dir.mkdir(parents=True, exist_ok=True)
     path = cache_dir / DB_FILE
     if whole_save(memo, previous):
-        previous, parts = None, ("entries", "search")
+        previous = None  # nothing to compare with: every row of the parts is written
     if "entries" in parts:
         _read_texts_to_keep(memo)
     try:
@@ -224,9 +225,12 @@ def _write_memo(db: sqlite3.Connection, memo: Memo, previous: Memo | None, parts
         (("search",) if "search" in parts else ())
     rows = _rows(memo, previous is None, tables)
     on_disk = previous.on_disk if previous is not None else {table: {} for table in TABLES}
-    if previous is None:
+    if previous is None and "entries" in parts:
         db.execute("DELETE FROM entries")
         db.execute("DELETE FROM texts")
+        if "search" not in parts:  # saved next: till then the file knows no shard
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('search', ?)",
+                       (pickle.dumps((), PROTOCOL),))
     if "entries" in parts:
         _write_texts(db, rows["essays"], on_disk["essays"],
                      previous.texts.recovered if previous is not None and previous.texts else {})

@@ -193,7 +193,7 @@ def full_build(config, out_dir: Path, record: dict, manifest: dict, hashed: dict
     """Run the pipeline (with the memo) and publish; the counts for the summary line. What
     publish leaves in out_dir goes into manifest. hashed: the input files' (stat signature,
     sha256) the whole-build check took."""
-    from .cache import code_version, load_memo, save_memo, whole_save
+    from .cache import code_version, load_memo, save_memo
     from .lastbuild import last_left
     from .pipeline import build
     from .publish import publish
@@ -212,9 +212,11 @@ def full_build(config, out_dir: Path, record: dict, manifest: dict, hashed: dict
     finally:
         if worker is not None:
             worker.close()
-    # A rebuild's changed rows are few: they are written while Pagefind finishes (an edit's
-    # shard is the last thing it waits for), and the search's rows after it.
-    early = (result.rendered or result.pages_rendered) and not whole_save(result.memo, previous)
+    # The cache keeps no page bytes, and publish lets go of its copy as it writes a new site/.
+    result.memo.pages.update((path, (key, None)) for path, (key, _) in result.memo.pages.items())
+    # The entries are written while Pagefind finishes (the last thing a build waits for: an
+    # edit's shard, a new site's last shards), and the search's rows after it.
+    early = result.rendered or result.pages_rendered
     saved: list = []  # the parts saved
 
     def search_files() -> dict:
@@ -237,11 +239,8 @@ def full_build(config, out_dir: Path, record: dict, manifest: dict, hashed: dict
     if saved:
         save_memo(config.cache_dir, result.memo, previous, ("search",))
     elif result.changed_memo:
-        # The pages are in site/ now, and the cache keeps no page bytes: let saving the memo
-        # reuse their memory (a cold build's peak, 90 MB of pages at 5,000 essays).
+        # The pages are in site/ now: let saving the memo reuse their memory.
         result.files.clear()
-        result.memo.pages.update((path, (key, None))
-                                 for path, (key, _) in result.memo.pages.items())
         save_memo(config.cache_dir, result.memo, previous)
     return counts, [str(w) for w in result.warnings]
 

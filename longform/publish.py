@@ -141,9 +141,11 @@ def publish(files: dict[str, bytes], out_dir: Path, known: dict | None = None,
     the next build's `known` (cache.record_build), without listing the folder again.
     `pending`, if given, returns the files still being made (the search index, which
     Pagefind finishes meanwhile): a fresh folder gets the others first, while it works; an
-    update in place waits for them before it writes anything. If it raises, out_dir stays as
-    it was. `listed`, if given, is out_dir's files (path → stat) as the build listed them
-    (pipeline.Build.listed), so that its thousands of folders are not listed again."""
+    update in place waits for them before it writes anything (a fresh folder lets go of the
+    others' bytes before it waits: `files` keeps its paths, the written bytes become b"").
+    If it raises, out_dir stays as it was. `listed`, if given, is out_dir's files (path →
+    stat) as the build listed them (pipeline.Build.listed), so that its thousands of
+    folders are not listed again."""
     out_dir = out_dir.resolve()
     existing = dict(listed) if listed is not None else _existing_files(out_dir)
     known = known or {}
@@ -206,6 +208,9 @@ def _write_fresh(out_dir: Path, files: dict, changed: list, pending, existing: d
         with ThreadPoolExecutor(WRITERS) as pool:
             count = _placed_all(pool, staging, out_dir, files, set(files) - set(changed))
             if pending is not None:
+                # Written: their memory is the caller's for what it does meanwhile (a new
+                # site's pages are 90 MB at 5,000 essays; the cache is saved while it waits).
+                files.update(dict.fromkeys(files, b""))
                 more = pending()
                 files.update(more)
                 same = set(more) - set(_changed(more, out_dir, existing, known))

@@ -149,6 +149,29 @@ def test_a_cache_half_written_by_a_killed_build_is_harmless(make_project, build,
     assert project.files() == clean.files()
 
 
+def test_a_new_site_s_build_killed_saving_its_search_rows_leaves_a_cache_that_re_indexes(
+        make_project, build, tmp_path, monkeypatch):
+    # A cold build writes its entries while Pagefind finishes and the shards' rows after:
+    # killed between, its file holds every essay and no shard.
+    project = make_project("allfeatures")
+    killed = subprocess.run([sys.executable, "-c",
+                             KILLED_WHILE_SAVING.format(repo=str(REPO), where="search"),
+                             str(project.root)], cwd=project.root, capture_output=True,
+                            text=True, timeout=300)
+    assert killed.returncode == -9, killed.stderr
+    runs = []
+    from longform import search
+    index = search.Indexing.index
+    monkeypatch.setattr(search.Indexing, "index",
+                        lambda self, name, *rest: runs.append(name) or index(self, name, *rest))
+    result = build(project)
+    monkeypatch.undo()
+    assert result.status == 0 and " 0 rendered" in result.out and runs  # no essay rendered again
+    clean = cold_copy(project, tmp_path, "cold-after-killed-first-build")
+    assert build(clean).status == 0
+    assert project.files() == clean.files()
+
+
 def test_a_cache_from_other_code_is_not_trusted(make_project, build):
     # The memo records a hash of Longform's own source: a cache written by another version
     # of the code renders everything again.

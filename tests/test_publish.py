@@ -121,11 +121,15 @@ def test_a_small_change_to_a_large_site_is_written_in_place(tmp_path):
 def test_pending_files_join_a_fresh_site_after_the_rest_is_written(tmp_path):
     out, staged = tmp_path / "site", []
 
+    files = dict(FILES)
+
     def pending():  # the other files are in the staging folder (not yet site/) by now
         staged.append(sorted(p.name for p in tmp_path.glob(".site-new-*/**/*") if p.is_file()))
+        # and their bytes let go (a new site's pages: memory the caller uses meanwhile)
+        staged.append(files == dict.fromkeys(FILES, b""))
         return {"pagefind/entry.json": b"{}"}
-    assert publish(dict(FILES), out, pending=pending) == 4
-    assert staged == [sorted(name.rsplit("/", 1)[-1] for name in FILES)]
+    assert publish(files, out, pending=pending) == 4
+    assert staged == [sorted(name.rsplit("/", 1)[-1] for name in FILES), True]
     assert tree(out) == {**FILES, "pagefind/entry.json": b"{}"}
     assert leftovers(tmp_path) == []
 
