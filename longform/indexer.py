@@ -10,8 +10,7 @@ in the last minutes, and a cold build of 1,000 essays made 3,400 files and folde
 need no files, but indexes a shard's documents one at a time: an edit's shard of 64 essays took
 0.26 s there against 0.17 s for the command line, which reads them on every core.
 Runs go on in threads (each only waits on its process) while the build goes on; at most LANES
-at once. Pagefind spreads one run over every core itself, which is right for an edit's one
-shard; runs that overlap each take their share of the cores instead (threads_each).
+at once, since Pagefind spreads one run over the cores itself.
 """
 
 import gzip
@@ -62,10 +61,8 @@ class Runs:
     (under pagefind/ + prefix), or raises RunFailed with Pagefind's last line. cancel() stops
     what still runs and removes the scratch folder (safe to repeat)."""
 
-    def __init__(self, language: str, runs: int = 1):
-        """runs: how many this build will start (they overlap when more than one)."""
+    def __init__(self, language: str):
         self.executable = pagefind_executable()  # here, not in a thread: imports lock
-        self.environment = threads_each(runs)
         self.language = language.split("-")[0].lower()
         where = scratch_dir()
         remove_abandoned(Path(where or tempfile.gettempdir()))
@@ -131,8 +128,7 @@ class Runs:
                 return RunFailed("stopped")
             try:
                 process = subprocess.Popen(command, stdout=subprocess.PIPE,
-                                           stderr=subprocess.STDOUT, text=True,
-                                           env=self.environment)
+                                           stderr=subprocess.STDOUT, text=True)
             except OSError as err:
                 return RunFailed(str(err))
             self.running.add(process)
@@ -167,18 +163,6 @@ class Runs:
         if process.returncode != 0:
             lines = (output or "").strip().splitlines() or ["no output"]
             raise RunFailed(lines[-1])
-
-def threads_each(runs: int) -> dict | None:
-    """The environment of each Pagefind run (None: this process's): with several runs, LANES
-    at a time, each gets its share of the cores for its thread pool (Rayon's), not all of
-    them: on two cores, a cold build's 16 runs at 1,000 essays took 2.9 core-seconds with
-    one thread each against 3.3 with a pool of two (medians of five builds; the same files).
-    A thread count the writer set is theirs."""
-    if runs < 2 or "RAYON_NUM_THREADS" in os.environ:
-        return None
-    share = max(1, (os.cpu_count() or 1) // min(runs, LANES))
-    return {**os.environ, "RAYON_NUM_THREADS": str(share)}
-
 
 def scratch_dir() -> str | None:
     """Where a run's files go: memory, where the system has a file system there."""

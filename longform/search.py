@@ -62,20 +62,17 @@ def start_search(site: Site, old: Memo, new: Memo, early: "Early | None" = None)
         shards.append((name, key, paths, prefix))
     if early is not None:
         indexing.runs = early.taken_over({name: key for name, key, _, _ in shards})
-    todo = []
     for name, key, paths, prefix in shards:
         if known.get(name, ("",))[0] == key:
             indexing.keep(name, key, known[name][1])
         elif indexing.runs is not None and name in indexing.runs.jobs:
             indexing.shards.append((name, key, None))  # started early, with these documents
         else:
-            todo.append((name, key, paths, prefix))
-    for name, key, paths, prefix in todo:
-        # Result URLs are site-relative (essays/x/ for essays/x/index.html, a .html
-        # permalink as itself); the search script prefixes the base path. Documents are
-        # made a shard at a time (5,000 essays' at once would be some 60 MB).
-        indexing.index(name, key, [(path, _maker(essays[path], site.author_of(
-            essays[path]), site.config.language)) for path in paths], prefix, len(todo))
+            # Result URLs are site-relative (essays/x/ for essays/x/index.html, a .html
+            # permalink as itself); the search script prefixes the base path. Documents
+            # are made a shard at a time (5,000 essays' at once would be some 60 MB).
+            indexing.index(name, key, [(path, _maker(essays[path], site.author_of(
+                essays[path]), site.config.language)) for path in paths], prefix)
     return indexing
 
 
@@ -242,10 +239,9 @@ class Indexing:
     def keep(self, name: str, key: str, files: dict[str, bytes]) -> None:
         self.shards.append((name, key, files))
 
-    def index(self, name: str, key: str, documents, prefix: str, runs: int = 1) -> None:
-        """runs: how many shards this build indexes in all."""
+    def index(self, name: str, key: str, documents, prefix: str) -> None:
         if self.runs is None:
-            self.runs = Runs(self.site.config.language, runs)
+            self.runs = Runs(self.site.config.language)
         self.runs.start(name, documents, prefix, shared=not prefix)
         self.shards.append((name, key, None))
 

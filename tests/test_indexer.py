@@ -130,35 +130,3 @@ def test_the_binary_is_the_one_pagefind_would_pick(monkeypatch, given):
         monkeypatch.delenv("PAGEFIND_BINARY_PATH", raising=False)
     assert pagefind_executable() == str(get_executable())
     assert given is None or pagefind_executable() == given
-
-
-def test_runs_that_overlap_share_the_cores_and_one_run_has_them_all(monkeypatch):
-    monkeypatch.delenv("RAYON_NUM_THREADS", raising=False)
-    monkeypatch.setattr(os, "cpu_count", lambda: 2)
-    assert indexer.threads_each(1) is None  # an edit's one shard: every core
-    assert indexer.threads_each(16)["RAYON_NUM_THREADS"] == "1"  # LANES of them at once
-    monkeypatch.setattr(os, "cpu_count", lambda: 8)
-    assert indexer.threads_each(16)["RAYON_NUM_THREADS"] == "4"
-    assert indexer.threads_each(16)["PATH"] == os.environ["PATH"]
-    monkeypatch.setenv("RAYON_NUM_THREADS", "3")  # the writer's own setting stands
-    assert indexer.threads_each(16) is None
-
-
-def test_a_run_s_process_gets_its_share_of_the_cores(tmp_path, monkeypatch):
-    script = tmp_path / "pagefind"
-    script.write_text(f"#!/bin/sh\necho \"$RAYON_NUM_THREADS\" >> {tmp_path}/threads\n"
-                      "mkdir -p \"$4\"\n")
-    script.chmod(0o755)
-    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(script))
-    monkeypatch.delenv("RAYON_NUM_THREADS", raising=False)
-    monkeypatch.setattr(os, "cpu_count", lambda: 2)
-    for runs, expected in ((1, ""), (2, "1")):
-        (tmp_path / "threads").unlink(missing_ok=True)
-        indexing = Runs("en", runs)
-        try:
-            indexing.start("shard-0", [("essays/a/index.html", lambda: b"<html></html>")], "",
-                           True)
-            indexing.bundle("shard-0")
-        finally:
-            indexing.cancel()
-        assert (tmp_path / "threads").read_text() == expected + "\n"
