@@ -193,7 +193,7 @@ def full_build(config, out_dir: Path, record: dict, manifest: dict, hashed: dict
     """Run the pipeline (with the memo) and publish; the counts for the summary line. What
     publish leaves in out_dir goes into manifest. hashed: the input files' (stat signature,
     sha256) the whole-build check took."""
-    from .cache import code_version, load_memo, save_memo
+    from .cache import code_version, load_memo, save_memo, whole_save
     from .lastbuild import last_left
     from .pipeline import build
     from .publish import publish
@@ -212,8 +212,11 @@ def full_build(config, out_dir: Path, record: dict, manifest: dict, hashed: dict
     finally:
         if worker is not None:
             worker.close()
-    # The cache keeps no page bytes, and publish lets go of its copy as it writes a new site/.
-    result.memo.pages.update((path, (key, None)) for path, (key, _) in result.memo.pages.items())
+    if whole_save(result.memo, previous):
+        # A new site's pages (90 MB at 5,000 essays), held until its cache is saved: the
+        # cache keeps no page bytes, and publish lets go of its copy as it writes them.
+        result.memo.pages.update((path, (key, None))
+                                 for path, (key, _) in result.memo.pages.items())
     # The entries are written while Pagefind finishes (the last thing a build waits for: an
     # edit's shard, a new site's last shards), and the search's rows after it.
     early = result.rendered or result.pages_rendered
