@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Any
 
 from markdown.extensions import Extension
 from markdown.treeprocessors import InlineProcessor, Treeprocessor
-from pymdownx.superfences import SuperFencesException
 
 from longform import charts
 from longform.errors import ContentError
 from longform.fences import Block, BlockError, fence_line, parsed_block
+from longform.pymdown import SuperFencesException
 
 if TYPE_CHECKING:
     from longform.charts import Chart

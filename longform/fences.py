@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import yaml
-from pymdownx.superfences import SuperFencesException
 
 from longform.errors import ContentError
+from longform.pymdown import SuperFencesException
 
 if TYPE_CHECKING:
     from longform.content import Essay

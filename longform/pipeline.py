@@ -5,6 +5,7 @@ changed; the Build it returns carries the Memo for the next run.
 """
 
 import functools
+import importlib
 import os
 import time
 from collections.abc import Callable
@@ -273,9 +274,9 @@ def render_essays(essays: list[Essay], links, config: SiteConfig, old: Memo, new
     reusable = {e.source: old.rendered[e.source] for e in essays
                 if still.valid(old.rendered.get(e.source), inputs[e.source])}
     misses = [with_text(e) for e in essays if e.source not in reusable]
-    if early is not None:
-        early.prepare({source: rendering[2] for source, rendering in reusable.items()}, misses)
-    results = _render_all(misses, links, config, worker)
+    prepare = None if early is None else functools.partial(
+        early.prepare, {source: rendering[2] for source, rendering in reusable.items()}, misses)
+    results = _render_all(misses, links, config, worker, prepare)
     for done, (essay, outcome) in enumerate(zip(misses, results, strict=True), 1):
         if progress:
             progress(done, len(misses))
@@ -344,15 +345,19 @@ class Validity:
         return self.hashes[target] == known
 
 
-def _render_all(essays: list[Essay], links, config: SiteConfig, worker=None):
-    """(rendered essay, deps, its lint.essay_review) or the error, for each essay, in order."""
+def _render_all(essays: list[Essay], links, config: SiteConfig, worker=None,
+                first: Callable | None = None):
+    """(rendered essay, deps, its lint.essay_review) or the error, for each essay, in order.
+    `first()`, if given, runs before the essays render, or while a worker renders them."""
     cache_dir = config.cache_dir
     if worker is not None and 0 < len(essays) < POOL_THRESHOLD:
         outcomes = worker.rendered(essays, (links, config.charts_dir, cache_dir),
-                                   meanwhile=_page_modules)
+                                   meanwhile=first, spare=_page_modules())
         if outcomes is not None:
             yield from outcomes
             return
+    if first is not None:
+        first()  # again, if the worker failed after running it: a second call does nothing
     if len(essays) < POOL_THRESHOLD or (os.cpu_count() or 1) < 2:
         yield from (_rendered_or_error(e, links, config.charts_dir, cache_dir) for e in essays)
         return
@@ -370,11 +375,12 @@ def _render_all(essays: list[Essay], links, config: SiteConfig, worker=None):
         yield from pool.map(_render_job, essays, chunksize=max(1, min(4, len(essays) // 64)))
 
 
-def _page_modules() -> None:
-    """Import what renders the pages (Jinja among it, some 40 ms) while the worker renders the
-    essays: after them, the imports would hold up the pages, which Pagefind's run on the other
-    core is racing by then."""
-    from . import outputs, render  # noqa: F401
+def _page_modules() -> list[Callable]:
+    """Imports of what renders the pages (Jinja, 30 ms of them), for the render worker's spare
+    time: after the rendering, they would hold up the pages, which Pagefind's run on the other
+    core is racing by then; but once the rendered essays are in, Pagefind's start comes first."""
+    return [functools.partial(importlib.import_module, name)
+            for name in ("jinja2", "longform.render", "longform.outputs")]
 
 
 _adopted: tuple = ()  # what one rendering worker process was handed when it started

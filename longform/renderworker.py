@@ -4,11 +4,12 @@ Rendering an edited essay needs Python-Markdown, pymdown's extensions and Pygmen
 and setting them up takes longer than the rendering itself, and it stood between reading the
 memo and starting Pagefind on the essay's shard, the longest part of an edit. Forked as the
 build starts, the worker does that on the other core while the main process reads the memo,
-then renders what it is sent (pipeline._render_all). First it looks at what the last build left
-in the output folder (lastbuild.files_now: some 20 ms of stat calls at 1,000 essays, which the
-main process, an edit's longest path, would make later). If anything is wrong with it (it
-died, a pipe broke), the caller renders the essays and looks at the folder itself, as without
-it.
+then renders what it is sent (pipeline._render_all). It also looks at what the last build
+left in the output folder (lastbuild.files_now: some 20 ms of stat calls at 1,000 essays, which
+the main process, busy beside Pagefind by then, would make later): while it waits for its job,
+or after sending the rendered essays back when the job came first. If anything is wrong with
+it (it died, a pipe broke), the caller renders the essays and looks at the folder itself, as
+without it.
 """
 
 import os
@@ -19,6 +20,7 @@ from typing import NamedTuple
 
 from .memorows import dumps  # a Path as its string: the links name a thousand essay files
 
+JOB_PIPE_BYTES = 1 << 20  # Linux's most for an unprivileged process (fs.pipe-max-size)
 POOL_THRESHOLD = 24  # below this many essays to render, a process pool costs more than it saves
 
 
@@ -52,8 +54,9 @@ class Worker:
     def __init__(self, content_dir: Path, charts_dir: Path, out: tuple | None = None):
         jobs_read, jobs_write = os.pipe()
         results_read, results_write = os.pipe()
+        _widened(jobs_write)
         self.out = out
-        self.seen = None
+        self.answered = False  # rendered() had the outcomes: what it saw comes next
         self.pid = os.fork()
         if self.pid == 0:
             os.close(jobs_write)
@@ -63,29 +66,46 @@ class Worker:
         os.close(results_write)
         self.jobs, self.results = os.fdopen(jobs_write, "wb"), os.fdopen(results_read, "rb")
 
-    def rendered(self, essays: list, shared: tuple, meanwhile=None) -> list | None:
+    def rendered(self, essays: list, shared: tuple, meanwhile=None, spare=()) -> list | None:
         """pipeline._rendered_or_error(essay, *shared) of each essay, or None if the worker
-        could not give them; `meanwhile()`, if given, runs here while the worker renders."""
+        could not give them. `meanwhile()`, if given, runs here while the worker renders; then
+        the calls in `spare`, one by one, until the worker's answer is in (work the caller
+        would do later anyway)."""
         try:
             self.jobs.write(dumps((essays, shared)))
             self.jobs.close()
             if meanwhile is not None:
                 meanwhile()
-            outcomes, self.seen = pickle.loads(self.results.read())
+            for call in spare:
+                if _waiting(self.results.fileno()):
+                    break
+                call()
+            outcomes = pickle.load(self.results)
         except Exception:  # noqa: BLE001 — whatever went wrong, the caller renders them
             outcomes = None
+        if type(outcomes) is list and len(outcomes) == len(essays):
+            self.answered = True
+            return outcomes
         self.close()
-        return outcomes if type(outcomes) is list and len(outcomes) == len(essays) else None
+        return None
 
     def files_there(self) -> dict | None:
-        if self.out is None or self.seen is None:
+        if not self.answered:
+            return None
+        try:
+            seen = pickle.load(self.results) if self.out is not None else None
+        except Exception:  # noqa: BLE001 — the caller looks at the folder itself
+            seen = None
+        self.close()
+        if seen is None:
             return None
         # True: just the files the last build left, as it left them (the usual answer, sent
         # in a byte instead of some 5,000 entries).
-        found = self.out[1] if self.seen is True else self.seen
+        found = self.out[1] if seen is True else seen
         return {path: Seen(size, mtime) for path, (size, mtime) in found.items()}
 
     def close(self) -> None:
+        self.answered = False
         for pipe in (self.jobs, self.results):
             pipe.close()
         if self.pid:
@@ -93,14 +113,28 @@ class Worker:
             self.pid = 0
 
 
+def _widened(pipe: int) -> None:
+    """Let the pipe hold a whole job (the link table: 84 KB at 1,000 essays, a pipe's default
+    is 64 KB), so that the caller's write returns at once and it gets on with its `meanwhile`
+    while the worker is still warming up, instead of waiting for it to read. Linux only; a
+    narrower pipe works all the same, later."""
+    try:
+        import fcntl
+        fcntl.fcntl(pipe, fcntl.F_SETPIPE_SZ, JOB_PIPE_BYTES)
+    except (ImportError, AttributeError, OSError):
+        pass
+
+
 def _work(jobs: int, results: int, content_dir: Path, charts_dir: Path,
           out: tuple | None) -> int:
-    """The worker's life: look at the output folder, warm up, render what it is sent (nothing
-    if the pipe closes empty), send back the outcomes and what it saw; the exit status."""
+    """The worker's life: warm up, render what it is sent (nothing if the pipe closes empty),
+    send back the outcomes, then what it saw of the output folder; the exit status. The folder
+    is looked at while the job is on its way, or after the outcomes are sent if it came first:
+    the rendered essay is what the caller waits on."""
     try:
-        seen = _seen(out) if out is not None else None
         from .markdown import warmed
         warmed(content_dir, charts_dir)
+        seen = _seen(out) if out is not None and not _waiting(jobs) else None
         with os.fdopen(jobs, "rb") as source:
             job = source.read()
         if not job:
@@ -109,10 +143,19 @@ def _work(jobs: int, results: int, content_dir: Path, charts_dir: Path,
         essays, shared = pickle.loads(job)
         outcomes = [_rendered_or_error(essay, *shared) for essay in essays]
         with os.fdopen(results, "wb") as sink:
-            sink.write(dumps((outcomes, seen)))
+            sink.write(dumps(outcomes))
+            if out is not None:
+                sink.flush()
+                sink.write(dumps(seen if seen is not None else _seen(out)))
         return 0
     except BaseException:  # noqa: BLE001 — the parent sees an empty answer and renders
         return 1
+
+
+def _waiting(pipe: int) -> bool:
+    """Whether the pipe has something to read (or is closed) already."""
+    import select
+    return bool(select.select([pipe], [], [], 0)[0])
 
 
 def _seen(out: tuple):

@@ -121,8 +121,9 @@ class Early:
 
     def prepare(self, kept: dict, rendering: list[Essay]) -> None:
         """Write the documents of the kept renderings (source → Essay) that share a shard
-        with the essays being rendered, when those are few and all in one shard."""
-        if not 0 < len(rendering) <= self.MOST:
+        with the essays being rendered, when those are few and all in one shard. Once: a
+        second call (the render worker failed after its caller ran the first) does nothing."""
+        if self.shard is not None or not 0 < len(rendering) <= self.MOST:
             return
         paths = {self._path(source): source for source in [*kept, *(e.source for e in
                                                                      rendering)]}

@@ -3,9 +3,11 @@ starts (the main process never sets up Markdown), with the same output as a cold
 error comes back as its one line; a worker that died leaves the rendering to the build; what
 the worker sees in the output folder is what is there."""
 
+import fcntl
 import os
 import shutil
 import signal
+import time
 
 import pytest
 from conftest import REPO, Project, build_process, imported_after
@@ -137,3 +139,57 @@ def test_an_edit_puts_right_what_the_worker_saw_touched(make_project, tmp_path, 
     edit(project, "third-rail.md", "One more line.")
     assert " 1 rendered" in build_process(project).out
     assert_as_built_cold(project, tmp_path)
+
+
+@pytest.mark.parametrize("job_first", [False, True])
+def test_the_worker_answers_with_the_essays_then_the_folder_in_either_order(make_project,
+                                                                            monkeypatch, job_first):
+    """The worker looks at the output folder while its job is on the way, or, when the job is
+    there already, after sending the rendered essays back: the same answers either way."""
+    project = make_project("basic")
+    assert build_process(project).status == 0
+    out = (project.out.resolve(), *last_left(last_record(project.root), project.out))
+    tamper_with(project, "add below")
+    config = load_config(project.root)
+    before = pipeline.build(config)
+    essay = next(e for e in before.site.essays if e.slug == "third-rail")
+    links = pipeline.essay_links(before.site.essays, before.site.essays, config, set())
+    monkeypatch.setattr(renderworker, "_waiting", lambda pipe: job_first)  # forked with it
+    worker = renderworker.Worker(config.content_dir, config.charts_dir, out)
+    outcomes = worker.rendered([essay], (links, config.charts_dir, config.cache_dir))
+    assert len(outcomes) == 1 and "third-rail" in outcomes[0][0].url
+    assert worker.files_there() == {path: (info.st_size, info.st_mtime_ns)
+                                    for path, info in files_now(*out).items()}
+    assert worker.pid == 0
+
+
+def test_spare_work_stops_once_the_worker_s_answer_is_in(make_project):
+    project = make_project("basic")
+    config = load_config(project.root)
+    before = pipeline.build(config)
+    essay = next(e for e in before.site.essays if e.slug == "third-rail")
+    links = pipeline.essay_links(before.site.essays, before.site.essays, config, set())
+    worker = renderworker.Worker(config.content_dir, config.charts_dir)
+    calls = []
+
+    def until_answered():
+        deadline = time.monotonic() + 60
+        while not renderworker._waiting(worker.results.fileno()) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        calls.append("waited")
+
+    outcomes = worker.rendered([essay], (links, config.charts_dir, config.cache_dir),
+                               meanwhile=lambda: calls.append("meanwhile"),
+                               spare=[until_answered, lambda: calls.append("too late")])
+    assert calls == ["meanwhile", "waited"]
+    assert len(outcomes) == 1 and "third-rail" in outcomes[0][0].url
+    worker.close()
+
+
+@pytest.mark.skipif(not hasattr(fcntl, "F_GETPIPE_SZ"), reason="Linux pipes only")
+def test_the_job_pipe_holds_a_large_site_s_link_table(tmp_path):
+    worker = renderworker.Worker(tmp_path, tmp_path)
+    try:
+        assert fcntl.fcntl(worker.jobs.fileno(), fcntl.F_GETPIPE_SZ) >= 1 << 20
+    finally:
+        worker.close()

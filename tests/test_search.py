@@ -219,6 +219,29 @@ def test_an_edit_s_shard_is_indexed_from_its_rendering_with_a_cold_build_s_bytes
     assert build(project).status == 0 and project.files() == edited
 
 
+def test_an_early_run_is_prepared_once_when_asked_twice(make_project, build, tmp_path,
+                                                        monkeypatch):
+    """The render worker's caller prepares the run while the worker renders; if the worker
+    fails after that, the caller renders and asks again, which must not start over."""
+    from longform import search
+    project = with_notes(publishing(make_project), NOTES)
+    runs = counting_pagefind(project, tmp_path, monkeypatch)
+    assert build(project).status == 0 and runs() == 2
+    prepare, kept_runs = search.Early.prepare, []
+
+    def twice(early, kept, rendering):
+        prepare(early, kept, rendering)
+        first = early.runs
+        prepare(early, kept, rendering)
+        kept_runs.append(first is not None and early.runs is first)
+
+    monkeypatch.setattr(search.Early, "prepare", twice)
+    note = project.root / "content/field-note-007.md"
+    note.write_text(note.read_text().replace("Note 7:", "Note 7, rewritten:"))
+    assert build(project).status == 0
+    assert kept_runs == [True] and runs() == 3
+
+
 def test_an_early_run_whose_essay_fails_is_stopped_and_leaves_no_scratch_files(
         make_project, build):
     import glob
