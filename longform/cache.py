@@ -208,13 +208,20 @@ def whole_save(memo: Memo, previous: Memo | None) -> bool:
 
 
 def _read_texts_to_keep(memo: Memo) -> None:
-    """A loaded record read without its text shares its rendered record's text row; when that
-    record is replaced (its row deleted) or gone, the loaded record reads its text now, before
-    the file is written (which would keep other connections from reading it)."""
-    rendered = memo.rendered
-    for path, known in memo.loaded.items():
-        if "_stored" in known[1].__dict__ and (  # memorows.is_hollow, inline: 5,000 of them
-                path not in rendered or "_stored" not in rendered[path][2].__dict__):
+    """A loaded record read without its text shares a rendered record's text row: the row its
+    `_stored` reads (Texts.stored, whose first argument is the row's key). When no rendered
+    record of the memo keeps that key (the essay was rendered again, or is gone), saving
+    deletes the row: the loaded record reads its text now, before the file is written (which
+    would keep other connections from reading it). (Not "when its rendered record is no longer
+    hollow": reading an unchanged essay's text, as an edit's search documents do, keeps its row.)"""
+    kept = None
+    for known in memo.loaded.values():
+        stored = known[1].__dict__.get("_stored")
+        if stored is None:
+            continue
+        if kept is None:
+            kept = {entry[2].key for entry in memo.rendered.values()}
+        if not isinstance(stored, functools.partial) or stored.args[0] not in kept:
             known[1].body_md  # noqa: B018 — reading it fills the record (content._Text)
 
 

@@ -460,3 +460,35 @@ def test_an_essay_changed_while_its_text_is_made_again_stops_the_build(make_proj
     with pytest.raises(ContentError, match="changed while the site was being built"):
         pipeline.text_again(project.root / "content/third-rail.md", "an older hash", None,
                             config)
+
+
+def test_saving_reads_a_loaded_text_only_when_its_row_is_deleted(make_project, build,
+                                                                 monkeypatch, tmp_path):
+    """A loaded record read without its text shares its rendered record's text row. An edit's
+    search documents read the unchanged essays' texts (their rendered records): saving must
+    not read the same texts again for their loaded records, whose rows stay. A draft left out
+    after a build with --drafts loses its row: its loaded record reads the text first."""
+    from longform import cache
+    project = make_project("basic")
+    assert build(project, "--drafts").status == 0
+    reads, during = [], []
+    texts, keep = cache.Texts._texts, cache._read_texts_to_keep
+    monkeypatch.setattr(cache.Texts, "_texts", lambda self, key, source_hash, essay: (
+        reads.append(essay.source.name), texts(self, key, source_hash, essay))[1])
+
+    def watched(memo):
+        before = len(reads)
+        keep(memo)
+        during.append(sorted(reads[before:]))
+
+    monkeypatch.setattr(cache, "_read_texts_to_keep", watched)
+    essay = project.root / "content/third-rail.md"
+    essay.write_text(essay.read_text("utf-8") + "\nOne more line.\n", "utf-8")
+    assert build(project, "--drafts").status == 0
+    assert len(reads) > 1 and during == [[]]  # the shard's documents read them; saving did not
+    assert build(project).status == 0
+    assert during[-1] == ["unfinished.md"]
+    assert build(project, "--drafts").status == 0
+    clean = cold_copy(project, tmp_path, "clean")
+    assert build(clean, "--drafts").status == 0
+    assert project.files() == clean.files()

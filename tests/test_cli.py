@@ -317,3 +317,19 @@ def test_an_unknown_option_still_gets_argparse_usage_and_exit_2(capsys):
         main(["--root", ".", "--bogus"])
     assert stopped.value.code == 2
     assert "unrecognized arguments: --bogus" in capsys.readouterr().err
+
+
+def test_a_build_s_objects_go_to_keep_when_given(make_project, monkeypatch, capsys):
+    """build.py hands main() a list for the build's objects and leaves by os._exit, so they are
+    never torn down one by one; a build that changed nothing has none to hand."""
+    project = make_project("basic")
+    monkeypatch.chdir(project.root)
+    kept: list = []
+    assert main(["--root", str(project.root)], keep=kept) == 0
+    assert len(kept) == 1
+    result, previous = kept[0]
+    assert {e.slug for e in result.site.essays} >= {"first-light", "third-rail"}
+    assert "essays/third-rail/index.html" in result.files and previous.rendered == {}
+    kept.clear()
+    assert main(["--root", str(project.root)], keep=kept) == 0 and kept == []
+    capsys.readouterr()
