@@ -15,12 +15,14 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+import time
 from pathlib import Path
 
 # (process id, file) → (connection, the file's inode): a forked worker opens its own, and a
 # file deleted or replaced since (serve runs on while the writer clears the cache) is opened
 # anew rather than written through a handle to a file nobody will read.
 _connections: dict[tuple[int, str], tuple[sqlite3.Connection, int]] = {}
+WAL_TRIES = 200  # 10 ms apart: two seconds for another process to set up the file
 LOCK = threading.Lock()  # publish's writer threads read cards through one connection
 
 
@@ -49,6 +51,20 @@ def forget(cache_dir: Path | None, name: str) -> None:
         _connections.pop((os.getpid(), os.path.join(cache_dir, name)), None)
 
 
+def store(database: sqlite3.Connection, statement: str, rows: list) -> None:
+    """Run the statement for each row in one transaction that takes the file's write lock as
+    it begins. Two workers storing at once then wait their turn (the busy timeout), where a
+    transaction that read first failed at once if the other wrote meanwhile (SQLITE_BUSY:
+    a render worker's whole batch of cards lost, to be drawn again after the rendering)."""
+    database.execute("BEGIN IMMEDIATE")
+    try:
+        database.executemany(statement, rows)
+    except BaseException:
+        database.rollback()
+        raise
+    database.commit()
+
+
 def _inode(path: str) -> int:
     try:
         return os.stat(path).st_ino
@@ -64,7 +80,7 @@ def _opened(path: Path, schema: str) -> sqlite3.Connection | None:
         except (sqlite3.Error, OSError):
             return None
         try:
-            database.execute("PRAGMA journal_mode=WAL")
+            _in_wal_mode(database)
             database.execute("PRAGMA synchronous=OFF")  # a cache: a lost write costs only time
             database.executescript(schema)
             return database
@@ -76,6 +92,22 @@ def _opened(path: Path, schema: str) -> sqlite3.Connection | None:
             if attempt or not _removed(path):
                 return None
     return None
+
+
+def _in_wal_mode(database: sqlite3.Connection) -> None:
+    """WAL mode, which the file keeps once set. Two workers opening a new file at once race
+    to set it, and the loser's PRAGMA fails at once ("database is locked": the busy timeout
+    does not apply to it), which lost a worker its cache for the whole build; it tries
+    again until the other is done."""
+    for _ in range(WAL_TRIES - 1):
+        try:
+            database.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as err:
+            if "locked" not in str(err):
+                raise
+            time.sleep(0.01)
+    database.execute("PRAGMA journal_mode=WAL")
 
 
 def _removed(path: Path) -> bool:

@@ -23,7 +23,7 @@ from markdown.inlinepatterns import InlineProcessor
 from markdown.util import AtomicString
 
 from .cache import digest
-from .cachedb import connection, forget
+from .cachedb import connection, forget, store
 from .errors import ContentWarning
 
 INLINE = re.compile(
@@ -191,10 +191,8 @@ def store_new(state: MathState) -> None:
     if database is None:
         return
     try:
-        with database:
-            database.executemany("INSERT OR REPLACE INTO math VALUES (?, ?, ?)",
-                                 [(key, html, reason) for key, (html, reason)
-                                  in state.fresh.items()])
+        store(database, "INSERT OR REPLACE INTO math VALUES (?, ?, ?)",
+              [(key, html, reason) for key, (html, reason) in state.fresh.items()])
     except sqlite3.Error:
         forget(state.cache_dir, CACHE_FILE)
     state.fresh.clear()

@@ -68,3 +68,23 @@ def test_a_connection_is_kept_until_forgotten_or_its_file_is_replaced(tmp_path):
     assert third is not None and third is not second
     assert third.execute("SELECT count(*) FROM t").fetchone()[0] == 0
     assert (tmp_path / "t.sqlite").is_file()
+
+
+def test_processes_opening_a_new_file_at_once_each_get_it(tmp_path):
+    # Two render workers' first cards or expressions: one of them used to find the file
+    # "locked" while the other set it up, and went without the cache for the whole build.
+    import os
+    schema = "CREATE TABLE IF NOT EXISTS cards (key TEXT PRIMARY KEY);"
+    failed = 0
+    for round_ in range(20):
+        folder = tmp_path / str(round_)
+        children = []
+        for _ in range(2):
+            pid = os.fork()
+            if pid == 0:
+                opened = cachedb.connection(folder, "cards.sqlite", schema)
+                os._exit(0 if opened is not None else 1)
+            children.append(pid)
+        failed += sum(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) != 0
+                      for pid in children)
+    assert failed == 0
