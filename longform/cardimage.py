@@ -19,7 +19,7 @@ import struct
 import zlib
 
 from isal import isal_zlib
-from PIL import Image, ImageDraw
+from PIL import Image
 
 from .cardtext import draw_line, font, wrapped
 
@@ -35,26 +35,38 @@ CHART_COLOURS = 256 - 2 - LEVELS * len(INKS)  # palette entries left once paper,
 # MB against 19.6); zlib's level 6 would make them a fifth smaller for four times as long.
 COMPRESS_LEVEL = 1
 LEFT = 1  # the canvas's column 0 is each row's PNG filter byte (0, none): its bytes are the rows
+STRIDE = LEFT + WIDTH
 
 
 def card_png(site: str, host: str, title: str, dek: str, chart_svg: str) -> bytes:
     """The site above, title and dek in the middle, the address below; beside a chart the
     text keeps to the left."""
-    # Palette indices (0 the paper, 1 the rule), drawn LEFT pixels in from the canvas's edge.
-    canvas = Image.new("L", (LEFT + WIDTH, HEIGHT), 0)
-    draw = ImageDraw.Draw(canvas)
-    draw.rectangle((LEFT, 0, LEFT + WIDTH - 1, 11), fill=ink_index(ACCENT, LEVELS))
-    draw.rectangle((LEFT + MARGIN, HEIGHT - 84, LEFT + WIDTH - MARGIN - 1, HEIGHT - 83), fill=1)
     chart = chart_indices(chart_svg) if chart_svg else None
-    if chart:  # through a 0-or-255 mask: indices never mix
-        canvas.paste(chart[0], (LEFT + CHART_BOX[0], CHART_BOX[1]), chart[1])
-    write_text(canvas, site, host, title, dek, beside_chart=chart is not None)
-    return palette_png(canvas, palette() + (chart[2] if chart else b""))
+    rows = bytearray(_blank(site.upper(), host))
+    if chart:
+        pasted(rows, chart[0], chart[1], CHART_BOX[0], CHART_BOX[1])
+    write_text(rows, title, dek, beside_chart=chart is not None)
+    return palette_png(rows, palette() + (chart[2] if chart else b""))
 
 
-def write_text(canvas: Image.Image, site: str, host: str, title: str, dek: str,
-               beside_chart: bool) -> None:
-    """The card's words, each in its ink; the title takes the lines it needs (up to three,
+@functools.lru_cache(maxsize=4)
+def _blank(site: str, host: str) -> bytes:
+    """The canvas's rows as every card of the site starts: the accent bar, the rule, the
+    site's name and its address (a card's own parts never reach into these)."""
+    rows = bytearray(STRIDE * HEIGHT)
+    bar = ink_index(ACCENT, LEVELS)
+    for row in range(12):
+        rows[row * STRIDE + LEFT:(row + 1) * STRIDE] = bytes([bar]) * WIDTH
+    for row in (HEIGHT - 84, HEIGHT - 83):
+        start = row * STRIDE + LEFT
+        rows[start + MARGIN:start + WIDTH - MARGIN] = b"\1" * (WIDTH - 2 * MARGIN)
+    write(rows, [site], 66, font("sans-bold", 24, site), ACCENT)
+    write(rows, [host], HEIGHT - 62, font("sans", 22, host), MUTED)
+    return bytes(rows)
+
+
+def write_text(rows: bytearray, title: str, dek: str, beside_chart: bool) -> None:
+    """The card's own words, each in its ink; the title takes the lines it needs (up to three,
     four beside a chart) and the dek what room is left above the rule."""
     width = (CHART_BOX[0] - MARGIN - 40) if beside_chart else WIDTH - 2 * MARGIN
     title_size, dek_size = (50, 26) if beside_chart else (64, 30)
@@ -64,28 +76,36 @@ def write_text(canvas: Image.Image, site: str, host: str, title: str, dek: str,
     dek_top = top + round(len(title_lines) * title_size * 1.12) + 22
     room = (HEIGHT - 110 - dek_top) // round(dek_size * 1.3)  # lines above the address
     dek_font = font("serif-italic", dek_size, dek)
-    site = site.upper()
-    write(canvas, [site], 66, font("sans-bold", 24, site), ACCENT)
-    write(canvas, title_lines, top, title_font, INK, 1.12)
-    write(canvas, wrapped(dek, dek_font, width, min(4, room)), dek_top, dek_font, MUTED, 1.3)
-    write(canvas, [host], HEIGHT - 62, font("sans", 22, host), MUTED)
+    write(rows, title_lines, top, title_font, INK, 1.12)
+    write(rows, wrapped(dek, dek_font, width, min(4, room)), dek_top, dek_font, MUTED, 1.3)
 
 
-def write(canvas: Image.Image, lines: list[str], top: float, face, ink: str,
+def write(rows: bytearray, lines: list[str], top: float, face, ink: str,
           spacing: float = 1.2) -> None:
     """Lines of text from `top` down at the left margin, anti-aliased in the ink's ramp; the
     first baseline where the SVG card had it, 0.8 of the size below `top`."""
     inked = _inked(tuple(line for line in lines if line), face, ink, spacing)
     if inked:  # only the inked rectangle is pasted: the paper around it stays as it is
-        picture, left, below_baseline = inked
-        canvas.paste(picture, (LEFT + left, round(top + face.size * 0.8) + below_baseline))
+        block, width, left, below_baseline = inked
+        pasted(rows, block, width, left, round(top + face.size * 0.8) + below_baseline)
+
+
+def pasted(rows: bytearray, block: bytes, width: int, x: int, y: int) -> None:
+    """A rectangle of palette indices (rows of `width`) put on the canvas with its top left
+    at pixel x, y; what falls off the card is cut off."""
+    height = len(block) // width
+    first, last = max(0, -x), min(width, WIDTH - x)
+    view = memoryview(block)
+    for row in range(max(0, -y), min(height, HEIGHT - y)) if first < last else ():
+        start = (y + row) * STRIDE + LEFT + x
+        rows[start + first:start + last] = view[row * width + first:row * width + last]
 
 
 # Small: what comes again is the site's name and address, drawn on every card of the site.
 @functools.lru_cache(maxsize=8)
 def _inked(lines: tuple[str, ...], face, ink: str, spacing: float):
-    """The lines' inked rectangle in palette indices, its left edge on the card and its top
-    from the first baseline; None when nothing is inked."""
+    """The lines' inked rectangle as palette indices, its width, its left edge on the card
+    and its top from the first baseline; None when nothing is inked."""
     if not lines:
         return None
     step = round(face.size * spacing)
@@ -97,7 +117,15 @@ def _inked(lines: tuple[str, ...], face, ink: str, spacing: float):
     box = mask.getbbox()
     if not box:
         return None
-    return mask.crop(box).point(ramp(ink)), MARGIN - pad + box[0], box[1] - ascent
+    # bytes.translate maps coverage to the ink's shades in one pass, without Image.point's
+    # rounding of its table in Python and a second image to copy out.
+    return (mask.crop(box).tobytes().translate(_shades(ink)), box[2] - box[0],
+            MARGIN - pad + box[0], box[1] - ascent)
+
+
+@functools.cache
+def _shades(ink: str) -> bytes:
+    return bytes(ramp(ink))
 
 
 @functools.cache
@@ -125,10 +153,10 @@ def rgb(colour: str) -> tuple[int, int, int]:
     return tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
 
 
-def chart_indices(svg: str) -> tuple[Image.Image, Image.Image, bytes] | None:
-    """The chart rasterised at CHART_BOX's size on the paper, as palette indices after the
-    inks'; where it has drawn anything (the mask to paste it through, so the paper around it
-    stays the card's exact paper); and its colours. None for an SVG without a viewBox."""
+def chart_indices(svg: str) -> tuple[bytes, int, bytes] | None:
+    """The chart rasterised at CHART_BOX's size on the paper, as rows of palette indices after
+    the inks' (the paper's own index where it draws nothing, so the paper around it stays the
+    card's exact paper); its width; and its colours. None for an SVG without a viewBox."""
     import vl_convert
 
     width, height = CHART_BOX[2:]
@@ -150,18 +178,20 @@ def chart_indices(svg: str) -> tuple[Image.Image, Image.Image, bytes] | None:
     first = 2 + LEVELS * len(INKS)
     indices = Image.frombytes("L", quantised.size, quantised.tobytes())
     drawn_on = drawn.getchannel("A").point([0] + [255] * 255)
-    return (indices.point([min(255, first + i) for i in range(256)]), drawn_on,
-            bytes(colours))
+    # On the paper (index 0) where the chart draws nothing, as it goes on the card.
+    block = Image.new("L", indices.size, 0)
+    block.paste(indices.point([min(255, first + i) for i in range(256)]), (0, 0), drawn_on)
+    return block.tobytes(), block.width, bytes(colours)
 
 
-def palette_png(canvas: Image.Image, colours: bytes) -> bytes:
-    """An 8-bit palette PNG of the canvas's WIDTH×HEIGHT indices, LEFT of its columns in: its
-    bytes are the PNG's rows, each behind its filter byte (0, none), deflated whole by ISA-L in
-    0.2 ms, where joining the rows in Python and deflating only those with ink (with zlib, or
-    even with ISA-L) took 0.6 to 1 ms."""
+def palette_png(rows: bytes, colours: bytes) -> bytes:
+    """An 8-bit palette PNG of the canvas's rows (HEIGHT of STRIDE bytes: each row's filter
+    byte, 0 for none, then its WIDTH indices), deflated whole by ISA-L in 0.2 ms, where joining
+    the rows in Python and deflating only those with ink (with zlib, or even with ISA-L) took
+    0.6 to 1 ms."""
     header = struct.pack(">IIBBBBB", WIDTH, HEIGHT, 8, 3, 0, 0, 0)  # 8-bit, palette
     return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"PLTE", colours)
-            + _chunk(b"IDAT", isal_zlib.compress(canvas.tobytes(), COMPRESS_LEVEL))
+            + _chunk(b"IDAT", isal_zlib.compress(rows, COMPRESS_LEVEL))
             + _chunk(b"IEND", b""))
 
 

@@ -4,9 +4,9 @@ frontmatter wins.
 
 Cards are kept in .longform-cache/cards.sqlite under a hash of everything drawn on them, so an
 essay edit redraws only that essay's card (a table, not a file a card: see cachedb.py). The
-render workers draw an essay's card right after the essay (cache_card), so a cold build's cards
-are drawn in parallel with the rest of the rendering; card_files, after rendering, hands
-publish references to the cached cards.
+render workers draw the cards of the essays they render (cache_cards, after the essays), so a
+cold build's cards are drawn in parallel; card_files, after rendering, hands publish
+references to the cached cards.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .cache import version
-from .cachedb import LOCK, connection, forget
+from .cachedb import LOCK, connection, forget, store
 from .cardfonts import installed_fonts
 from .config import SiteConfig
 from .content import Essay, read_text
@@ -169,23 +169,31 @@ def card_parts(essay: Essay, config: SiteConfig, host: str | None = None) -> tup
 
 
 def cache_card(essay: Essay, config: SiteConfig) -> None:
-    """Draw the essay's card into the cache unless it is there already. The render workers
-    call it as each essay is rendered: everything the card shows is known by then."""
-    if "image" in essay.extra:
-        return
-    parts = card_parts(essay, config)
-    key = card_key(parts)
-    database = connection(config.cache_dir, CARDS_FILE, SCHEMA)
+    """Draw the essay's card into the cache unless it is there already (a render worker,
+    right after rendering the essay: everything the card shows is known by then)."""
+    if "image" not in essay.extra:
+        cache_cards([card_parts(essay, config)], config.cache_dir)
+
+
+def cache_cards(jobs: list[tuple[str, ...]], cache_dir: Path) -> None:
+    """Draw the cards (each its card_parts) that the cache lacks into it, one after another,
+    and store them together. A cold build's render workers draw theirs so, after the essays:
+    a card drawn between two essays' renderings found its fonts, glyphs and code gone from the
+    processor's caches and took twice as long (and the Markdown after it longer too)."""
+    database = connection(cache_dir, CARDS_FILE, SCHEMA) if jobs else None
     if database is None:
-        return  # no cache: card_files draws it
+        return  # no cache: card_files draws them
+    keys = {card_key(parts): parts for parts in jobs}
     try:
-        known = database.execute("SELECT 1 FROM cards WHERE key = ?", (key,)).fetchone()
+        known = {key for (key,) in database.execute(
+            f"SELECT key FROM cards WHERE key IN ({', '.join('?' * len(keys))})", list(keys))}
     except sqlite3.Error:
-        forget(config.cache_dir, CARDS_FILE)
+        forget(cache_dir, CARDS_FILE)
         return
-    if not known:
+    missing = [(key, parts) for key, parts in keys.items() if key not in known]
+    if missing:
         from .cardimage import card_png  # Pillow: only to draw
-        _store(config.cache_dir, [(key, card_png(*parts))])
+        _store(cache_dir, [(key, card_png(*parts)) for key, parts in missing])
 
 
 def card_key(parts: tuple[str, ...]) -> str:
@@ -215,9 +223,8 @@ def _store(cache_dir: Path, cards: list[tuple[str, bytes]]) -> dict[str, tuple[i
         return {}
     now = time.time_ns()
     try:
-        with database:
-            database.executemany("INSERT OR REPLACE INTO cards VALUES (?, ?, ?, ?)",
-                                 [(key, len(png), now, png) for key, png in cards])
+        store(database, "INSERT OR REPLACE INTO cards VALUES (?, ?, ?, ?)",
+              [(key, len(png), now, png) for key, png in cards])
     except sqlite3.Error:
         forget(cache_dir, CARDS_FILE)
         return {}

@@ -12,10 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from . import publish
 from .cache import RACY_NS, Memo, code_version, digest, file_hash, stat_signature
-from .cards import cache_card, card_files
+from .cards import cache_card, cache_cards, card_files, card_parts
 from .config import SiteConfig
 from .content import Essay, essay_files, load_authors, load_essay, read_text, with_text
 from .errors import ContentError, ContentWarning, Problems, problems_found, problems_in
@@ -372,7 +373,15 @@ def _render_all(essays: list[Essay], links, config: SiteConfig, worker=None,
                              initargs=(links, config.charts_dir, cache_dir)) as pool:
         # Chunks of 4: the last ones, rendered while the other worker has none left, are
         # short (chunks of 16 kept the pool's cores 1.94-1.96 busy at 1,000 essays, 1.98).
-        yield from pool.map(_render_job, essays, chunksize=max(1, min(4, len(essays) // 64)))
+        cards, host = [], urlsplit(config.base_url).netloc
+        for outcome in pool.map(_render_job, essays, chunksize=max(1, min(4, len(essays) // 64))):
+            if not isinstance(outcome, ContentError) and "image" not in outcome[0].extra:
+                cards.append(card_parts(outcome[0], config, host))
+            yield outcome
+        # The cards after the essays, a batch a job (see cards.cache_cards): the caller reads
+        # this generator to its end (render_essays' zip is strict), so they are drawn by then.
+        batches = (os.cpu_count() or 1) * 4
+        list(pool.map(_cards_job, [cards[start::batches] for start in range(batches)]))
 
 
 def _page_modules() -> list[Callable]:
@@ -392,15 +401,20 @@ def _adopt(*shared) -> None:
 
 
 def _render_job(essay: Essay):
-    return _rendered_or_error(essay, *_adopted)
+    return _rendered_or_error(essay, *_adopted, card=False)
 
 
-def _rendered_or_error(essay: Essay, *shared):
+def _cards_job(jobs: list[tuple[str, ...]]) -> None:
+    cache_cards(jobs, _adopted[2])  # _adopted: the links, the charts' folder, the cache's
+
+
+def _rendered_or_error(essay: Essay, *shared, card: bool = True):
     """(rendered essay, deps, its lint.essay_review), or the ContentError that stopped it: one
     essay's error must not stop the others (and a pool's map would stop at the first one).
     Scanning the HTML here, while the worker holds it, spreads the link check's and the
     warnings' parsing over the workers instead of leaving it to the main process after them;
-    so does drawing the essay's social card into the cache, where card_files then finds it."""
+    so does drawing the essay's social card into the cache, where card_files then finds it
+    (unless `card` is False: a pool draws its cards after all the essays)."""
     from .markdown import rendered
     from .variants import variant_names
     try:
@@ -408,7 +422,8 @@ def _rendered_or_error(essay: Essay, *shared):
     except ContentError as err:
         return err
     result = replace(result, variants=variant_names(result.html))
-    cache_card(result, shared[0].config)  # shared: the links (with the config), charts, cache
+    if card:
+        cache_card(result, shared[0].config)  # shared: the links (with the config), charts, cache
     # The text goes back without its Markdown (render_essays puts the caller's copy back):
     # from a worker it would be pickled and unpickled for nothing, half of what it sends.
     return replace(result, body_md=""), deps, essay_review(result)

@@ -30,13 +30,25 @@ def test_bare_and_inked_rows_in_any_order_make_one_valid_png():
     rows = [bytes(WIDTH) if rng.random() < 0.6 else
             bytes(rng.choice((0, 0, 0, 3, 9)) for _ in range(WIDTH)) for _ in range(HEIGHT)]
     indices = b"".join(rows)
-    canvas = Image.frombytes("L", (1 + WIDTH, HEIGHT), b"".join(b"\0" + row for row in rows))
-    png = cardimage.palette_png(canvas, cardimage.palette())
+    png = cardimage.palette_png(b"".join(b"\0" + row for row in rows), cardimage.palette())
     # zlib reads ISA-L's stream and checks its Adler-32; each row starts with filter type 0
     assert zlib.decompress(idat(png)) == b"".join(b"\0" + row for row in rows)
     image = Image.open(io.BytesIO(png))
     assert image.mode == "P" and image.size == (WIDTH, HEIGHT)
     assert image.tobytes() == indices
+
+
+def test_a_rectangle_pasted_over_the_edge_is_cut_off_and_leaves_the_filter_bytes_alone():
+    rows = bytearray(cardimage.STRIDE * HEIGHT)
+    block = bytes(range(1, 7)) * 3  # 3 rows of 6
+    cardimage.pasted(rows, block, 6, WIDTH - 4, HEIGHT - 2)  # 4 columns, 2 rows on the card
+    cardimage.pasted(rows, block, 6, -2, -1)  # the last 4 columns of the last 2 rows
+    canvas = Image.frombytes("L", (cardimage.STRIDE, HEIGHT), bytes(rows))
+    assert canvas.crop((1 + WIDTH - 4, HEIGHT - 2, 1 + WIDTH, HEIGHT)).tobytes() == \
+        bytes([1, 2, 3, 4]) * 2
+    assert canvas.crop((1, 0, 5, 2)).tobytes() == bytes([3, 4, 5, 6]) * 2
+    assert canvas.crop((0, 0, 1, HEIGHT)).tobytes() == bytes(HEIGHT)  # filter bytes: none
+    assert sum(rows) == 2 * (1 + 2 + 3 + 4) + 2 * (3 + 4 + 5 + 6)
 
 
 def test_a_machine_without_the_cards_fonts_still_gets_a_card(monkeypatch):
