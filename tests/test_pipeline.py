@@ -36,3 +36,24 @@ def test_an_essay_that_fails_to_parse_in_the_other_process_is_its_one_line(make_
     assert forked.status == alone.status == 1
     assert forked.err == alone.err and f"content/{bad.name}:" in forked.err
     assert not (project.out).exists()
+
+
+def test_a_render_pool_leaves_every_card_in_the_cache_and_the_same_site(make_project, build,
+                                                                        monkeypatch):
+    # The pool draws its cards after the essays, as the generator it renders through ends:
+    # were that end never reached, card_files would be left to draw them all. (A site without
+    # charts: a child forked from this process, which may have drawn charts with vl-convert in
+    # other tests, must not use its JavaScript runtime.)
+    from longform import cards
+    project = make_project("related")
+    monkeypatch.setattr(pipeline, "POOL_THRESHOLD", 10_000)
+    assert build(project).status == 0
+    alone = project.files()
+    shutil.rmtree(project.root / ".longform-cache")
+    shutil.rmtree(project.out)
+    left_over, drawn = [], cards.drawn
+    monkeypatch.setattr(pipeline, "POOL_THRESHOLD", 1)
+    monkeypatch.setattr(cards, "drawn", lambda jobs: left_over.extend(jobs) or drawn(jobs))
+    assert build(project).status == 0
+    assert left_over == [] and project.files() == alone
+    assert sum(path.endswith("card.png") for path in alone) == 12
