@@ -24,6 +24,17 @@ def test_build_is_the_default_command(make_project, build):
     assert (project.out / "index.html").is_file()
 
 
+@pytest.mark.parametrize("given, kept", [(None, "1"), ("3", "3")])
+def test_a_build_keeps_numpys_blas_to_one_thread_unless_told(make_project, build, monkeypatch,
+                                                               given, kept):
+    if given is None:
+        monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    else:
+        monkeypatch.setenv("OPENBLAS_NUM_THREADS", given)
+    assert build(make_project("basic")).status == 0
+    assert os.environ["OPENBLAS_NUM_THREADS"] == kept
+
+
 def test_out_flag_and_explicit_build_command(make_project, capsys, monkeypatch, tmp_path):
     project = make_project("basic")
     monkeypatch.chdir(tmp_path)
