@@ -6,14 +6,19 @@ import shutil
 from longform import pipeline
 
 
+def start_cold(project) -> None:
+    """The next build a cold one: no cache, no output."""
+    shutil.rmtree(project.root / ".longform-cache")
+    shutil.rmtree(project.out)
+
+
 def test_a_new_site_parsed_in_two_processes_builds_the_same_site(make_project, build,
                                                                    monkeypatch):
     project = make_project("allfeatures")
     monkeypatch.setattr(pipeline, "LOAD_POOL_THRESHOLD", 10_000)
     assert build(project).status == 0
     alone = project.files()
-    shutil.rmtree(project.root / ".longform-cache")
-    shutil.rmtree(project.out)
+    start_cold(project)
     forked = []
     parsed_in_two = pipeline._parsed_in_two
     monkeypatch.setattr(pipeline, "LOAD_POOL_THRESHOLD", 2)
@@ -49,8 +54,7 @@ def test_a_render_pool_leaves_every_card_in_the_cache_and_the_same_site(make_pro
     monkeypatch.setattr(pipeline, "POOL_THRESHOLD", 10_000)
     assert build(project).status == 0
     alone = project.files()
-    shutil.rmtree(project.root / ".longform-cache")
-    shutil.rmtree(project.out)
+    start_cold(project)
     left_over, drawn = [], cards.drawn
     monkeypatch.setattr(pipeline, "POOL_THRESHOLD", 1)
     monkeypatch.setattr(cards, "drawn", lambda jobs: left_over.extend(jobs) or drawn(jobs))
