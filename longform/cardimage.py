@@ -95,14 +95,14 @@ def pasted(rows: bytearray, block: bytes, width: int, x: int, y: int) -> None:
     at pixel x, y; what falls off the card is cut off."""
     height = len(block) // width
     first, last = max(0, -x), min(width, WIDTH - x)
+    if first >= last:
+        return
     view = memoryview(block)
-    for row in range(max(0, -y), min(height, HEIGHT - y)) if first < last else ():
+    for row in range(max(0, -y), min(height, HEIGHT - y)):
         start = (y + row) * STRIDE + LEFT + x
         rows[start + first:start + last] = view[row * width + first:row * width + last]
 
 
-# Small: what comes again is the site's name and address, drawn on every card of the site.
-@functools.lru_cache(maxsize=8)
 def _inked(lines: tuple[str, ...], face, ink: str, spacing: float):
     """The lines' inked rectangle as palette indices, its width, its left edge on the card
     and its top from the first baseline; None when nothing is inked."""
