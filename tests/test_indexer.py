@@ -130,3 +130,49 @@ def test_the_binary_is_the_one_pagefind_would_pick(monkeypatch, given):
         monkeypatch.delenv("PAGEFIND_BINARY_PATH", raising=False)
     assert pagefind_executable() == str(get_executable())
     assert given is None or pagefind_executable() == given
+
+
+def niceness_noting_pagefind(tmp_path, monkeypatch) -> Path:
+    """PAGEFIND_BINARY_PATH set to a script that writes its niceness to a file, then runs the
+    real Pagefind; the file's path."""
+    from pagefind_bin import get_executable
+    noted = tmp_path / "niceness"
+    script = tmp_path / "pagefind"
+    script.write_text(f"#!/bin/sh\nnice > '{noted}'\nexec '{get_executable()}' \"$@\"\n")
+    script.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(script))
+    return noted
+
+
+def one_run(name: str = "shard-0") -> dict:
+    runs = Runs("en")
+    try:
+        runs.start(name, [("essays/a/index.html", lambda: b'<html lang="en"><body>'
+                                                         b"<main>Tides and harbours</main>"
+                                                         b"</body></html>")], "", True)
+        return runs.bundle(name)
+    finally:
+        runs.cancel()
+
+
+@pytest.mark.skipif(not __import__("shutil").which("nice"), reason="no nice command")
+def test_pagefind_runs_below_the_build_s_priority(tmp_path, monkeypatch):
+    # In a rebuild the build's own thread has the longer way to go; Pagefind's threads get
+    # the cores it leaves.
+    noted = niceness_noting_pagefind(tmp_path, monkeypatch)
+    indexer.lowered_priority.cache_clear()
+    bundle = one_run()
+    assert any(path.endswith(".pf_fragment") for path in bundle)
+    assert int(noted.read_text()) == min(19, os.nice(0) + indexer.NICENESS)
+
+
+def test_without_a_nice_command_pagefind_runs_as_it_is(tmp_path, monkeypatch):
+    noted = niceness_noting_pagefind(tmp_path, monkeypatch)
+    monkeypatch.setattr(indexer.shutil, "which", lambda name: None)
+    indexer.lowered_priority.cache_clear()
+    try:
+        bundle = one_run()
+    finally:
+        indexer.lowered_priority.cache_clear()  # found again by the next test that runs one
+    assert any(path.endswith(".pf_fragment") for path in bundle)
+    assert int(noted.read_text()) == os.nice(0)
