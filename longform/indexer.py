@@ -171,9 +171,9 @@ class Runs:
 @functools.cache
 def lowered_priority() -> tuple[str, ...]:
     """What runs a command at NICENESS below the build: `nice` where the system has it (Linux,
-    macOS), nothing elsewhere. An edit at 1,000 essays: the build's thread waited 22-75 ms for
-    a core while Pagefind indexed the essay's shard, 4-20 ms with Pagefind niced, and the
-    rebuild took some 45 ms less; a cold build takes as long (its cores are busy to the end
+    macOS), nothing elsewhere. An edit at 1,000 essays: the build's thread waited 8-74 ms for
+    a core while Pagefind indexed the essay's shard, 4-19 ms with Pagefind niced, and the
+    rebuild took some 4% less; a cold build takes as long (its cores are busy to the end
     either way)."""
     nice = shutil.which("nice")
     return (nice, "-n", str(NICENESS)) if nice else ()
