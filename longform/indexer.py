@@ -123,6 +123,8 @@ class Runs:
     def _started(self, folder: Path) -> "subprocess.Popen | RunFailed":
         """Pagefind at work on the folder's site/ into its bundle/, or why it could not start
         (raised by _collected, in the thread that waits for the run)."""
+        if not shutil.which(self.executable):  # else `nice` would start, and say so its way
+            return RunFailed(f"no Pagefind program at {self.executable}")
         # One index in the site's language: Pagefind would otherwise split it by lang.
         command = [*lowered_priority(), self.executable, "--site", str(folder / "site"),
                    "--output-path", str(folder / "bundle"), "--force-language", self.language,

@@ -168,7 +168,9 @@ def test_pagefind_runs_below_the_build_s_priority(tmp_path, monkeypatch):
 
 def test_without_a_nice_command_pagefind_runs_as_it_is(tmp_path, monkeypatch):
     noted = niceness_noting_pagefind(tmp_path, monkeypatch)
-    monkeypatch.setattr(indexer.shutil, "which", lambda name: None)
+    found = indexer.shutil.which
+    monkeypatch.setattr(indexer.shutil, "which", lambda name: None if name == "nice" else
+                        found(name))
     indexer.lowered_priority.cache_clear()
     try:
         bundle = one_run()
@@ -176,3 +178,15 @@ def test_without_a_nice_command_pagefind_runs_as_it_is(tmp_path, monkeypatch):
         indexer.lowered_priority.cache_clear()  # found again by the next test that runs one
     assert any(path.endswith(".pf_fragment") for path in bundle)
     assert int(noted.read_text()) == os.nice(0)
+
+
+def test_a_missing_pagefind_is_named_in_the_failure(tmp_path, monkeypatch):
+    missing = tmp_path / "bin" / "pagefind"
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(missing))
+    runs = Runs("en")
+    try:
+        runs.start("shard-0", [("essays/a/index.html", lambda: b"<html></html>")], "", True)
+        with pytest.raises(RunFailed, match=f"^no Pagefind program at {missing}$"):
+            runs.bundle("shard-0")
+    finally:
+        runs.cancel()
