@@ -168,11 +168,16 @@ def card_parts(essay: Essay, config: SiteConfig, host: str | None = None) -> tup
     return (config.title, host, essay.title, essay.dek or "", chart)
 
 
+def card_job(essay: Essay, config: SiteConfig, host: str | None = None) -> tuple | None:
+    """The essay's card_parts, to draw; None for an essay with an image of its own."""
+    return None if "image" in essay.extra else card_parts(essay, config, host)
+
+
 def cache_card(essay: Essay, config: SiteConfig) -> None:
     """Draw the essay's card into the cache unless it is there already (a render worker,
     right after rendering the essay: everything the card shows is known by then)."""
-    if "image" not in essay.extra:
-        cache_cards([card_parts(essay, config)], config.cache_dir)
+    if job := card_job(essay, config):
+        cache_cards([job], config.cache_dir)
 
 
 def cache_cards(jobs: list[tuple[str, ...]], cache_dir: Path) -> None:

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from . import publish
 from .cache import RACY_NS, Memo, code_version, digest, file_hash, stat_signature
-from .cards import cache_card, cache_cards, card_files, card_parts
+from .cards import cache_card, cache_cards, card_files, card_job
 from .config import SiteConfig
 from .content import Essay, essay_files, load_authors, load_essay, read_text, with_text
 from .errors import ContentError, ContentWarning, Problems, problems_found, problems_in
@@ -375,8 +375,9 @@ def _render_all(essays: list[Essay], links, config: SiteConfig, worker=None,
         # short (chunks of 16 kept the pool's cores 1.94-1.96 busy at 1,000 essays, 1.98).
         cards, host = [], urlsplit(config.base_url).netloc
         for outcome in pool.map(_render_job, essays, chunksize=max(1, min(4, len(essays) // 64))):
-            if not isinstance(outcome, ContentError) and "image" not in outcome[0].extra:
-                cards.append(card_parts(outcome[0], config, host))
+            if not isinstance(outcome, ContentError) and (job := card_job(outcome[0], config,
+                                                                          host)):
+                cards.append(job)
             yield outcome
         # The cards after the essays, a batch a job (see cards.cache_cards): the caller reads
         # this generator to its end (render_essays' zip is strict), so they are drawn by then.
