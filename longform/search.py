@@ -26,13 +26,17 @@ from .mathtext import searchable
 from .site import Site, human_date, site_authors
 from .urls import page_path
 
-# A reader's query loads, from every shard, the index chunk holding the word (≈25 KB): so few
-# shards, each small enough that re-indexing one hides behind the rest of an edit's rebuild.
-# Pagefind takes ≈3.5 ms an essay: 128-essay shards (0.3–0.45 s) were the longest part of an
-# edit at 200–1,000 essays, 64-essay shards (≈0.17 s) are not. Past MAX_SHARDS the shards grow
-# instead: at 5,000 essays 16 shards of ≈310 (≈1.1 s to re-index one, beside the rest of that
-# edit), and a query word costs a reader 16 chunks.
-SHARD_SIZE = 64  # essays a shard holds on average, at most, until there are MAX_SHARDS
+# A reader's query loads, from every shard, the index chunk holding the word: so few shards,
+# each small enough that re-indexing one hides behind the rest of an edit's rebuild. Pagefind
+# takes ≈3.5 ms an essay: 128-essay shards (0.3–0.45 s) were the longest part of an edit at
+# 200–1,000 essays, and at 200 essays the 4 shards of 50 still were (0.17 s of a 0.5 s edit);
+# 8 shards of 25 took an edit there from 544 to 464 ms (medians of 16, interleaved), while a
+# reader's first results, on a 150 ms, 1.6 MB/s line from an HTTP/1.1 host, came 28 ms later
+# (1,385 → 1,413 ms). MAX_SHARDS holds what a reader pays on a big site: 32 shards at 1,000
+# essays cost that reader 260 ms more than 16 (2,404 → 2,663 ms). Past it the shards grow
+# instead: at 5,000 essays 16 shards of ≈310 (≈1.1 s to re-index one, beside the rest of
+# that edit).
+SHARD_SIZE = 32  # essays a shard holds on average, at most, until there are MAX_SHARDS
 MAX_SHARDS = 16
 SHARDS_FILE = f"{BUNDLE}/shards.json"
 

@@ -257,8 +257,8 @@ def test_an_early_run_whose_essay_fails_is_stopped_and_leaves_no_scratch_files(
 
 
 def test_shards_double_and_an_essay_keeps_its_shard_while_their_number_holds():
-    assert [shard_count(n) for n in (0, 1, 64, 65, 128, 129, 256, 257, 1000, 1025, 5000)] == \
-        [1, 1, 1, 2, 2, 4, 4, 8, 16, 16, 16]
+    assert [shard_count(n) for n in (0, 1, 32, 33, 64, 65, 128, 129, 256, 257, 1000, 5000)] == \
+        [1, 1, 1, 2, 2, 4, 4, 8, 8, 16, 16, 16]
     paths = [f"essays/note-{n}/index.html" for n in range(4 * SHARD_SIZE - 12)]
     four = {p: b for b, shard in sharded(paths).items() for p in shard}
     assert set(four.values()) == set(range(4))
