@@ -19,7 +19,7 @@ import pickle
 import sqlite3
 import threading
 import zlib
-from contextlib import closing
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,11 +32,12 @@ from .memorows import (
     PROTOCOL,
     dumps,
     is_hollow,
-    made_whole,
     rendered_by_key,
     stored,
     text_row,
     texts_of,
+    whole_essays,
+    whole_summaries,
 )
 
 version = lastbuild.version
@@ -81,6 +82,8 @@ class Memo:
     on_disk: dict | None = field(default=None, repr=False, compare=False)
     # Where the records read without their text (memorows.hollow) find it: a memo from the file.
     texts: "Texts | None" = field(default=None, repr=False, compare=False)
+    # The file holding the entries load_memo(staged=True) has not read yet (see rest_loaded).
+    pending: Path | None = field(default=None, repr=False, compare=False)
 
 
 def file_hash(path: Path) -> str | None:
@@ -101,53 +104,91 @@ def stat_signature(path) -> tuple | None:
     return (info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino)
 
 
-def load_memo(cache_dir: Path, version: str) -> Memo:
-    """The previous build's memo, or an empty one if it is missing, stale or unreadable."""
+def load_memo(cache_dir: Path, version: str, staged: bool = False) -> Memo:
+    """The previous build's memo, or an empty one if it is missing, stale or unreadable.
+    `staged`: the essays' entries now, the rest (pages, scans, summaries, the search's rows and
+    the related scores) when rest_loaded(memo) asks: an edit starts Pagefind on its essay's
+    shard with the essays' alone, and reads the rest (20-40 ms at 1,000 essays) while it runs."""
     path = cache_dir / DB_FILE
     if not path.exists():
         return Memo(version=version)
-    # Unpickling makes some 100,000 objects, all kept: the cyclic collector would scan the
-    # growing heap again and again meanwhile (40% of the load), and after it, in every full
-    # collection of the build. So it pauses, and what was read is frozen out of its sight.
-    gc.disable()
     try:
-        with closing(_connect(path)) as db:
-            return _read_memo(db, version, Texts(path))
+        with _unwatched(), closing(_connect(path)) as db:
+            memo = _read_essays(db, version, Texts(path))
+            if memo.on_disk is not None and staged:
+                memo.pending = path
+            elif memo.on_disk is not None:
+                _read_rest(db, memo)
+            return memo
     except Exception:  # noqa: BLE001 — any damage to the cache means "start cold"
         return Memo(version=version)
+
+
+def rest_loaded(memo: Memo) -> None:
+    """Read what load_memo(staged=True) left in the file (nothing left: nothing to do). Damage
+    found only now leaves those entries empty and the memo to be saved whole: time lost, never
+    a wrong page (every entry is keyed by what it was made from)."""
+    path, memo.pending = memo.pending, None
+    if path is None:
+        return
+    try:
+        with _unwatched(), closing(_connect(path)) as db:
+            _read_rest(db, memo)
+    except Exception:  # noqa: BLE001 — as load_memo's
+        memo.pages, memo.scans, memo.summaries, memo.search = {}, {}, {}, ()
+        memo.related, memo.on_disk = None, None
+
+
+@contextmanager
+def _unwatched():
+    """Unpickling makes some 100,000 objects, all kept: the cyclic collector would scan the
+    growing heap again and again meanwhile (40% of the load), and after it, in every full
+    collection of the build. So it pauses, and what was read is frozen out of its sight."""
+    gc.disable()
+    try:
+        yield
     finally:
         gc.freeze()
         gc.enable()
 
 
-def _read_memo(db: sqlite3.Connection, version: str, texts: "Texts") -> Memo:
-    meta = dict(db.execute("SELECT name, value FROM meta"))
-    if meta.get("version") != version.encode():
+def _read_essays(db: sqlite3.Connection, version: str, texts: "Texts") -> Memo:
+    (stored,), = db.execute("SELECT value FROM meta WHERE name = 'version'").fetchall() or \
+        [(None,)]
+    if stored != version.encode():
         return Memo(version=version)
-    memo = Memo(version=version, related=pickle.loads(meta["related"]), on_disk={},
-                texts=texts)
-    for table in TABLES:
-        # Row by row, not fetchall(): each row's bytes are let go once unpickled, so the
-        # next row reuses their memory (at 5,000 essays, 96 MB fewer fresh pages).
-        read = db.execute("SELECT key, value FROM entries WHERE tab = ?", (table,))
-        if table in BUCKETED:
-            memo.on_disk[table] = {key: (row, value) for row, bucket in read
-                                   for key, value in pickle.loads(bucket)}
-        else:
-            memo.on_disk[table] = {pickle.loads(key): (key, pickle.loads(value))
-                                   for key, value in read}
-    made_whole(memo.on_disk, texts.stored)
+    memo = Memo(version=version, on_disk={}, texts=texts)
+    memo.on_disk["essays"] = _table(db, "essays")
+    whole_essays(memo.on_disk["essays"], texts.stored)
     for key, (_, row) in memo.on_disk["essays"].items():
         for part, entry in zip(ESSAY_ROW, row, strict=True):
             if entry is not None:
                 getattr(memo, part)[key] = entry
+    return memo
+
+
+def _read_rest(db: sqlite3.Connection, memo: Memo) -> None:
+    meta = dict(db.execute("SELECT name, value FROM meta WHERE name IN ('related', 'search')"))
+    for table in TABLES[1:]:
+        memo.on_disk[table] = _table(db, table)
+    whole_summaries(memo.on_disk)
     memo.pages, memo.scans = ({key: value for key, (_, value) in memo.on_disk[table].items()}
                               for table in ("pages", "scans"))
     memo.summaries = {key: value for key, (_, value) in memo.on_disk["summaries"].items()
                       if value is not None}
     files = memo.on_disk["search"]
     memo.search = tuple((name, key, files[name][1]) for name, key in pickle.loads(meta["search"]))
-    return memo
+    memo.related = pickle.loads(meta["related"])
+
+
+def _table(db: sqlite3.Connection, table: str) -> dict:
+    """key → (its row's key, value) of the table's entries, as the file holds them."""
+    # Row by row, not fetchall(): each row's bytes are let go once unpickled, so the next
+    # row reuses their memory (at 5,000 essays, 96 MB fewer fresh pages).
+    read = db.execute("SELECT key, value FROM entries WHERE tab = ?", (table,))
+    if table in BUCKETED:
+        return {key: (row, value) for row, bucket in read for key, value in pickle.loads(bucket)}
+    return {pickle.loads(key): (key, pickle.loads(value)) for key, value in read}
 
 
 def _rows(memo: Memo, whole: bool, tables: tuple = TABLES) -> dict:

@@ -215,7 +215,7 @@ def full_build(config, out_dir: Path, record: dict, manifest: dict, hashed: dict
     worker = worker_for(config.content_dir, config.charts_dir, record.get("inputs"), hashed,
                         out=out)
     try:
-        previous = load_memo(config.cache_dir, code_version())
+        previous = load_memo(config.cache_dir, code_version(), staged=True)
         with progress_bar() as progress:
             result = build(config, previous, progress, out=out,
                            search_later=True, hashed=hashed, worker=worker)

@@ -127,20 +127,24 @@ def stored(table: str, key, value, bases: dict):
     return value
 
 
-def made_whole(on_disk: dict, texts) -> None:
-    """The stored forms of what was read from the file (table → key → (stored key, value)),
-    as the build sees them, in place. A summary whose base is missing reads as None.
-    texts(essay key, source's hash): the `_stored` of a rendered record (see content._Text);
-    a loaded record shares its rendered record's."""
-    essays, bases = on_disk["essays"], {}
+def whole_essays(essays: dict, texts) -> None:
+    """The stored forms of the essays' rows read from the file (key → (stored key, (loaded,
+    stats, rendered))), as the build sees them, in place. texts(essay key, source's hash): the
+    `_stored` of a rendered record (see content._Text); a loaded record shares its rendered
+    record's."""
     for key, (stored_key, (loaded, stats, rendered)) in essays.items():
         if rendered is not None:
             rendered[2].__dict__["_stored"] = texts(rendered[2].key, rendered[0][0])
         if loaded is not None and type(loaded[1]) is dict:
             loaded = (loaded[0], _whole(loaded[1], rendered[2]), *loaded[2:])
             essays[key] = (stored_key, (loaded, stats, rendered))
-        if rendered is not None:
-            bases[rendered[2].key] = rendered[2]
+
+
+def whole_summaries(on_disk: dict) -> None:
+    """The summaries read from the file, whole, in place (their essays' rows read and made
+    whole first): one whose base is missing reads as None."""
+    bases = {row[2][2].key: row[2][2] for _, row in on_disk["essays"].values()
+             if row[2] is not None}
     summaries = on_disk["summaries"]
     for key, (stored_key, value) in summaries.items():
         if type(value) is dict:

@@ -15,7 +15,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from . import publish
-from .cache import RACY_NS, Memo, code_version, digest, file_hash, stat_signature
+from .cache import RACY_NS, Memo, code_version, digest, file_hash, rest_loaded, stat_signature
 from .cards import cache_card, cache_cards, card_files, card_job
 from .config import SiteConfig
 from .content import Essay, essay_files, load_authors, load_essay, read_text, with_text
@@ -94,6 +94,7 @@ def build(config: SiteConfig, memo: Memo | None = None, progress=None,
             early = Early(config, published, links, authors)
         rendered, fresh = render_essays(published, links, config, old, new, progress, problems,
                                         hashed, worker, early)
+        rest_loaded(old)  # an edit's Pagefind run has started: what the steps below read
         problems += [p for e in rendered for p in e.problems]
         placed = placed_in_order(rendered, config, old, new, links)
         site = assemble_site(placed, authors, {}, config,

@@ -91,6 +91,52 @@ def test_a_damaged_cache_is_ignored_and_rebuilt(make_project, build, tmp_path, d
     assert " 0 rendered" in again.out  # the cache was written anew and is used
 
 
+def test_a_staged_load_reads_the_essays_first_and_then_the_same_rest(make_project, build):
+    project = make_project("basic")
+    assert build(project).status == 0
+    from longform import cache
+    config = load_config(project.root)
+    whole = cache.load_memo(config.cache_dir, cache.code_version())
+    staged = cache.load_memo(config.cache_dir, cache.code_version(), staged=True)
+    assert staged.loaded.keys() == whole.loaded.keys() and staged.stats == whole.stats
+    assert staged.rendered.keys() == whole.rendered.keys()
+    assert (staged.pages, staged.scans, staged.summaries, staged.search, staged.related) == \
+        ({}, {}, {}, (), None)
+    cache.rest_loaded(staged)
+    assert staged.pending is None and staged.pages == whole.pages and whole.pages
+    assert staged.scans == whole.scans and staged.summaries.keys() == whole.summaries.keys()
+    assert staged.search == whole.search and whole.search
+    assert pickle.dumps(staged.related) == pickle.dumps(whole.related)
+    assert staged.on_disk.keys() == whole.on_disk.keys()
+
+
+@pytest.mark.parametrize("table", ["pages", "scans", "summaries", "search", "related"])
+def test_damage_in_what_an_edit_reads_after_rendering_only_costs_time(make_project, build,
+                                                                      tmp_path, table):
+    # An edit reads the essays' entries, renders and starts its shard's Pagefind run, and only
+    # then reads the rest of the cache file (cache.rest_loaded): damage found there must still
+    # give a cold build's bytes.
+    project = make_project("basic")
+    assert build(project).status == 0
+    with closing(sqlite3.connect(project.root / CACHE)) as db, db:
+        if table == "related":
+            db.execute("UPDATE meta SET value = x'00ff' WHERE name = 'related'")
+        else:
+            assert db.execute("UPDATE entries SET value = x'00ff' WHERE tab = ?",
+                              (table,)).rowcount
+    edited = project.root / "content/first-light.md"
+    edited.write_text(edited.read_text("utf-8") + "\nA closing line.\n", "utf-8")
+    result = build(project)
+    assert result.status == 0 and "Traceback" not in result.err
+    assert " 1 rendered" in result.out  # the essays' entries, read before the damage, served
+    clean = cold_copy(project, tmp_path, f"cold-{table}")
+    assert build(clean).status == 0
+    assert project.files() == clean.files()
+    from longform import cache
+    saved = cache.load_memo(load_config(project.root).cache_dir, cache.code_version())
+    assert saved.on_disk is not None and saved.pages and saved.search  # saved whole again
+
+
 # A build whose process is killed (SIGKILL, as by the OOM killer or a closed laptop) while it
 # writes its cache: when all its rows are in the file but the transaction is not committed,
 # or when only some are (an essay's row without its summary's, which is stored against it).
