@@ -168,7 +168,9 @@ def _read_essays(db: sqlite3.Connection, version: str, texts: "Texts") -> Memo:
 
 
 def _read_rest(db: sqlite3.Connection, memo: Memo) -> None:
-    meta = dict(db.execute("SELECT name, value FROM meta WHERE name IN ('related', 'search')"))
+    meta = dict(db.execute("SELECT name, value FROM meta"))
+    if meta.get("version") != memo.version.encode():  # rewritten meanwhile by other code
+        raise LookupError("another version's cache")
     for table in TABLES[1:]:
         memo.on_disk[table] = _table(db, table)
     whole_summaries(memo.on_disk)

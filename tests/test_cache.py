@@ -110,6 +110,20 @@ def test_a_staged_load_reads_the_essays_first_and_then_the_same_rest(make_projec
     assert staged.on_disk.keys() == whole.on_disk.keys()
 
 
+def test_a_cache_rewritten_by_other_code_between_the_stages_is_not_read(make_project, build):
+    project = make_project("basic")
+    assert build(project).status == 0
+    from longform import cache
+    config = load_config(project.root)
+    staged = cache.load_memo(config.cache_dir, cache.code_version(), staged=True)
+    assert staged.loaded and staged.pending
+    with closing(sqlite3.connect(project.root / CACHE)) as db, db:
+        db.execute("UPDATE meta SET value = x'6f74686572' WHERE name = 'version'")
+    cache.rest_loaded(staged)
+    assert (staged.pages, staged.scans, staged.summaries, staged.search) == ({}, {}, {}, ())
+    assert staged.on_disk is None  # so saved whole
+
+
 @pytest.mark.parametrize("table", ["pages", "scans", "summaries", "search", "related"])
 def test_damage_in_what_an_edit_reads_after_rendering_only_costs_time(make_project, build,
                                                                       tmp_path, table):
