@@ -22,7 +22,8 @@ from harness import REPO, TOOL_ENV, WORK, corpus, machine
 STAGES = {
     "longform.lastbuild": ["input_fingerprint", "last_build", "record_build"],
     "longform.cache": ["load_memo", "save_memo"],
-    "longform.pipeline": ["load_essays", "essay_links", "_render_all", "placed_in_order",
+    "longform.pipeline": ["load_essays", "essay_links", "_render_all", "rest_loaded",
+                          "placed_in_order",
                           "related", "assemble_site", "_files_in", "card_files", "review"],
     "longform.render": ["site_pages"],
     "longform.outputs": ["output_files"],
@@ -61,6 +62,8 @@ print("TIMINGS " + json.dumps(timings), file=sys.stderr)
 """
 
 LABELS = {"_render_all": "render essays (pool)", "review": "link review",
+          "load_memo": "load_memo (the essays' rows)",
+          "rest_loaded": "the memo's other rows (read once the essays are rendered)",
           "start_search": "search: shard documents, Pagefind started",
           "Indexing.result": "search: waiting for Pagefind",
           "output_files": "pages (Jinja) and files", "card_files": "social cards",
