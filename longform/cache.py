@@ -135,8 +135,9 @@ def rest_loaded(memo: Memo) -> None:
         with _unwatched(), closing(_connect(path)) as db:
             _read_rest(db, memo)
     except Exception:  # noqa: BLE001 — as load_memo's
-        memo.pages, memo.scans, memo.summaries, memo.search = {}, {}, {}, ()
-        memo.related, memo.on_disk = None, None
+        empty = Memo(version=memo.version)  # those entries as a memo starts them
+        for name in ("pages", "scans", "summaries", "search", "related", "on_disk"):
+            setattr(memo, name, getattr(empty, name))
 
 
 @contextmanager
