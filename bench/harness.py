@@ -29,11 +29,14 @@ class Sample:
     seconds: float
     rss_mb: float
     error: str | None = None  # last line of the tool's output when it failed
+    cpu_s: float = 0.0  # user + system seconds, with the processes it waited for
 
 
 def timed(cmd: list[str], cwd: Path | None = None) -> Sample:
-    """Run one build and return its wall time and its own peak RSS (from wait4, not the
-    process-wide RUSAGE_CHILDREN maximum, which would carry over from earlier children)."""
+    """Run one build and return its wall time, its own peak RSS (from wait4, not the
+    process-wide RUSAGE_CHILDREN maximum, which would carry over from earlier children) and
+    its CPU time, which wait4 gives with that of the processes the build waited for (render
+    workers, Pagefind)."""
     with tempfile.TemporaryFile() as log:
         start = time.perf_counter()
         proc = subprocess.Popen(
@@ -44,10 +47,12 @@ def timed(cmd: list[str], cwd: Path | None = None) -> Sample:
         seconds = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)
         rss_mb = usage.ru_maxrss / 1024  # kilobytes on Linux
+        cpu_s = usage.ru_utime + usage.ru_stime
         if proc.returncode == 0:
-            return Sample(seconds, rss_mb)
+            return Sample(seconds, rss_mb, cpu_s=cpu_s)
         log.seek(0)
-        return Sample(seconds, rss_mb, _last_line(log.read()) or f"exit {proc.returncode}")
+        return Sample(seconds, rss_mb, _last_line(log.read()) or f"exit {proc.returncode}",
+                      cpu_s)
 
 
 def _last_line(output: bytes) -> str:

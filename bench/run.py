@@ -180,6 +180,7 @@ def results_markdown(results: dict, facts: dict, args: argparse.Namespace) -> st
                 cells += cell_pair(peers[tool], errors)
             cells += [ratio(ours, peers[tool]) for tool in PEERS]
             lines.append("| " + " | ".join(cells) + " |")
+    lines += cpu_table(results)
     lines += [""] + [
         f"HTML files written at {n} essays: "
         + ", ".join(f"{tool} {count}" for tool, count in r["pages"].items())
@@ -187,6 +188,43 @@ def results_markdown(results: dict, facts: dict, args: argparse.Namespace) -> st
     ]
     lines += notes(errors)
     return "\n".join(lines) + "\n"
+
+
+def cpu_table(results: dict) -> list[str]:
+    """Median CPU seconds (user + system) of the same builds: where a build keeps every core
+    busy, its wall time follows these, and a ratio here is the work done, not the cores."""
+    lines = [
+        "",
+        "Median CPU seconds (user + system) of the same builds, with the processes each waited "
+        "for (Longform's render workers and Pagefind runs): what the machine did for them.",
+        "",
+        "| Essays | Longform build | Longform CPU s | Hugo CPU s | Pelican CPU s "
+        "| Longform/Hugo | Longform/Pelican |",
+        "|---:|---|---:|---:|---:|---:|---:|",
+    ]
+    for essays, result in results.items():
+        peers = [cpu_median(result["samples"][tool]) for tool in PEERS]
+        for scenario in LONGFORM:
+            ours = cpu_median(result["samples"][scenario])
+            cells = [str(essays), scenario, *(cpu_cell(value) for value in (ours, *peers)),
+                     *(cpu_ratio(ours, theirs) for theirs in peers)]
+            lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
+def cpu_median(samples: list[Sample]) -> float | None:
+    """The median CPU seconds, None if any run failed (the time table says why)."""
+    if not samples or any(s.error for s in samples):
+        return None
+    return statistics.median(s.cpu_s for s in samples)
+
+
+def cpu_cell(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.2f}"
+
+
+def cpu_ratio(ours: float | None, theirs: float | None) -> str:
+    return "n/a" if ours is None or not theirs else f"{ours / theirs:.2f}×"
 
 
 def cell_pair(value: tuple[float, float] | str, errors: list[str]) -> list[str]:

@@ -19,3 +19,25 @@ def test_every_stage_the_profile_wraps_is_a_function_of_its_module(monkeypatch):
     # A label for a stage no longer profiled would never show.
     assert set(profile_stages.LABELS) <= {name for names in profile_stages.STAGES.values()
                                           for name in names}
+
+
+def test_the_results_give_each_build_s_cpu_seconds_beside_its_wall_time(monkeypatch):
+    """The CPU table shows the work each build did (a cold Longform build keeps both cores
+    busy, so its wall time follows it): medians, ratios, and n/a where a run failed."""
+    import argparse
+    monkeypatch.syspath_prepend(str(REPO / "bench"))
+    run = importlib.import_module("run")
+    from harness import Sample
+
+    def runs(*cpu, error=None):
+        return [Sample(1.0, 50.0, error if n == 0 else None, c) for n, c in enumerate(cpu)]
+    samples = {"cold": runs(12.0, 13.0, 14.0), "no change": runs(0.1, 0.1, 0.1),
+               "one essay edited": runs(0.5, 0.4, 0.6), "one template edited": runs(0.7, 0.7, 0.8),
+               "hugo": runs(3.0, 3.5, 4.0), "pelican": runs(9.0, 9.0, 9.0, error="exit 1")}
+    facts = dict.fromkeys(("date", "commit", "cores", "cpu", "python", "load", "longform",
+                           "hugo", "pelican", "probe"), "x")
+    report = run.results_markdown({1000: {"samples": samples, "pages": {}}}, facts,
+                                  argparse.Namespace(sizes=[1000], runs=3, features=False))
+    table = report.split("Median CPU seconds")[1]
+    assert "| 1000 | cold | 13.00 | 3.50 | n/a | 3.71× | n/a |" in table
+    assert "| 1000 | one essay edited | 0.50 | 3.50 | n/a | 0.14× | n/a |" in table
