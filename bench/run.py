@@ -138,14 +138,15 @@ def tool_versions(repo: Path) -> dict[str, str]:
     }
 
 
-def median(samples: list[Sample]) -> tuple[float, float] | str:
-    """(seconds, MB) medians, or the first error if any run failed."""
+def median(samples: list[Sample]) -> tuple[float, float, float] | str:
+    """(seconds, MB, CPU seconds) medians, or the first error if any run failed."""
     failed = [s.error for s in samples if s.error]
     if failed or not samples:
         return failed[0] if failed else "no runs"
     return (
         statistics.median(s.seconds for s in samples),
         statistics.median(s.rss_mb for s in samples),
+        statistics.median(s.cpu_s for s in samples),
     )
 
 
@@ -203,28 +204,15 @@ def cpu_table(results: dict) -> list[str]:
         "|---:|---|---:|---:|---:|---:|---:|",
     ]
     for essays, result in results.items():
-        peers = [cpu_median(result["samples"][tool]) for tool in PEERS]
+        peers = [median(result["samples"][tool]) for tool in PEERS]
         for scenario in LONGFORM:
-            ours = cpu_median(result["samples"][scenario])
-            cells = [str(essays), scenario, *(cpu_cell(value) for value in (ours, *peers)),
-                     *(cpu_ratio(ours, theirs) for theirs in peers)]
+            ours = median(result["samples"][scenario])
+            cells = [str(essays), scenario,
+                     *("n/a" if isinstance(value, str) else f"{value[CPU]:.2f}"
+                       for value in (ours, *peers)),
+                     *(ratio(ours, theirs, CPU) for theirs in peers)]
             lines.append("| " + " | ".join(cells) + " |")
     return lines
-
-
-def cpu_median(samples: list[Sample]) -> float | None:
-    """The median CPU seconds, None if any run failed (the time table says why)."""
-    if not samples or any(s.error for s in samples):
-        return None
-    return statistics.median(s.cpu_s for s in samples)
-
-
-def cpu_cell(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.2f}"
-
-
-def cpu_ratio(ours: float | None, theirs: float | None) -> str:
-    return "n/a" if ours is None or not theirs else f"{ours / theirs:.2f}×"
 
 
 def cell_pair(value: tuple[float, float] | str, errors: list[str]) -> list[str]:
@@ -235,10 +223,13 @@ def cell_pair(value: tuple[float, float] | str, errors: list[str]) -> list[str]:
     return [f"{value[0]:.2f}", f"{value[1]:.0f}"]
 
 
-def ratio(ours: tuple | str, theirs: tuple | str) -> str:
-    if isinstance(ours, str) or isinstance(theirs, str) or not theirs[0]:
+WALL, CPU = 0, 2  # where median() puts wall and CPU seconds
+
+
+def ratio(ours: tuple | str, theirs: tuple | str, measure: int = WALL) -> str:
+    if isinstance(ours, str) or isinstance(theirs, str) or not theirs[measure]:
         return "n/a"
-    return f"{ours[0] / theirs[0]:.2f}×"
+    return f"{ours[measure] / theirs[measure]:.2f}×"
 
 
 def notes(errors: list[str]) -> list[str]:
