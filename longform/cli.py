@@ -203,18 +203,18 @@ def full_build(config, out_dir: Path, record: dict, manifest: dict, hashed: dict
     publish leaves in out_dir goes into manifest. hashed: the input files' (stat signature,
     sha256) the whole-build check took. `keep`, if given, gets the build and the memo read
     (tearing them down as this returns took 10 ms of a one-essay rebuild at 1,000 essays)."""
-    from .cache import code_version, load_memo, save_memo, whole_save
     from .lastbuild import last_left
-    from .pipeline import build
-    from .publish import publish
     from .renderworker import worker_for
     out = (out_dir.resolve(), *last_left(record, out_dir))
-    # Forked first: it looks at out_dir and sets up Markdown on the other core while this one
-    # reads the memo. (Forked after the pipeline's imports, which it shares: forked before
-    # them, it would import them too, 30-40 ms more of its own, and finish later.)
+    # Forked first, before the pipeline is imported: the worker imports what rendering needs
+    # (Markdown, Pygments, Pillow for the card), looks at out_dir and renders a small essay
+    # on the other core while this one imports the pipeline and reads the memo.
     worker = worker_for(config.content_dir, config.charts_dir, record.get("inputs"), hashed,
                         out=out)
     try:
+        from .cache import code_version, load_memo, save_memo, whole_save
+        from .pipeline import build
+        from .publish import publish
         previous = load_memo(config.cache_dir, code_version(), staged=True)
         with progress_bar() as progress:
             result = build(config, previous, progress, out=out,

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from . import publish
 from .cache import RACY_NS, Memo, code_version, digest, file_hash, rest_loaded, stat_signature
-from .cards import cache_card, cache_cards, card_files, card_job
+from .cards import cache_cards, card_files, card_job
 from .config import SiteConfig
 from .content import Essay, essay_files, load_authors, load_essay, read_text, with_text
 from .errors import ContentError, ContentWarning, Problems, problems_found, problems_in
@@ -24,14 +24,13 @@ from .frontmatter import key_lines
 from .lastbuild import files_now
 from .links import Scanner
 from .lint import (
-    essay_review,
     is_scheduled,
     link_problems,
     remember_review,
     review,
     with_stand_ins,
 )
-from .renderworker import POOL_THRESHOLD
+from .renderworker import POOL_THRESHOLD, rendered_or_error
 from .search import Early, search_of
 from .site import Site, assemble_site, newest_first, place, summary
 from .urls import Links, address_map, essay_url
@@ -361,7 +360,7 @@ def _render_all(essays: list[Essay], links, config: SiteConfig, worker=None,
     if first is not None:
         first()  # again, if the worker failed after running it: a second call does nothing
     if len(essays) < POOL_THRESHOLD or (os.cpu_count() or 1) < 2:
-        yield from (_rendered_or_error(e, links, config.charts_dir, cache_dir) for e in essays)
+        yield from (rendered_or_error(e, links, config.charts_dir, cache_dir) for e in essays)
         return
     # fork: workers inherit the imported modules and the link table (thousands of entries),
     # so each job carries only its essay. (Imported here: a rebuild of a few essays needs no
@@ -403,32 +402,11 @@ def _adopt(*shared) -> None:
 
 
 def _render_job(essay: Essay):
-    return _rendered_or_error(essay, *_adopted, card=False)
+    return rendered_or_error(essay, *_adopted, card=False)
 
 
 def _cards_job(jobs: list[tuple[str, ...]]) -> None:
     cache_cards(jobs, _adopted[2])  # _adopted: the links, the charts' folder, the cache's
-
-
-def _rendered_or_error(essay: Essay, *shared, card: bool = True):
-    """(rendered essay, deps, its lint.essay_review), or the ContentError that stopped it: one
-    essay's error must not stop the others (and a pool's map would stop at the first one).
-    Scanning the HTML here, while the worker holds it, spreads the link check's and the
-    warnings' parsing over the workers instead of leaving it to the main process after them;
-    so does drawing the essay's social card into the cache, where card_files then finds it
-    (unless `card` is False: a pool draws its cards after all the essays)."""
-    from .markdown import rendered
-    from .variants import variant_names
-    try:
-        result, deps = rendered(essay, *shared)
-    except ContentError as err:
-        return err
-    result = replace(result, variants=variant_names(result.html))
-    if card:
-        cache_card(result, shared[0].config)  # shared: the links (with the config), charts, cache
-    # The text goes back without its Markdown (render_essays puts the caller's copy back):
-    # from a worker it would be pickled and unpickled for nothing, half of what it sends.
-    return replace(result, body_md=""), deps, essay_review(result)
 
 
 def placed_in_order(rendered: list[Essay], config: SiteConfig, old: Memo, new: Memo,

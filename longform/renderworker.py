@@ -22,6 +22,7 @@ from .memorows import dumps  # a Path as its string: the links name a thousand e
 
 JOB_PIPE_BYTES = 1 << 20  # Linux's most for an unprivileged process (fs.pipe-max-size)
 POOL_THRESHOLD = 24  # below this many essays to render, a process pool costs more than it saves
+STAT_SLICE = 400  # files or folders stat-ed between two looks at the job pipe (some 2 ms)
 
 
 def worker_for(content_dir: Path, charts_dir: Path, last_inputs: dict | None, inputs: dict,
@@ -67,7 +68,7 @@ class Worker:
         self.jobs, self.results = os.fdopen(jobs_write, "wb"), os.fdopen(results_read, "rb")
 
     def rendered(self, essays: list, shared: tuple, meanwhile=None, spare=()) -> list | None:
-        """pipeline._rendered_or_error(essay, *shared) of each essay, or None if the worker
+        """rendered_or_error(essay, *shared) of each essay, or None if the worker
         could not give them. `meanwhile()`, if given, runs here while the worker renders; then
         the calls in `spare`, one by one, until the worker's answer is in (work the caller
         would do later anyway)."""
@@ -113,6 +114,34 @@ class Worker:
             self.pid = 0
 
 
+def rendered_or_error(essay, *shared, card: bool = True):
+    """(rendered essay, deps, its lint.essay_review), or the ContentError that stopped it: one
+    essay's error must not stop the others (and a pool's map would stop at the first one).
+    Scanning the HTML here, while the worker holds it, spreads the link check's and the
+    warnings' parsing over the workers instead of leaving it to the main process after them;
+    so does drawing the essay's social card into the cache, where card_files then finds it
+    (unless `card` is False: a pool draws its cards after all the essays). Here, not in the
+    pipeline: a rebuild's worker, forked before the pipeline is imported, imports only what
+    rendering needs."""
+    from dataclasses import replace
+
+    from .cards import cache_card
+    from .errors import ContentError
+    from .lint import essay_review
+    from .markdown import rendered
+    from .variants import variant_names
+    try:
+        result, deps = rendered(essay, *shared)
+    except ContentError as err:
+        return err
+    result = replace(result, variants=variant_names(result.html))
+    if card:
+        cache_card(result, shared[0].config)  # shared: the links (with the config), charts, cache
+    # The text goes back without its Markdown (render_essays puts the caller's copy back):
+    # from a worker it would be pickled and unpickled for nothing, half of what it sends.
+    return replace(result, body_md=""), deps, essay_review(result)
+
+
 def _widened(pipe: int) -> None:
     """Let the pipe hold a whole job (the link table: 84 KB at 1,000 essays, a pipe's default
     is 64 KB), so that the caller's write returns at once and it gets on with its `meanwhile`
@@ -134,14 +163,13 @@ def _work(jobs: int, results: int, content_dir: Path, charts_dir: Path,
     try:
         from .markdown import warmed
         warmed(content_dir, charts_dir)
-        seen = _seen(out) if out is not None and not _waiting(jobs) else None
+        seen = _seen_before_job(out, jobs) if out is not None else None
         with os.fdopen(jobs, "rb") as source:
             job = source.read()
         if not job:
             return 0
-        from .pipeline import _rendered_or_error
         essays, shared = pickle.loads(job)
-        outcomes = [_rendered_or_error(essay, *shared) for essay in essays]
+        outcomes = [rendered_or_error(essay, *shared) for essay in essays]
         with os.fdopen(results, "wb") as sink:
             sink.write(dumps(outcomes))
             if out is not None:
@@ -156,6 +184,30 @@ def _waiting(pipe: int) -> bool:
     """Whether the pipe has something to read (or is closed) already."""
     import select
     return bool(select.select([pipe], [], [], 0)[0])
+
+
+def _seen_before_job(out: tuple, jobs: int):
+    """_seen(out), or None if the job comes in meanwhile: the stat calls go a slice at a
+    time, the jobs pipe looked at between slices, as the essay is what the caller waits on
+    (forked before the pipeline is imported, a worker can be ready a millisecond before its
+    job: looking at 1,000 essays' site/ would then put 15 ms before the rendering)."""
+    from .lastbuild import intact
+    out_dir, manifest, folders = out
+    if not isinstance(folders, dict) or not manifest:
+        return None if _waiting(jobs) else _seen(out)
+    checks = [({}, part) for part in _slices(folders)] + [(part, {}) for part in
+                                                          _slices(manifest)]
+    for files, folders_part in checks:
+        if _waiting(jobs):
+            return None
+        if not intact(out_dir, files, folders_part):
+            return None if _waiting(jobs) else _seen(out)
+    return True
+
+
+def _slices(entries: dict) -> list[dict]:
+    items, size = list(entries.items()), STAT_SLICE
+    return [dict(items[start:start + size]) for start in range(0, len(items), size)]
 
 
 def _seen(out: tuple):

@@ -5,14 +5,17 @@ the worker sees in the output folder is what is there."""
 
 import fcntl
 import os
+import pickle
 import shutil
 import signal
+import subprocess
+import sys
 import time
 
 import pytest
 from conftest import REPO, Project, build_process, imported_after
 
-from longform import pipeline, renderworker
+from longform import lastbuild, pipeline, renderworker
 from longform.config import load_config
 from longform.lastbuild import files_now, last_left, last_record
 
@@ -161,6 +164,63 @@ def test_the_worker_answers_with_the_essays_then_the_folder_in_either_order(make
     assert worker.files_there() == {path: (info.st_size, info.st_mtime_ns)
                                     for path, info in files_now(*out).items()}
     assert worker.pid == 0
+
+
+def test_a_job_coming_in_mid_look_is_rendered_first_and_the_look_done_after(make_project,
+                                                                            monkeypatch,
+                                                                            tmp_path):
+    """The worker looks at the folder a slice of files at a time while no job is there: a job
+    coming in between two slices stops the look, and the whole look comes after the essays,
+    with the same answers as ever."""
+    project = make_project("basic")
+    assert build_process(project).status == 0
+    out = (project.out.resolve(), *last_left(last_record(project.root), project.out))
+    config = load_config(project.root)
+    before = pipeline.build(config)
+    essay = next(e for e in before.site.essays if e.slug == "third-rail")
+    links = pipeline.essay_links(before.site.essays, before.site.essays, config, set())
+    log = tmp_path / "looks.txt"  # written by the forked worker
+    real_intact = lastbuild.intact
+
+    def logged(out_dir, manifest, folders):
+        with log.open("a") as f:
+            f.write(f"{len(manifest) + len(folders)}\n")
+        return real_intact(out_dir, manifest, folders)
+
+    looks = []
+    monkeypatch.setattr(lastbuild, "intact", logged)
+    monkeypatch.setattr(renderworker, "STAT_SLICE", 2)
+    # The job is "not there" at the worker's first three looks at its pipe, then it is.
+    monkeypatch.setattr(renderworker, "_waiting", lambda pipe: looks.append(1) or len(looks) > 3)
+    worker = renderworker.Worker(config.content_dir, config.charts_dir, out)
+    outcomes = worker.rendered([essay], (links, config.charts_dir, config.cache_dir))
+    assert len(outcomes) == 1 and "third-rail" in outcomes[0][0].url
+    assert worker.files_there() == {path: (info.st_size, info.st_mtime_ns)
+                                    for path, info in files_now(*out).items()}
+    whole = len(out[1]) + len(out[2])
+    assert [int(n) for n in log.read_text().split()] == [2, 2, 2, whole]
+
+
+def test_the_worker_renders_without_importing_the_pipeline(make_project):
+    """A rebuild's worker is forked before the pipeline is imported, so that it sets up
+    Markdown while the main process imports the rest: rendering an essay needs no more."""
+    project = make_project("basic")
+    script = (
+        "import pickle, sys\n"
+        "from pathlib import Path\n"
+        "from longform import renderworker\n"
+        "essay, shared = pickle.load(sys.stdin.buffer)\n"
+        "outcome = renderworker.rendered_or_error(essay, *shared)\n"
+        "print(outcome[0].url, 'longform.pipeline' in sys.modules, 'jinja2' in sys.modules)\n")
+    config = load_config(project.root)
+    before = pipeline.build(config)
+    essay = next(e for e in before.site.essays if e.slug == "third-rail")
+    links = pipeline.essay_links(before.site.essays, before.site.essays, config, set())
+    job = pickle.dumps((essay, (links, config.charts_dir, config.cache_dir)))
+    proc = subprocess.run([sys.executable, "-c", script], input=job, capture_output=True,
+                          cwd=REPO, timeout=120)
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert proc.stdout.decode().split() == [essay.url, "False", "False"]
 
 
 def test_spare_work_stops_once_the_worker_s_answer_is_in(make_project):
