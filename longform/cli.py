@@ -160,8 +160,10 @@ def build_command(root: Path, overrides: dict, out_dir: Path, keep: list | None 
     from .lastbuild import input_fingerprint, last_build, last_record, record_build
     started = time.perf_counter()
     record = last_record(root)
-    inputs, hashes = input_fingerprint(root, overrides, out_dir, record.get("inputs"))
-    known = last_build(record, inputs, out_dir)
+    inputs, hashes, known = "", {}, None  # without a record: fingerprinted as the build starts
+    if record:
+        inputs, hashes = input_fingerprint(root, overrides, out_dir, record.get("inputs"))
+        known = last_build(record, inputs, out_dir)
     manifest: dict = {}  # what publish leaves in out_dir
     if known:  # nothing changed since a build whose output is intact
         counts, warnings = {**known["summary"], "rendered": 0, "changed": 0}, known["warnings"]
@@ -179,6 +181,8 @@ def build_command(root: Path, overrides: dict, out_dir: Path, keep: list | None 
         gc.set_threshold(10_000, 10, 10)
         try:
             with kept_programs(root / CACHE_FOLDER):
+                if not record:  # every input file to hash, while the stages are imported
+                    inputs, hashes = _fingerprinted_while_importing(root, overrides, out_dir)
                 from .config import load_config
                 from .publish import check_output_folder
                 config = load_config(root, **overrides)
@@ -195,6 +199,16 @@ def build_command(root: Path, overrides: dict, out_dir: Path, keep: list | None 
                      hashes, manifest)
     print(summary(counts, time.perf_counter() - started))
     return 0
+
+
+def _fingerprinted_while_importing(root: Path, overrides: dict, out_dir: Path):
+    """lastbuild.input_fingerprint, for a build without a record (a new site, a deleted
+    cache), worked out by a forked process while this one imports the build's stages (some
+    80 ms each at 1,000 essays)."""
+    from .lastbuild import fingerprint_meanwhile
+    fingerprint = fingerprint_meanwhile(root, overrides, out_dir)
+    from . import pipeline, publish  # noqa: F401 — imported for full_build, meanwhile
+    return fingerprint()
 
 
 def full_build(config, out_dir: Path, record: dict, manifest: dict, hashed: dict,
@@ -232,11 +246,11 @@ def full_build(config, out_dir: Path, record: dict, manifest: dict, hashed: dict
     early = result.rendered or result.pages_rendered
     saved: list = []  # the parts saved
 
-    def search_files() -> dict:
+    def search_files():
         if early:
             save_memo(config.cache_dir, result.memo, previous, ("entries",))
             saved.append("entries")
-        return result.search.result()
+        yield from result.search.results()
 
     left = out[1]
     try:  # the rest of site/ is written while Pagefind finishes the search index

@@ -16,6 +16,7 @@ others. The price is the reader's: a query word costs a chunk from each shard, n
 """
 
 import json
+from concurrent.futures import as_completed
 from html import escape
 
 from .cache import Memo, digest
@@ -251,16 +252,24 @@ class Indexing:
         self.shards.append((name, key, None))
 
     def result(self) -> dict[str, bytes]:
-        done = [(name, key, files if files is not None else self._bundle(name))
-                for name, key, files in self.shards]
+        return {path: data for part in self.results() for path, data in part.items()}
+
+    def results(self):
+        """result()'s files a part at a time, each as soon as it is ready: the kept shards'
+        bundles, each indexed shard's as its run ends, then the list of shards."""
+        bundles = {name: files for name, _, files in self.shards if files is not None}
+        yield from bundles.values()
+        running = {self.runs.jobs[name]: name for name, _, files in self.shards
+                   if files is None}
+        for run in as_completed(running):
+            bundles[running[run]] = self._bundle(running[run])
+            yield bundles[running[run]]
+        done = [(name, key, bundles[name]) for name, key, _ in self.shards]
         self.new.search = tuple(done)
         self.new.dirty |= self.runs is not None
-        if not done:
-            return {}
-        files = {path: data for _, _, bundle in done for path, data in bundle.items()}
-        merged = [f"{name}/" for name, _, _ in done[1:]]
-        files[SHARDS_FILE] = (json.dumps({"shards": merged}) + "\n").encode("utf-8")
-        return files
+        if done:
+            merged = [f"{name}/" for name, _, _ in done[1:]]
+            yield {SHARDS_FILE: (json.dumps({"shards": merged}) + "\n").encode("utf-8")}
 
     def kept_paths(self) -> list[str]:
         """The files of the shards kept from the last build: the same bytes it published."""

@@ -447,6 +447,25 @@ def test_the_no_change_check_hashes_only_inputs_whose_signature_changed(make_pro
     assert input_fingerprint(config.root, {}, out, hashes)[0] == second
 
 
+def test_a_build_without_a_record_is_fingerprinted_by_a_forked_process(make_project,
+                                                                      monkeypatch):
+    """The same fingerprint and hashes as worked out here, and worked out here all the same
+    when the forked process fails."""
+    from longform import lastbuild
+    project = make_project("basic")
+    out = project.root / "site"
+    expected = lastbuild.input_fingerprint(project.root, {}, out)
+    assert lastbuild.fingerprint_meanwhile(project.root, {}, out)() == expected
+    parent, real = os.getpid(), lastbuild.input_fingerprint
+
+    def failing_in_the_child(*args):
+        if os.getpid() != parent:
+            raise OSError("the child could not read")
+        return real(*args)
+    monkeypatch.setattr(lastbuild, "input_fingerprint", failing_in_the_child)
+    assert lastbuild.fingerprint_meanwhile(project.root, {}, out)() == expected
+
+
 def test_the_record_lists_exactly_what_publish_left_in_site(make_project, build):
     from longform.lastbuild import last_record, output_manifest
     project = make_project("basic")

@@ -127,10 +127,33 @@ def test_pending_files_join_a_fresh_site_after_the_rest_is_written(tmp_path):
         staged.append(sorted(p.name for p in tmp_path.glob(".site-new-*/**/*") if p.is_file()))
         # and their bytes let go (a new site's pages: memory the caller uses meanwhile)
         staged.append(files == dict.fromkeys(FILES, b""))
-        return {"pagefind/entry.json": b"{}"}
+        return [{"pagefind/entry.json": b"{}"}]
     assert publish(files, out, pending=pending) == 4
     assert staged == [sorted(name.rsplit("/", 1)[-1] for name in FILES), True]
     assert tree(out) == {**FILES, "pagefind/entry.json": b"{}"}
+    assert leftovers(tmp_path) == []
+
+
+def test_each_pending_part_is_written_into_a_fresh_site_as_it_comes(tmp_path):
+    """A new site's search index comes a shard at a time: each is in the staging folder
+    before the next is waited for, so only the last is left to write at the end."""
+    out, staged = tmp_path / "site", []
+
+    def staged_now() -> list[str]:
+        return sorted(p.relative_to(next(tmp_path.glob(".site-new-*"))).as_posix()
+                      for p in tmp_path.glob(".site-new-*/pagefind/**/*") if p.is_file())
+
+    def pending():
+        yield {"pagefind/shard-1/a.pf": b"a"}
+        staged.append(staged_now())
+        yield {"pagefind/shard-2/b.pf": b"b"}
+        staged.append(staged_now())
+        yield {"pagefind/shards.json": b"[]"}
+    assert publish(dict(FILES), out, pending=pending) == 6
+    assert staged == [["pagefind/shard-1/a.pf"], ["pagefind/shard-1/a.pf",
+                                                  "pagefind/shard-2/b.pf"]]
+    assert tree(out) == {**FILES, "pagefind/shard-1/a.pf": b"a", "pagefind/shard-2/b.pf": b"b",
+                         "pagefind/shards.json": b"[]"}
     assert leftovers(tmp_path) == []
 
 
@@ -146,8 +169,8 @@ def test_pending_files_are_waited_for_before_an_update_in_place(tmp_path):
     with pytest.raises(ContentError):
         publish(dict(edited), out, pending=failing)
     assert (out / "essays/e3/index.html").read_bytes() == b"<h1>3</h1>"  # nothing written
-    assert publish(dict(edited), out, pending=lambda: {"pagefind/same.pf": b"same",
-                                                       "pagefind/new.pf": b"new"}) == 2
+    assert publish(dict(edited), out, pending=lambda: [{"pagefind/same.pf": b"same"},
+                                                       {"pagefind/new.pf": b"new"}]) == 2
     assert tree(out) == {**edited, "pagefind/same.pf": b"same", "pagefind/new.pf": b"new"}
     after = (out / "pagefind/same.pf").stat()  # the old index file no longer made is gone
     assert (after.st_ino, after.st_mtime_ns) == (same.st_ino, same.st_mtime_ns)

@@ -172,6 +172,27 @@ def test_a_large_site_s_index_comes_in_shards_that_cover_every_essay(make_projec
     assert build(project).status == 0 and project.files() == before
 
 
+def test_the_index_comes_a_shard_at_a_time_then_the_list_of_shards(make_project):
+    """What publish writes into a new site as Pagefind finishes each shard: each part one
+    shard's bundle, the list of shards last; together the index, as the memo keeps it."""
+    from longform import pipeline
+    from longform.config import load_config
+    project = with_notes(publishing(make_project), NOTES)
+    built = pipeline.build(load_config(project.root), search_later=True)
+    try:
+        parts = list(built.search.results())
+    finally:
+        built.search.cancel()
+    *bundles, listing = parts
+    merged = json.loads(listing.pop("pagefind/shards.json"))["shards"]
+    assert listing == {} and len(bundles) == 2 == len(merged) + 1
+    folders = sorted(sorted({path.split("/")[1] + "/" if path.startswith("pagefind/shard-")
+                             else "" for path in bundle}) for bundle in bundles)
+    assert folders == [[""], merged]  # the first shard's at the bundle's root
+    assert sorted(map(sorted, bundles)) == sorted(sorted(files) for _, _, files in
+                                                  built.memo.search)
+
+
 def test_an_edit_re_indexes_one_shard_and_a_template_edit_none(make_project, build, tmp_path,
                                                                 monkeypatch):
     project = with_notes(publishing(make_project), NOTES)
