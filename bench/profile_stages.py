@@ -27,7 +27,7 @@ STAGES = {
                           "card_files", "review"],
     "longform.render": ["site_pages"],
     "longform.outputs": ["output_files"],
-    "longform.search": ["start_search", "Indexing.result"],
+    "longform.search": ["start_search", "Indexing.results"],
     "longform.publish": ["publish"],
 }
 
@@ -39,19 +39,33 @@ sys.path.insert(0, {repo!r})
 stages, timings = {stages!r}, {{}}
 import longform.cli
 imported = (time.perf_counter() - start_wall, time.process_time() - start_cpu)
+def spent_in(name, wall, cpu):
+    spent = timings.setdefault(name, [0.0, 0.0])
+    spent[0] += time.perf_counter() - wall
+    spent[1] += time.process_time() - cpu
+def stepped(steps, name):  # a generator's time: the time spent in each of its steps
+    while True:
+        wall, cpu = time.perf_counter(), time.process_time()
+        try:
+            step = next(steps)
+        except StopIteration:
+            return
+        finally:
+            spent_in(name, wall, cpu)
+        yield step
 for module_name, names in stages.items():
     module = importlib.import_module(module_name)
     for name in names:
         owner = getattr(module, name.split(".")[0]) if "." in name else module
         def timed(*args, _f=getattr(owner, name.split(".")[-1]), _name=name, **kwargs):
+            if _name == "Indexing.results":  # consumed by publish, a shard at a time
+                return stepped(_f(*args, **kwargs), _name)
             wall, cpu = time.perf_counter(), time.process_time()
             try:
                 result = _f(*args, **kwargs)
                 return list(result) if _name == "_render_all" else result
             finally:
-                spent = timings.setdefault(_name, [0.0, 0.0])
-                spent[0] += time.perf_counter() - wall
-                spent[1] += time.process_time() - cpu
+                spent_in(_name, wall, cpu)
         setattr(owner, name.split(".")[-1], timed)
 imports_done = (time.perf_counter() - start_wall, time.process_time() - start_cpu)
 sys.argv = ["build.py", "--root", {root!r}, "--out", {out!r}]
@@ -65,7 +79,7 @@ LABELS = {"_render_all": "render essays (pool)", "review": "link review",
           "load_memo": "load_memo (the essays' rows)",
           "rest_loaded": "the memo's other rows (read once the essays are rendered)",
           "start_search": "search: shard documents, Pagefind started",
-          "Indexing.result": "search: waiting for Pagefind",
+          "Indexing.results": "search: waiting for Pagefind",
           "output_files": "pages (Jinja) and files", "card_files": "social cards",
           "_files_in": "output folder looked at (for kept pages and publish)"}
 
