@@ -41,3 +41,16 @@ def test_the_results_give_each_build_s_cpu_seconds_beside_its_wall_time(monkeypa
     table = report.split("Median CPU seconds")[1]
     assert "| 1000 | cold | 13.00 | 3.50 | n/a | 3.71× | n/a |" in table
     assert "| 1000 | one essay edited | 0.50 | 3.50 | n/a | 0.14× | n/a |" in table
+
+
+def test_the_samples_are_saved_unrounded(monkeypatch):
+    import json
+    monkeypatch.syspath_prepend(str(REPO / "bench"))
+    run = importlib.import_module("run")
+    from harness import Sample
+    results = {1000: {"samples": {"cold": [Sample(4.3049, 129.0, None, 7.861)],
+                                  "hugo": [Sample(1.5612, 300.0)]}, "pages": {}}}
+    saved = json.loads(run.samples_json(results))
+    assert saved["1000"]["cold"][0]["seconds"] == 4.3049
+    assert saved["1000"]["hugo"][0] == {"seconds": 1.5612, "rss_mb": 300.0, "error": None,
+                                        "cpu_s": 0.0}
