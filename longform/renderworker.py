@@ -158,12 +158,16 @@ def _work(jobs: int, results: int, content_dir: Path, charts_dir: Path,
           out: tuple | None) -> int:
     """The worker's life: warm up, render what it is sent (nothing if the pipe closes empty),
     send back the outcomes, then what it saw of the output folder; the exit status. The folder
-    is looked at while the job is on its way, or after the outcomes are sent if it came first:
-    the rendered essay is what the caller waits on."""
+    is looked at, a slice at a time, while the job is on its way; what is left of the look
+    after the outcomes are sent: the rendered essay is what the caller waits on."""
     try:
         from .markdown import warmed
         warmed(content_dir, charts_dir)
-        seen = _seen_before_job(out, jobs) if out is not None else None
+        look = _look(out) if out is not None else iter(())
+        seen = None
+        for seen in look:
+            if seen is not None or _waiting(jobs):
+                break
         with os.fdopen(jobs, "rb") as source:
             job = source.read()
         if not job:
@@ -174,7 +178,9 @@ def _work(jobs: int, results: int, content_dir: Path, charts_dir: Path,
             sink.write(dumps(outcomes))
             if out is not None:
                 sink.flush()
-                sink.write(dumps(seen if seen is not None else _seen(out)))
+                while seen is None:
+                    seen = next(look)
+                sink.write(dumps(seen))
         return 0
     except BaseException:  # noqa: BLE001 — the parent sees an empty answer and renders
         return 1
@@ -186,23 +192,23 @@ def _waiting(pipe: int) -> bool:
     return bool(select.select([pipe], [], [], 0)[0])
 
 
-def _seen_before_job(out: tuple, jobs: int):
-    """_seen(out), or None if the job comes in meanwhile: the stat calls go a slice at a
-    time, the jobs pipe looked at between slices, as the essay is what the caller waits on
-    (forked before the pipeline is imported, a worker can be ready a millisecond before its
-    job: looking at 1,000 essays' site/ would then put 15 ms before the rendering)."""
+def _look(out: tuple):
+    """_seen(out) a slice of stat calls at a time: None after each slice, then the answer.
+    Forked before the pipeline is imported, a worker can be ready a millisecond before its
+    job, and looking at 1,000 essays' site/ takes 15 ms: the job's rendering must not wait
+    for the look, nor the look be made twice (what is left of it runs beside Pagefind)."""
     from .lastbuild import intact
     out_dir, manifest, folders = out
     if not isinstance(folders, dict) or not manifest:
-        return None if _waiting(jobs) else _seen(out)
-    checks = [({}, part) for part in _slices(folders)] + [(part, {}) for part in
-                                                          _slices(manifest)]
-    for files, folders_part in checks:
-        if _waiting(jobs):
-            return None
+        yield _seen(out)
+        return
+    for files, folders_part in [({}, part) for part in _slices(folders)] + \
+            [(part, {}) for part in _slices(manifest)]:
         if not intact(out_dir, files, folders_part):
-            return None if _waiting(jobs) else _seen(out)
-    return True
+            yield _seen(out)
+            return
+        yield None
+    yield True
 
 
 def _slices(entries: dict) -> list[dict]:

@@ -170,8 +170,8 @@ def test_a_job_coming_in_mid_look_is_rendered_first_and_the_look_done_after(make
                                                                             monkeypatch,
                                                                             tmp_path):
     """The worker looks at the folder a slice of files at a time while no job is there: a job
-    coming in between two slices stops the look, and the whole look comes after the essays,
-    with the same answers as ever."""
+    coming in between two slices stops the look, which goes on where it stopped once the
+    essays are sent, with the same answers as ever."""
     project = make_project("basic")
     assert build_process(project).status == 0
     out = (project.out.resolve(), *last_left(last_record(project.root), project.out))
@@ -197,8 +197,9 @@ def test_a_job_coming_in_mid_look_is_rendered_first_and_the_look_done_after(make
     assert len(outcomes) == 1 and "third-rail" in outcomes[0][0].url
     assert worker.files_there() == {path: (info.st_size, info.st_mtime_ns)
                                     for path, info in files_now(*out).items()}
-    whole = len(out[1]) + len(out[2])
-    assert [int(n) for n in log.read_text().split()] == [2, 2, 2, whole]
+    sizes = [int(n) for n in log.read_text().split()]
+    assert len(sizes) > 3 and max(sizes) == 2  # slices only: three before the job, the rest after
+    assert sum(sizes) == len(out[1]) + len(out[2])  # each file and folder stat-ed once
 
 
 def test_the_worker_renders_without_importing_the_pipeline(make_project):
