@@ -160,13 +160,22 @@ def rendered_by_key(rendered: dict) -> dict:
 def _changes(essay, base):
     """essay as the fields whose values differ from base's (another version of the same
     essay), or whole when the two are not alike. A text field both lack (both read without
-    their text, which they share) is the same."""
+    their text, which they share) is the same, and so is one that essay lacks and reads from
+    base's own text row (base read its text this build: an edit's search documents): it is
+    not read to be compared. Saving calls this inside its write, where reading the file from
+    another connection waits on that write (for good, once a large one holds the file's
+    exclusive lock), and then renders the essay again."""
     mine, theirs = essay.__dict__, base.__dict__
     if type(essay) is not type(base) or mine.keys() - theirs.keys() - _text_fields() - {"_stored"}:
         return essay
+    stored = mine.get("_stored")
+    shared = _text_fields() if isinstance(stored, functools.partial) and stored.args and \
+        stored.args[0] == theirs.get("key") else frozenset()
     changes = {}
     for name in _fields():
         if name in theirs:
+            if name not in mine and name in shared:
+                continue  # read from the row base's text came from: the same
             value = mine[name] if name in mine else getattr(essay, name)
             if not _same(value, theirs[name]):
                 changes[name] = value

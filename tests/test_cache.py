@@ -548,6 +548,9 @@ def test_saving_reads_a_loaded_text_only_when_its_row_is_deleted(make_project, b
     not read the same texts again for their loaded records, whose rows stay. A draft left out
     after a build with --drafts loses its row: its loaded record reads the text first."""
     from longform import cache
+    # One bucket: the edited essay's row holds every essay, each compared with its rendered
+    # record as the row is written (as a big site's bucket holds some of the edited shard's).
+    monkeypatch.setattr(cache, "BUCKETS", 1)
     project = make_project("basic")
     assert build(project, "--drafts").status == 0
     reads, during = [], []
@@ -561,10 +564,21 @@ def test_saving_reads_a_loaded_text_only_when_its_row_is_deleted(make_project, b
         during.append(sorted(reads[before:]))
 
     monkeypatch.setattr(cache, "_read_texts_to_keep", watched)
+    # Nor while the file is being written: another connection's read would wait on the write
+    # (for good, once a big write holds the file's exclusive lock), then render the essay again.
+    write, writing = cache._write_memo, []
+
+    def watched_write(db, memo, previous, parts):
+        before = len(reads)
+        write(db, memo, previous, parts)
+        writing.append(reads[before:])
+
+    monkeypatch.setattr(cache, "_write_memo", watched_write)
     essay = project.root / "content/third-rail.md"
     essay.write_text(essay.read_text("utf-8") + "\nOne more line.\n", "utf-8")
     assert build(project, "--drafts").status == 0
     assert len(reads) > 1 and during == [[]]  # the shard's documents read them; saving did not
+    assert writing and not any(writing)
     assert build(project).status == 0
     assert during[-1] == ["unfinished.md"]
     assert build(project, "--drafts").status == 0
