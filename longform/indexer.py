@@ -21,6 +21,7 @@ import hashlib
 import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 import threading
@@ -197,7 +198,27 @@ def remove_abandoned(where: Path) -> None:
     for name in names:
         pid = name[len(PREFIX):].split("-", 1)[0]
         if pid.isdigit() and not _alive(int(pid)):
+            _stop_runs_in(where / name)
             shutil.rmtree(where / name, ignore_errors=True)
+
+
+def _stop_runs_in(folder: Path) -> None:
+    """Stop the Pagefind runs a killed build left at work in its folder: they outlive it, and
+    once the folder is removed under them they wait for ever (two such runs, left by a test
+    that kills a build, were still there an hour later). Found by their command lines, where
+    the system lists them (/proc); elsewhere they are left to end as they may."""
+    proc = Path("/proc")
+    mark = str(folder).encode() + b"/"
+    try:
+        entries = [entry for entry in os.listdir(proc) if entry.isdigit()]
+    except OSError:
+        return
+    for entry in entries:
+        try:
+            if mark in (proc / entry / "cmdline").read_bytes():
+                os.kill(int(entry), signal.SIGKILL)
+        except OSError:
+            continue  # gone meanwhile, or not ours to stop
 
 
 def _alive(pid: int) -> bool:

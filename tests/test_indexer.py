@@ -101,6 +101,33 @@ def test_a_killed_build_s_scratch_folder_goes_with_the_next_build_s_runs(tmp_pat
     assert sorted(p.name for p in tmp_path.iterdir()) == [running.name]
 
 
+@pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="lists processes in /proc")
+def test_a_killed_build_s_pagefind_runs_are_stopped_before_its_folder_goes(tmp_path,
+                                                                         monkeypatch):
+    """A build killed outright leaves its Pagefind runs at work; with their folder removed
+    under them they would wait for ever. The next build stops them, then removes it."""
+    import subprocess
+    import sys
+    monkeypatch.setattr(indexer, "SCRATCH", str(tmp_path))
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    killed = tmp_path / f"longform-search-{gone}-abc123"
+    (killed / "shard-0/site").mkdir(parents=True)
+    # A stand-in for its run: a process whose command line names a folder of the dead build's.
+    left = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)",
+                             "--site", str(killed / "shard-0/site")])
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)",
+                              "--site", str(tmp_path / "elsewhere/site")])
+    try:
+        Runs("en").cancel()
+        assert left.wait(timeout=30) == -9 and not killed.exists()
+        assert other.poll() is None  # not a run of that build: left alone
+    finally:
+        for process in (left, other):
+            process.kill()
+            process.wait()
+
+
 def test_pagefind_failing_fails_each_run_with_its_last_line(tmp_path, monkeypatch):
     script = tmp_path / "pagefind"
     script.write_text("#!/bin/sh\necho 'Running Pagefind'\necho 'panicked at fossick' >&2\n"
