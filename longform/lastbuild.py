@@ -108,7 +108,9 @@ def fingerprint_meanwhile(root: Path, overrides: dict, out_dir: Path):
     here and now where there is no fork. Call it before the build reads any input: a file
     saved meanwhile must be built after it was hashed, never before."""
     code_version()  # here, for this process too: the memo asks for it
-    if not hasattr(os, "fork"):
+    import threading
+    # Not where another thread could hold a lock the child would wait on for ever.
+    if not hasattr(os, "fork") or threading.active_count() > 1:
         found = input_fingerprint(root, overrides, out_dir)
         return lambda: found
     readable, writable = os.pipe()

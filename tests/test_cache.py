@@ -464,6 +464,19 @@ def test_a_build_without_a_record_is_fingerprinted_by_a_forked_process(make_proj
         return real(*args)
     monkeypatch.setattr(lastbuild, "input_fingerprint", failing_in_the_child)
     assert lastbuild.fingerprint_meanwhile(project.root, {}, out)() == expected
+    # With another thread at work, no fork: worked out here and now.
+    import threading
+    forks, real_fork, release = [], os.fork, threading.Event()
+    monkeypatch.setattr(os, "fork", lambda: forks.append(1) or real_fork())
+    waiting = threading.Thread(target=release.wait)
+    waiting.start()
+    try:
+        monkeypatch.setattr(lastbuild, "input_fingerprint", real)
+        assert lastbuild.fingerprint_meanwhile(project.root, {}, out)() == expected
+    finally:
+        release.set()
+        waiting.join()
+    assert forks == []
 
 
 def test_the_record_lists_exactly_what_publish_left_in_site(make_project, build):
