@@ -200,6 +200,21 @@ def test_a_failing_pending_leaves_the_old_site_and_no_staging_folder(tmp_path):
     assert leftovers(tmp_path) == []
 
 
+def test_a_pending_part_failing_after_others_were_written_leaves_the_old_site(tmp_path):
+    """A new site's search index comes a shard at a time: a run failing after another's bundle
+    went into the staging folder still leaves site/ as it was, and no staging folder."""
+    out = tmp_path / "site"
+    publish(FILES, out)
+
+    def second_fails():
+        yield {"pagefind/shard-1/a.pf": b"a"}
+        raise ContentError(tmp_path / "pyproject.toml", 1, "the search index failed")
+    with pytest.raises(ContentError):
+        publish({name: b"all new" for name in FILES}, out, pending=second_fails)
+    assert tree(out) == FILES
+    assert leftovers(tmp_path) == []
+
+
 def test_a_template_edit_rewrites_every_page_in_place_without_replacing_the_folders(tmp_path):
     # A template edit changes every page: a third of the files (each essay also has its card).
     out = tmp_path / "site"
