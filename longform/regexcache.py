@@ -5,9 +5,11 @@ edit compiles some 350 of them (Python-Markdown's and pymdown's patterns, the le
 needs for the essay's code, Jinja's, our own), 0.1 s of a rebuild that should take a few
 tenths. What the compiler makes of a pattern (the regex engine's program) depends only on the
 pattern, its flags and the engine, so a build keeps the programs in .longform-cache/ and hands
-a known one straight to the engine. A program is stored only when the engine, given it, makes
-a pattern equal to the one Python compiled (patterns compare by their program), and the file is
-keyed by the Python build: a damaged or foreign file is ignored, and deleting it costs time.
+a known one straight to the engine. A new pattern is parsed once, into its program, and made
+from it, where the programs are seen to mirror this Python's compiler (on a few canaries, once a
+build); elsewhere a program is stored only when the engine, given it, makes a pattern equal to
+the one Python compiled (patterns compare by their program). The file is keyed by the Python
+build: a damaged or foreign file is ignored, and deleting it costs time.
 """
 
 import _sre
@@ -33,6 +35,7 @@ def kept_programs(cache_dir: Path):
     fresh: dict = {}
     used: set = set()
     original = _compiler.compile
+    mirrored = _mirrors(original)
 
     def compile(p, flags=0):  # noqa: A001 — stands in for re._compiler.compile
         if type(p) is not str or flags & _compiler.SRE_FLAG_DEBUG:
@@ -42,6 +45,10 @@ def kept_programs(cache_dir: Path):
         known = programs.get(key)
         if known is not None:
             return _sre.compile(p, *known)
+        if mirrored:  # parsed once: the program, and the pattern made from it
+            program = _program(p, key[1])
+            fresh[key] = programs[key] = program
+            return _sre.compile(p, *program)
         pattern = original(p, flags)
         program = _program(p, key[1])
         if _sre.compile(p, *program) == pattern:
@@ -56,6 +63,25 @@ def kept_programs(cache_dir: Path):
         if fresh:
             _write(cache_dir / FILE, programs if len(programs) <= MOST else
                    {key: program for key, program in programs.items() if key in used})
+
+
+# Patterns that use what _program must carry over: named and numbered groups, inline and given
+# flags, a verbose pattern, non-ASCII text.
+CANARIES = [(r"(?P<word>\w+)-(\d{2,4})?(?:x|y)", 0), (r"(?x) \d+  # digits\n [a-z]", 0),
+            (r"(?i)é+|ß", 0),
+            (r"^\s*#{1,6}\s+(.*?)$", _compiler.SRE_FLAG_MULTILINE | _compiler.SRE_FLAG_DOTALL)]
+
+
+def _mirrors(compile_) -> bool:
+    """Whether _program gives what this Python's compiler does, checked on the canaries once a
+    block: then a pattern met for the first time is parsed once, into its program, and the
+    pattern is made from that (a cold build compiles some 500: parsing each twice, to compare,
+    cost 45 ms of its start-up, before the render workers could fork). Otherwise each new
+    program is compared with the compiler's pattern before it is kept."""
+    try:
+        return all(_sre.compile(p, *_program(p, f)) == compile_(p, f) for p, f in CANARIES)
+    except Exception:  # noqa: BLE001 — a compiler unlike 3.11's: compare each one
+        return False
 
 
 def _program(pattern: str, flags: int) -> tuple:

@@ -38,6 +38,34 @@ def test_a_kept_program_gives_the_pattern_python_compiles(tmp_path, monkeypatch)
     assert again[0].match("abc-2024").group("word", 2) == ("abc", "2024")
 
 
+def test_a_new_pattern_is_parsed_once_when_the_programs_mirror_the_compiler(tmp_path,
+                                                                           monkeypatch):
+    parsed = []
+    parse = regexcache._parser.parse
+    monkeypatch.setattr(regexcache._parser, "parse",
+                        lambda *args: parsed.append(args[0]) or parse(*args))
+    patterns = compiled(tmp_path)  # the canaries are parsed before the block's first compile
+    monkeypatch.undo()
+    ours = [pattern for pattern in parsed if pattern in dict(PATTERNS)]
+    assert sorted(ours) == sorted(pattern for pattern, _ in PATTERNS)
+    re.purge()
+    assert patterns == [re.compile(pattern, flags) for pattern, flags in PATTERNS]
+
+
+def test_a_compiler_unlike_the_programs_has_each_new_one_compared(tmp_path, monkeypatch):
+    original = re._compiler.compile
+
+    def unlike(pattern, flags=0):  # a compiler that ignores the given flags
+        return original(pattern, 0)
+
+    assert regexcache._mirrors(original)
+    assert not regexcache._mirrors(unlike)
+    monkeypatch.setattr(regexcache, "_mirrors", lambda compile_: False)
+    assert compiled(tmp_path) == [original(p, f) for p, f in PATTERNS]
+    _, programs = marshal.loads((tmp_path / regexcache.FILE).read_bytes())
+    assert sorted(programs) == sorted(PATTERNS)
+
+
 @pytest.mark.parametrize("damage", [b"", b"not marshal", marshal.dumps((("other",), {}))])
 def test_a_damaged_or_foreign_file_is_compiled_afresh(tmp_path, damage):
     (tmp_path / regexcache.FILE).write_bytes(damage)
