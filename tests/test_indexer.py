@@ -207,6 +207,21 @@ def test_without_a_nice_command_pagefind_runs_as_it_is(tmp_path, monkeypatch):
     assert int(noted.read_text()) == os.nice(0)
 
 
+def test_pagefind_runs_with_one_worker_thread_whatever_the_build_s_environment(tmp_path,
+                                                                               monkeypatch):
+    from pagefind_bin import get_executable
+    noted = tmp_path / "workers"
+    script = tmp_path / "pagefind"
+    script.write_text(f"#!/bin/sh\necho \"$TOKIO_WORKER_THREADS\" > '{noted}'\n"
+                      f"exec '{get_executable()}' \"$@\"\n")
+    script.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(script))
+    monkeypatch.setenv("TOKIO_WORKER_THREADS", "")  # tokio itself would stop at this one
+    bundle = one_run()
+    assert any(path.endswith(".pf_fragment") for path in bundle)
+    assert noted.read_text().strip() == "1"
+
+
 def test_a_missing_pagefind_is_named_in_the_failure(tmp_path, monkeypatch):
     missing = tmp_path / "bin" / "pagefind"
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(missing))
