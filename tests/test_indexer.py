@@ -4,6 +4,7 @@ folder."""
 
 import json
 import os
+from concurrent.futures import CancelledError
 from pathlib import Path
 
 import pytest
@@ -61,6 +62,67 @@ def test_the_same_documents_give_the_same_bundle_however_the_shards_queue():
         not in bundles[0][1]
     entry = json.loads(bundles[0][2]["pagefind/shard-2/pagefind-entry.json"])
     assert entry["languages"]["en"]["page_count"] == 10
+
+
+def test_a_lane_s_next_shard_is_written_while_its_run_goes_on(tmp_path, monkeypatch):
+    # Each run notes, as it starts, which shards' documents the scratch folder holds: the
+    # writer thread keeps the lane's next shards ready (so the lane starts the next run as
+    # soon as its last one ends), but never more than AHEAD of them waiting.
+    from pagefind_bin import get_executable
+    log = tmp_path / "starts"
+    script = tmp_path / "pagefind"
+    script.write_text(
+        "#!/bin/sh\n"
+        "site=\"$2\"\n"  # --site FOLDER/site
+        f"echo \"$(basename \"$(dirname \"$site\")\") $(ls \"$(dirname \"$(dirname \"$site\")\")\" "
+        f"| tr '\\n' ' ')\" >> '{log}'\n"
+        "sleep 0.3\n"
+        f"exec '{get_executable()}' \"$@\"\n")
+    script.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(script))
+    monkeypatch.setattr(indexer, "LANES", 1)
+    monkeypatch.setattr(indexer, "AHEAD", 2)
+    runs = Runs("en")
+    try:
+        for shard in range(5):
+            runs.start(f"shard-{shard}", [(f"essays/e{shard}/index.html", lambda: (
+                b"<html lang='en'><body><p>Harbour lights.</p></body></html>"))],
+                f"shard-{shard}/" * (shard > 0), shared=shard == 0)
+        for shard in range(5):
+            prefix = f"shard-{shard}/" * (shard > 0)
+            assert f"pagefind/{prefix}pagefind-entry.json" in runs.bundle(f"shard-{shard}")
+    finally:
+        runs.cancel()
+    starts = [line.split() for line in log.read_text().splitlines()]
+    assert [started for started, *_ in starts] == [f"shard-{n}" for n in range(5)]
+    for started, *present in starts[1:4]:
+        # The next shard was written while the one before ran, before this lane got to it.
+        assert f"shard-{int(started.split('-')[1]) + 1}" in present, (started, present)
+    for started, *present in starts:
+        assert len([name for name in present if name > started]) <= 2, (started, present)
+
+
+def test_cancel_stops_runs_and_a_writer_waiting_for_room(tmp_path, monkeypatch):
+    import time
+    script = tmp_path / "pagefind"
+    script.write_text("#!/bin/sh\nexec sleep 30\n")
+    script.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(script))
+    monkeypatch.setattr(indexer, "LANES", 1)
+    monkeypatch.setattr(indexer, "AHEAD", 1)
+    runs = Runs("en")
+    for shard in range(4):  # shard-2 and shard-3 wait: one run going, one shard ahead
+        runs.start(f"shard-{shard}", [(f"essays/e{shard}/index.html", lambda: b"<p>x</p>")],
+                   f"shard-{shard}/" * (shard > 0), shared=shard == 0)
+    time.sleep(0.3)
+    began = time.perf_counter()
+    runs.cancel()
+    assert time.perf_counter() - began < 5
+    assert all(bundle.done() for bundle in runs.jobs.values())  # none left to wait on for ever
+    for shard in range(4):
+        with pytest.raises((RunFailed, CancelledError)):
+            runs.bundle(f"shard-{shard}")
+    assert not runs.folder.exists()
 
 
 def test_runs_work_in_a_scratch_folder_in_memory_that_cancel_removes(monkeypatch):
