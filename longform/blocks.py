@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 from markdown.extensions import Extension
 from markdown.treeprocessors import InlineProcessor, Treeprocessor
 
-from longform import charts
 from longform.errors import ContentError
 from longform.fences import Block, BlockError, fence_line, parsed_block
 from longform.pymdown import SuperFencesException
@@ -80,6 +79,9 @@ def raise_pending(state: BlockState) -> None:
 
 
 def chart_html(source: str, line: int, state: BlockState, md) -> str:
+    # Here, not at the top: an edit's render worker imports this module before its job
+    # comes, and most essays have no chart (charts.py and its YAML and Vega-Lite code: 5 ms).
+    from longform import charts
     block = parsed_block(source, line, state.essay.source, "chart")
     chart, files = charts.chart_from_block(block, state.charts_dir, state.cache_dir)
     state.charts.append(chart)

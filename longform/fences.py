@@ -8,15 +8,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
 from longform.errors import ContentError
 from longform.pymdown import SuperFencesException
 
 if TYPE_CHECKING:
+    import yaml
+
     from longform.content import Essay
 
-LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# YAML is imported where a block is read, not with this module: an edit's render worker
+# imports it before its job comes, and most essays hold no YAML block (PyYAML: 5 ms).
 FENCE_OPEN = re.compile(r"(?P<fence>`{3,}|~{3,})[ \t]*\{?[ \t]*\.?(?P<name>[\w-]*)")
 
 
@@ -40,6 +41,7 @@ class Block:
         return BlockError(self.path, self.line_of(*where), message)
 
     def line_of(self, *where: str | int) -> int:
+        import yaml
         node, line = self.node, self.line
         for step in where:
             if isinstance(node, yaml.MappingNode):
@@ -90,7 +92,8 @@ def quoted(text: str) -> str:
 
 def parsed_block(source: str, line: int, path: Path, name: str) -> Block:
     """The block's YAML with its node tree; a YAML error points at its own line in the file."""
-    loader = LOADER(source)
+    import yaml
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(source)
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None

@@ -1,21 +1,29 @@
 """Split a file into frontmatter and body: YAML between `---` lines (Jekyll, Hugo) or TOML
 between `+++` lines (Hugo), with errors that point at the writer's line."""
 
+import functools
 import re
 import tomllib
 from datetime import date, datetime
 from pathlib import Path
-
-import yaml
 
 from .errors import ContentError
 
 _KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*[:=]")
 
 
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+@functools.cache
+def _loader():
     """Safe YAML, except that an impossible date (2025-02-30) stays text instead of raising
-    ValueError, so the 'date' check can report it at its line."""
+    ValueError, so the 'date' check can report it at its line. (Made at the first parse: a
+    render worker imports this module with the essay record, and parses nothing.)"""
+    import yaml
+
+    class Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+        pass
+
+    Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+    return Loader
 
 
 def _timestamp(loader, node):
@@ -23,9 +31,6 @@ def _timestamp(loader, node):
         return loader.construct_yaml_timestamp(node)
     except ValueError:
         return loader.construct_scalar(node)
-
-
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 
 
 def split(path: Path, text: str) -> tuple[dict, str, int]:
@@ -52,8 +57,9 @@ def split(path: Path, text: str) -> tuple[dict, str, int]:
 
 
 def parse_yaml(path: Path, source: str, first_line: int):
+    import yaml
     try:
-        return yaml.load(source, Loader=_Loader)
+        return yaml.load(source, Loader=_loader())
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
         line = first_line + (mark.line if mark else 0)

@@ -88,8 +88,10 @@ def warmed(content_dir: Path, charts_dir: Path) -> None:
     compiled the extensions' patterns before a writer waits on the first save (once a
     process and site)."""
     from .content import load_essay
-    essay = load_essay(content_dir / "warm-up.md", "---\ntitle: Warm up\ndate: 2024-01-01\n"
-                                                  "---\n" + WARM_UP)
+    # TOML frontmatter: tomllib came with the settings, and a render worker that gets its
+    # essays parsed need not import PyYAML for this one.
+    essay = load_essay(content_dir / "warm-up.md", '+++\ntitle = "Warm up"\ndate = 2024-01-01\n'
+                                                  "+++\n" + WARM_UP)
     rendered(essay, Links({}, frozenset(), content_dir, "/"), charts_dir, None)
 
 
