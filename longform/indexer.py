@@ -105,16 +105,17 @@ class Runs:
         build's own 5 ms turns (its 10 ms of Python took 45 ms). Later shards' documents are
         made by the writer thread, ahead of the lanes but at most AHEAD shards ahead, so a
         big site's are never all in memory."""
-        bundle: Future = Future()
+        process = None
         if self.jobs:
             written = self.writer.submit(self._written_ahead, name, documents)
         else:
             written = Future()
             written.set_result(self._written(name, documents))
             with self.lock:
-                self.ahead += 1
+                self.ahead += 1  # as the writer counts it: _run counts it out once started
+            process = self._started(written.result())
+        bundle: Future = Future()
         self.jobs[name] = bundle
-        process = self._started(written.result()) if len(self.jobs) == 1 else None
         self.pool.submit(self._run, name, written, process, prefix, shared, bundle)
 
     def prepare(self, name: str, documents: Documents) -> None:
