@@ -35,7 +35,7 @@ def kept_programs(cache_dir: Path):
     fresh: dict = {}
     used: set = set()
     original = _compiler.compile
-    mirrored = _mirrors(original)
+    mirrored: list = []  # _mirrors' answer, found at the first pattern not kept (if any)
 
     def compile(p, flags=0):  # noqa: A001 — stands in for re._compiler.compile
         if type(p) is not str or flags & _compiler.SRE_FLAG_DEBUG:
@@ -45,7 +45,9 @@ def kept_programs(cache_dir: Path):
         known = programs.get(key)
         if known is not None:
             return _sre.compile(p, *known)
-        if mirrored:  # parsed once: the program, and the pattern made from it
+        if not mirrored:
+            mirrored.append(_mirrors(original))
+        if mirrored[0]:  # parsed once: the program, and the pattern made from it
             program = _program(p, key[1])
             fresh[key] = programs[key] = program
             return _sre.compile(p, *program)
@@ -73,11 +75,11 @@ CANARIES = [(r"(?P<word>\w+)-(\d{2,4})?(?:x|y)", 0), (r"(?x) \d+  # digits\n [a-
 
 
 def _mirrors(compile_) -> bool:
-    """Whether _program gives what this Python's compiler does, checked on the canaries once a
-    block: then a pattern met for the first time is parsed once, into its program, and the
-    pattern is made from that (a cold build compiles some 500: parsing each twice, to compare,
-    cost 45 ms of its start-up, before the render workers could fork). Otherwise each new
-    program is compared with the compiler's pattern before it is kept."""
+    """Whether _program gives what this Python's compiler does, checked on the canaries at a
+    block's first pattern not kept (a warm rebuild has none, and skips the check): then a new
+    pattern is parsed once, into its program, and made from that (a cold build compiles some
+    500: parsing each twice, to compare, cost 45 ms of its start-up, before the render workers
+    could fork). Otherwise each new program is compared with the compiler's pattern."""
     try:
         return all(_sre.compile(p, *_program(p, f)) == compile_(p, f) for p, f in CANARIES)
     except Exception:  # noqa: BLE001 — a compiler unlike 3.11's: compare each one
