@@ -1,8 +1,11 @@
 """Timing and machine facts shared by the benchmarks: one child process, its wall time and RSS."""
 
+import atexit
 import datetime
+import itertools
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -15,6 +18,13 @@ REPO = BENCH.parent
 MAKE_CORPUS = BENCH / "make_corpus.py"
 CORPORA = BENCH / "corpus"
 WORK = BENCH / "work"
+TRASH = WORK / ".trash"
+CLEARED = WORK / ".trash-cleared"  # when the trash was last deleted (a time.time())
+# ext4 forgets a freed inode as "recently deleted" once its inode table block is written back
+# (dirty_expire_centisecs, 30 s here) and a minute has passed (RECENTCY_MIN in
+# fs/ext4/ialloc.c), whichever is later.
+QUIET_S = 65
+_aside = itertools.count()
 
 
 # Every tool runs as on a writer's machine: Python caches compiled modules (some sandboxes set
@@ -53,6 +63,47 @@ def timed(cmd: list[str], cwd: Path | None = None) -> Sample:
         log.seek(0)
         return Sample(seconds, rss_mb, _last_line(log.read()) or f"exit {proc.returncode}",
                       cpu_s)
+
+
+def set_aside(path: Path) -> None:
+    """Move a folder the next run must not find (an output, a cache) into WORK/.trash/, deleted
+    when the runs are over (clear_aside), not now. On a file system like this machine's (ext4
+    without a journal), every file created within a minute of a deletion is given its inode
+    only after each inode freed meanwhile is looked at and passed over (recently_deleted in
+    fs/ext4/ialloc.c): the bench's own `rm -rf` of the last build's 4,400 files made a cold
+    1,000-essay Longform build that followed take 1.4-4.3 s more system CPU (1.7 s against
+    3.1-6.0 s), growing with each run, and every tool paid in proportion to the files it
+    writes times those freed. No writer's build runs seconds after deleting thousands of files
+    on such a file system; journaled ext4 never looks."""
+    if path.exists():
+        TRASH.mkdir(parents=True, exist_ok=True)
+        path.rename(TRASH / f"{os.getpid()}-{next(_aside)}")
+
+
+def clear_aside() -> None:
+    """Delete what set_aside moved away (when the script ends, or the next one starts), and
+    note when: quiet() waits a minute past it."""
+    if TRASH.exists():
+        shutil.rmtree(TRASH, ignore_errors=True)
+        CLEARED.write_text(f"{time.time()}\n")
+
+
+atexit.register(clear_aside)
+
+
+def quiet() -> None:
+    """Delete what a killed script left aside, then wait until QUIET_S past the last such
+    deletion (this one's or an earlier bench's), so that none of the inodes it freed is still
+    passed over when the first timed build creates its files."""
+    clear_aside()
+    try:
+        since = time.time() - float(CLEARED.read_text())
+    except (OSError, ValueError):
+        return
+    if since < QUIET_S:
+        print(f"waiting {QUIET_S - since:.0f} s for the file system to settle after deleting "
+              "the last runs' folders", file=sys.stderr)
+        time.sleep(QUIET_S - since)
 
 
 def _last_line(output: bytes) -> str:

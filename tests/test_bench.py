@@ -54,3 +54,28 @@ def test_the_samples_are_saved_unrounded(monkeypatch):
     assert saved["1000"]["cold"][0]["seconds"] == 4.3049
     assert saved["1000"]["hugo"][0] == {"seconds": 1.5612, "rss_mb": 300.0, "error": None,
                                         "cpu_s": 0.0}
+
+
+def test_a_run_s_old_output_is_deleted_after_the_runs_and_the_next_bench_waits_past_it(
+        monkeypatch, tmp_path):
+    """harness.set_aside: no timed build follows a deletion by less than a minute (on a
+    journal-less ext4 each new file passes over every inode freed that recently)."""
+    monkeypatch.syspath_prepend(str(REPO / "bench"))
+    harness = importlib.import_module("harness")
+    monkeypatch.setattr(harness, "TRASH", tmp_path / "trash")
+    monkeypatch.setattr(harness, "CLEARED", tmp_path / "cleared")
+    waits = []
+    monkeypatch.setattr(harness.time, "sleep", waits.append)
+    out = tmp_path / "site"
+    (out / "essays").mkdir(parents=True)
+    (out / "essays" / "index.html").write_text("old")
+    harness.set_aside(out)
+    harness.set_aside(tmp_path / "absent")  # nothing there: nothing to do
+    assert not out.exists()
+    assert [p.read_text() for p in (tmp_path / "trash").rglob("index.html")] == ["old"]
+    harness.quiet()  # a killed bench's leftovers: deleted, then a minute's wait
+    assert not (tmp_path / "trash").exists()
+    assert len(waits) == 1 and harness.QUIET_S - 5 < waits[0] <= harness.QUIET_S
+    (tmp_path / "cleared").write_text(f"{harness.time.time() - harness.QUIET_S - 1}\n")
+    harness.quiet()  # the last deletion is old enough
+    assert len(waits) == 1
