@@ -11,13 +11,12 @@ time of `render essays`). Prints a Markdown table for bench/results.md.
 import argparse
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import projects
-from harness import REPO, TOOL_ENV, WORK, corpus, machine
+from harness import REPO, TOOL_ENV, WORK, corpus, machine, quiet, set_aside
 
 STAGES = {
     "longform.cli": ["_fingerprinted_while_importing"],
@@ -95,7 +94,8 @@ def main() -> None:
     root = projects.longform_project(work / "longform", corpus(args.essays, "yaml",
                                                                args.features), REPO)
     out = work / "site"
-    shutil.rmtree(out, ignore_errors=True)
+    set_aside(out)
+    quiet()  # the old project and site deleted, then a minute for ext4 (harness.set_aside)
     load = os.getloadavg()[0]
     cold = stage_times(root, out)
     essay = root / "content" / f"essay-{args.essays // 2:05d}.md"
