@@ -2,7 +2,6 @@
 
 import atexit
 import datetime
-import itertools
 import os
 import platform
 import shutil
@@ -24,7 +23,6 @@ CLEARED = WORK / ".trash-cleared"  # when the trash was last deleted (a time.tim
 # (dirty_expire_centisecs, 30 s here) and a minute has passed (RECENTCY_MIN in
 # fs/ext4/ialloc.c), whichever is later.
 QUIET_S = 65
-_aside = itertools.count()
 
 
 # Every tool runs as on a writer's machine: Python caches compiled modules (some sandboxes set
@@ -77,7 +75,11 @@ def set_aside(path: Path) -> None:
     on such a file system; journaled ext4 never looks."""
     if path.exists():
         TRASH.mkdir(parents=True, exist_ok=True)
-        path.rename(TRASH / f"{os.getpid()}-{next(_aside)}")
+        path.rename(Path(tempfile.mkdtemp(dir=TRASH)) / path.name)
+        # Only a script that set something aside deletes the trash as it ends (once: a second
+        # register would run it twice); a test importing this module must not, mid-bench.
+        atexit.unregister(clear_aside)
+        atexit.register(clear_aside)
 
 
 def clear_aside() -> None:
@@ -86,9 +88,6 @@ def clear_aside() -> None:
     if TRASH.exists():
         shutil.rmtree(TRASH, ignore_errors=True)
         CLEARED.write_text(f"{time.time()}\n")
-
-
-atexit.register(clear_aside)
 
 
 def quiet() -> None:

@@ -62,6 +62,8 @@ def test_a_run_s_old_output_is_deleted_after_the_runs_and_the_next_bench_waits_p
     journal-less ext4 each new file passes over every inode freed that recently)."""
     monkeypatch.syspath_prepend(str(REPO / "bench"))
     harness = importlib.import_module("harness")
+    # set_aside has the trash deleted as the process ends: not the real one, after this test.
+    monkeypatch.setattr(harness.atexit, "register", lambda f: None)
     monkeypatch.setattr(harness, "TRASH", tmp_path / "trash")
     monkeypatch.setattr(harness, "CLEARED", tmp_path / "cleared")
     waits = []
